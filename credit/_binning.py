@@ -72,10 +72,9 @@ class Binning:
     def _categorical_codes(self, column: pd.Series) -> IntArray:
         mapping = {cat: i for i, group in enumerate(self.groups) for cat in group}
         unseen = mapping.get(OTHER, -1)
-        missing = column.isna().to_numpy()
-        keys = column.astype(object).where(~missing, None).map(_cat_key)
-        codes = keys.map(mapping).fillna(unseen).to_numpy(dtype=np.int64)
-        return np.where(missing, self._missing_code(), codes).astype(np.int64)
+        index, uniques = pd.factorize(column, use_na_sentinel=True)
+        lookup = np.asarray([mapping.get(str(u), unseen) for u in uniques] + [0], dtype=np.int64)
+        return np.where(index < 0, self._missing_code(), lookup[index]).astype(np.int64)
 
     def _missing_code(self) -> int:
         return self.n_bins if self.has_missing_bin else -1
@@ -103,10 +102,6 @@ def _fmt(value: float) -> str:
     return (
         "inf" if math.isinf(value) and value > 0 else "-inf" if math.isinf(value) else f"{value:g}"
     )
-
-
-def _cat_key(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -144,8 +139,7 @@ def fit_binning(
         )
     if trend not in (None, "auto"):
         raise ValueError(f"column {name!r} is categorical: a monotonic trend applies to numbers")
-    keys = column[~missing].astype(object).map(str)
-    return _fit_categorical(base, keys, y[~missing], min_leaf=min_leaf, config=config)
+    return _fit_categorical(base, column[~missing], y[~missing], min_leaf=min_leaf, config=config)
 
 
 def _fit_numeric(
@@ -174,20 +168,26 @@ def _fit_numeric(
 
 
 def _fit_categorical(
-    base: Binning, keys: pd.Series, y: IntArray, *, min_leaf: int, config: BinningConfig
+    base: Binning, column: pd.Series, y: IntArray, *, min_leaf: int, config: BinningConfig
 ) -> Binning:
-    counts = keys.value_counts()
-    rare = set(counts.index[counts < min_leaf])
-    keys = keys.map(lambda k: OTHER if k in rare else k)
-    stats = (
-        pd.DataFrame({"key": keys.to_numpy(), "bad": y}).groupby("key")["bad"].agg(["sum", "count"])
+    """Group rare categories, order by bad rate, then bin the rank like a number."""
+    index, uniques = pd.factorize(column.astype(object).map(str))
+    counts = np.bincount(index, minlength=len(uniques))
+    keys = [OTHER if c < min_leaf else str(u) for u, c in zip(uniques, counts, strict=True)]
+    names = sorted(set(keys))
+    key_of = np.asarray([names.index(k) for k in keys], dtype=np.int64)[index]
+    n = np.bincount(key_of, minlength=len(names))
+    bad = np.bincount(key_of, weights=y, minlength=len(names))
+    rate = (bad + 0.5) / (n + 1.0)
+    order = sorted(range(len(names)), key=lambda k: (float(rate[k]), names[k]))
+    rank_of = np.empty(len(names), dtype=np.float64)
+    rank_of[order] = np.arange(len(names))
+    ranked = _fit_numeric(
+        base, rank_of[key_of], y, trend="ascending", min_leaf=min_leaf, config=config
     )
-    rate = (stats["sum"] + 0.5) / (stats["count"] + 1.0)
-    order = sorted(stats.index, key=lambda k: (float(rate[k]), str(k)))
-    rank = keys.map({k: i for i, k in enumerate(order)}).to_numpy(dtype=np.float64)
-    ranked = _fit_numeric(base, rank, y, trend="ascending", min_leaf=min_leaf, config=config)
     bounds = [-1, *[math.floor(e) for e in ranked.edges], len(order) - 1]
-    ranked.groups = [order[lo + 1 : hi + 1] for lo, hi in zip(bounds, bounds[1:], strict=False)]
+    ordered = [names[k] for k in order]
+    ranked.groups = [ordered[lo + 1 : hi + 1] for lo, hi in zip(bounds, bounds[1:], strict=False)]
     ranked.edges, ranked.trend = [], None
     return ranked
 
@@ -204,7 +204,18 @@ def _tree_edges(
     )
     tree.fit(values.reshape(-1, 1), y)
     inner = tree.tree_.feature >= 0
-    return np.unique(tree.tree_.threshold[inner]).astype(np.float64)
+    return _data_edges(values, np.unique(tree.tree_.threshold[inner]))
+
+
+def _data_edges(values: FloatArray, thresholds: FloatArray) -> FloatArray:
+    """Replace each split threshold by the largest training value at or below it.
+
+    Trees split float32 midpoints (4.549999952...); the largest value in the bin is
+    the same partition of the training data and reads as a plain number.
+    """
+    as32 = values.astype(np.float32)
+    edges = [values[as32 <= t].max() for t in thresholds if bool((as32 <= t).any())]
+    return np.unique(np.asarray(edges, dtype=np.float64))
 
 
 def _counts(codes: npt.NDArray[np.intp], y: IntArray, n_bins: int) -> tuple[IntArray, IntArray]:

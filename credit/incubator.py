@@ -1,0 +1,174 @@
+"""The incubator domain: indicator definitions, the v1 expert rubric, synthetic histories.
+
+The synthetic generator exists so tests (and demos) can check that a learned card
+recovers directions that are known because they were written down here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from credit.expert import ExpertScorecard, load_rubric
+
+Direction = Literal["higher_is_better", "lower_is_better"]
+Source = Literal["reported", "derived"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One periodic figure of an incubator.
+
+    ``source`` is ``reported`` when the incubator reports it, ``derived`` when the
+    service desk computes it from its own records (cases, evaluations, spot checks).
+    """
+
+    name: str
+    name_zh: str
+    name_en: str
+    unit: str
+    direction: Direction
+    source: Source
+    group: str
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("mentors_per_100_firms", "每百家在孵企业创业导师数", "Mentors per 100 incubated firms",
+              "per 100 firms", "higher_is_better", "reported", "service_capacity"),
+    Indicator("firms_incubated", "在孵企业数", "Firms incubated", "firms",
+              "higher_is_better", "reported", "incubation_performance"),
+    Indicator("graduation_rate", "毕业企业占比", "Graduation rate", "%",
+              "higher_is_better", "derived", "incubation_performance"),
+    Indicator("high_tech_firms", "培育高新技术企业数", "High-tech firms cultivated", "firms",
+              "higher_is_better", "reported", "incubation_performance"),
+    Indicator("financing_raised", "在孵企业获得融资额", "Financing raised by incubated firms",
+              "million CNY", "higher_is_better", "reported", "incubation_performance"),
+    Indicator("violations", "违规记录数", "Violations on record", "count",
+              "lower_is_better", "derived", "compliance"),
+    Indicator("false_reports", "虚假报送次数", "False reports", "count",
+              "lower_is_better", "derived", "compliance"),
+    Indicator("window_satisfaction", "服务窗口满意率", "Satisfaction at its service window", "%",
+              "higher_is_better", "derived", "satisfaction"),
+    Indicator("report_timeliness", "监测报告按时报送率", "Monitoring reports on time", "%",
+              "higher_is_better", "derived", "timeliness"),
+    Indicator("spot_check_pass_rate", "推荐企业抽查合格率", "Spot-check pass rate of recommended firms",
+              "%", "higher_is_better", "derived", "spot_checks"),
+)  # fmt: skip
+"""The v1 indicator set. ``spot_check_pass_rate`` is missing when no firm it recommended
+was spot-checked in the period."""
+
+INDICATOR_NAMES = tuple(ind.name for ind in INDICATORS)
+LEVELS = ("national", "municipal", "district")
+
+GENERATOR_EFFECTS: dict[str, tuple[float, float, float]] = {
+    "mentors_per_100_firms": (8.0, 3.0, -0.20),
+    "firms_incubated": (28.0, 10.0, -0.10),
+    "graduation_rate": (20.0, 8.0, -0.35),
+    "high_tech_firms": (3.0, 2.0, -0.20),
+    "financing_raised": (2.3, 0.9, -0.20),
+    "violations": (0.4, 0.7, 0.40),
+    "false_reports": (0.05, 0.25, 0.60),
+    "window_satisfaction": (88.0, 5.0, -0.35),
+    "report_timeliness": (80.0, 12.0, -0.30),
+    "spot_check_pass_rate": (88.0, 12.0, -0.45),
+}
+"""(center, scale, beta) per indicator: its term in the bad log-odds is
+``beta * (x - center) / scale`` (``financing_raised`` enters as ``ln(1 + x)``)."""
+GENERATOR_INTERCEPT = -2.0
+GENERATOR_MISSING_SPOT_CHECK = 0.2
+"""Log-odds added when no spot check happened (nothing vouches for the incubator)."""
+
+
+def incubator_rubric_v1() -> ExpertScorecard:
+    """The shipped expert rubric v1 over :data:`INDICATORS` (``rubrics/incubator_v1.json``)."""
+    return load_rubric("incubator_v1")
+
+
+def generate_histories(
+    n_incubators: int = 200, n_periods: int = 4, *, seed: int = 0
+) -> pd.DataFrame:
+    """Synthetic incubator histories: one row per incubator and period, with an outcome.
+
+    The generating process (also in docs/credit.md):
+
+    1. Each incubator has a latent quality ``q ~ N(0, 1)`` and a level (national if
+       ``q + e > 0.8``, municipal if ``> -0.3``, else district; ``e ~ N(0, 0.5)``).
+    2. Each period the quality drifts: ``q_t = q + N(0, 0.3)``; every indicator is
+       drawn around a function of ``q_t`` that rises (higher-is-better indicators)
+       or falls (violations, false reports) with it, plus noise. The spot-check pass
+       rate is missing with probability 0.3.
+    3. The outcome ``bad`` (a serious credit event in the next period: a failed spot
+       check for falsified material, a revoked status, a confirmed serious violation)
+       is Bernoulli with log-odds ``GENERATOR_INTERCEPT + sum(beta * z)`` where ``z``
+       is each indicator centred and scaled by :data:`GENERATOR_EFFECTS`, plus
+       :data:`GENERATOR_MISSING_SPOT_CHECK` when the spot-check rate is missing.
+       The level has no direct effect. The sign of ``beta`` is the indicator's
+       direction, so a learned card must find the bad rate falling along every
+       higher-is-better indicator and rising along the others.
+    """
+    rng = np.random.default_rng(seed)
+    quality = rng.normal(size=n_incubators)
+    level = _levels(quality + rng.normal(scale=0.5, size=n_incubators))
+    frames = [
+        _period(rng, quality + rng.normal(scale=0.3, size=n_incubators), period, level)
+        for period in range(1, n_periods + 1)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _levels(signal: np.ndarray) -> np.ndarray:
+    return np.where(signal > 0.8, "national", np.where(signal > -0.3, "municipal", "district"))
+
+
+def _period(
+    rng: np.random.Generator, q: np.ndarray, period: int, level: np.ndarray
+) -> pd.DataFrame:
+    n = len(q)
+    firms = rng.poisson(np.exp(3.3 + 0.35 * q))
+    checked = rng.poisson(4.0, size=n) + 1
+    passed = rng.binomial(checked, _sigmoid(2.0 + 0.8 * q))
+    data = {
+        "incubator_id": [f"INC{i:04d}" for i in range(n)],
+        "period": period,
+        "level": level,
+        "mentors_per_100_firms": np.maximum(
+            0.0, 8.0 + 3.0 * q + rng.normal(scale=2.5, size=n)
+        ).round(1),
+        "firms_incubated": firms,
+        "graduation_rate": (100 * _sigmoid(-1.5 + 0.6 * q + rng.normal(scale=0.5, size=n))).round(
+            1
+        ),
+        "high_tech_firms": rng.binomial(firms, _sigmoid(-2.2 + 0.5 * q)),
+        "financing_raised": np.exp(2.3 + 0.6 * q + rng.normal(scale=0.8, size=n)).round(2),
+        "violations": rng.poisson(np.exp(-1.2 - 0.7 * q)),
+        "false_reports": rng.poisson(np.exp(-3.2 - 0.8 * q)),
+        "window_satisfaction": (
+            100 * _sigmoid(2.0 + 0.5 * q + rng.normal(scale=0.4, size=n))
+        ).round(1),
+        "report_timeliness": (100 * _sigmoid(1.5 + 0.7 * q + rng.normal(scale=0.6, size=n))).round(
+            1
+        ),
+        "spot_check_pass_rate": np.where(
+            rng.random(n) < 0.3, np.nan, (100 * passed / checked).round(1)
+        ),
+    }
+    frame = pd.DataFrame(data)
+    frame["bad"] = (rng.random(n) < _sigmoid(_log_odds(frame))).astype(np.int64)
+    return frame
+
+
+def _log_odds(frame: pd.DataFrame) -> np.ndarray:
+    eta = np.full(len(frame), GENERATOR_INTERCEPT)
+    for name, (center, scale, beta) in GENERATOR_EFFECTS.items():
+        x = frame[name].to_numpy(dtype=np.float64)
+        x = np.log1p(x) if name == "financing_raised" else x
+        eta += np.nan_to_num(beta * (x - center) / scale)
+    missing = frame["spot_check_pass_rate"].isna().to_numpy()
+    return eta + GENERATOR_MISSING_SPOT_CHECK * missing
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
