@@ -115,7 +115,7 @@ def _edges(name: str, bins: list[Mapping[str, Any]]) -> list[float]:
     uppers = [b.get("upper") for b in bins]
     if uppers[-1] is not None or any(u is None for u in uppers[:-1]):
         raise ValueError(f"indicator {name!r}: only the last bin may (and must) omit 'upper'")
-    edges = [float(u) for u in uppers[:-1]]
+    edges = [float(u) for u in uppers[:-1] if u is not None]
     if any(not math.isfinite(e) for e in edges) or edges != sorted(set(edges)):
         raise ValueError(f"indicator {name!r}: bin uppers must be finite and increasing: {edges}")
     return edges

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+from credit._binning import FloatArray
 
 from credit.expert import ExpertScorecard, load_rubric
 
@@ -36,8 +39,8 @@ class Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("mentors_per_100_firms", "每百家在孵企业创业导师数", "Mentors per 100 incubated firms",
-              "per 100 firms", "higher_is_better", "reported", "service_capacity"),
+    Indicator("mentors_per_100_firms", "每百家在孵企业创业导师数",
+              "Mentors per 100 incubated firms", "per 100 firms", "higher_is_better", "reported", "service_capacity"),
     Indicator("firms_incubated", "在孵企业数", "Firms incubated", "firms",
               "higher_is_better", "reported", "incubation_performance"),
     Indicator("graduation_rate", "毕业企业占比", "Graduation rate", "%",
@@ -54,8 +57,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "higher_is_better", "derived", "satisfaction"),
     Indicator("report_timeliness", "监测报告按时报送率", "Monitoring reports on time", "%",
               "higher_is_better", "derived", "timeliness"),
-    Indicator("spot_check_pass_rate", "推荐企业抽查合格率", "Spot-check pass rate of recommended firms",
-              "%", "higher_is_better", "derived", "spot_checks"),
+    Indicator("spot_check_pass_rate", "推荐企业抽查合格率",
+              "Spot-check pass rate of recommended firms", "%", "higher_is_better", "derived", "spot_checks"),
 )  # fmt: skip
 """The v1 indicator set. ``spot_check_pass_rate`` is missing when no firm it recommended
 was spot-checked in the period."""
@@ -119,12 +122,12 @@ def generate_histories(
     return pd.concat(frames, ignore_index=True)
 
 
-def _levels(signal: np.ndarray) -> np.ndarray:
+def _levels(signal: FloatArray) -> npt.NDArray[np.str_]:
     return np.where(signal > 0.8, "national", np.where(signal > -0.3, "municipal", "district"))
 
 
 def _period(
-    rng: np.random.Generator, q: np.ndarray, period: int, level: np.ndarray
+    rng: np.random.Generator, q: FloatArray, period: int, level: npt.NDArray[np.str_]
 ) -> pd.DataFrame:
     n = len(q)
     firms = rng.poisson(np.exp(3.3 + 0.35 * q))
@@ -160,15 +163,15 @@ def _period(
     return frame
 
 
-def _log_odds(frame: pd.DataFrame) -> np.ndarray:
+def _log_odds(frame: pd.DataFrame) -> FloatArray:
     eta = np.full(len(frame), GENERATOR_INTERCEPT)
     for name, (center, scale, beta) in GENERATOR_EFFECTS.items():
         x = frame[name].to_numpy(dtype=np.float64)
         x = np.log1p(x) if name == "financing_raised" else x
         eta += np.nan_to_num(beta * (x - center) / scale)
     missing = frame["spot_check_pass_rate"].isna().to_numpy()
-    return eta + GENERATOR_MISSING_SPOT_CHECK * missing
+    return np.asarray(eta + GENERATOR_MISSING_SPOT_CHECK * missing, dtype=np.float64)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+def _sigmoid(x: FloatArray) -> FloatArray:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)

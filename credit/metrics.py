@@ -55,10 +55,10 @@ def calibration_table(
     frame = pd.DataFrame({"y": np.asarray(y, dtype=np.float64), "p": np.asarray(p), "key": key})
     frame["band"] = pd.qcut(frame["key"].rank(method="first"), n_bands, labels=False)
     rows = []
-    for band, group in frame.groupby("band", sort=True):
+    for band, (_, group) in enumerate(frame.groupby("band", sort=True), start=1):
         rows.append(
             {
-                "band": int(band) + 1,
+                "band": band,
                 "n": len(group),
                 "low": float(group["key"].min()),
                 "high": float(group["key"].max()),
@@ -86,7 +86,7 @@ def psi(expected: ArrayLike, actual: ArrayLike, *, n_bins: int = 10) -> float:
 
 def _shares(codes: npt.NDArray[np.intp], n: int) -> npt.NDArray[np.float64]:
     counts = np.bincount(codes, minlength=n).astype(np.float64)
-    return np.maximum(counts / max(counts.sum(), 1.0), _EPS)
+    return np.asarray(np.maximum(counts / max(counts.sum(), 1.0), _EPS), dtype=np.float64)
 
 
 def _stability(ref: npt.NDArray[np.float64], new: npt.NDArray[np.float64]) -> float:

@@ -1,0 +1,1 @@
+"""Pages for the kiosk, clerk console, officials, incubator portal and display board."""

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import date
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kiosk_ui.web import check_csrf, login_redirect, page_principal, redirect, render
+from servicedesk.accounts.service import Principal
+from servicedesk.cases import service as cases
+from servicedesk.errors import Forbidden
+
+router = APIRouter(prefix="/clerk")
+SIMPLE_ACTIONS = {"start_review", "approve", "deny", "issue_result", "close", "reject"}
+
+
+async def _clerk(request: Request) -> Principal | None:
+    principal = await page_principal(request)
+    if principal is None:
+        return None
+    if principal.role not in {"clerk", "admin"}:
+        raise Forbidden("this page is for window clerks")
+    return principal
+
+
+@router.get("/cases", response_class=HTMLResponse)
+async def case_list(request: Request, status: str | None = None) -> Response:
+    """The clerk's cases, newest first, with their clocks."""
+    clerk = await _clerk(request)
+    if clerk is None:
+        return login_redirect(request)
+    views = await cases.list_for_clerk(clerk, statuses=[status] if status else None)
+    return render(request, "clerk_cases.html", views=views, status=status or "",
+                  principal=clerk)
+
+
+@router.get("/cases/{case_no}", response_class=HTMLResponse)
+async def case_detail(request: Request, case_no: str) -> Response:
+    """One case: materials, notice, clock, timeline and the decisions a clerk may take."""
+    clerk = await _clerk(request)
+    if clerk is None:
+        return login_redirect(request)
+    view = await cases.get_for_staff(case_no, clerk)
+    return render(request, "clerk_case.html", view=view, principal=clerk,
+                  allowed={a for a, s in cases.ALLOWED.items() if view.case.status in s})
+
+
+@router.post("/cases/{case_no}/{action}")
+async def case_action(request: Request, case_no: str, action: str) -> Response:
+    """Accept, return, reject or move a case on, from the case page's forms."""
+    clerk = await _clerk(request)
+    if clerk is None:
+        return login_redirect(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    if action == "accept":
+        due = str(form.get("supplement_due") or "")
+        await cases.accept(
+            case_no, principal=clerk,
+            with_deficiency=True if form.get("with_deficiency") else None,
+            supplement_due=date.fromisoformat(due) if due else None,
+        )
+    elif action == "return":
+        items = [
+            {"material_code": code.removeprefix("defect_"),
+             "problem": str(form.get("problem_" + code.removeprefix("defect_"), ""))}
+            for code in form if code.startswith("defect_")
+        ]
+        await cases.return_for_correction(case_no, principal=clerk, items=items)
+    elif action in {"resubmit", "supplement"}:
+        materials = [str(m) for m in form.getlist("materials")]
+        handler = cases.resubmit if action == "resubmit" else cases.supplement
+        await handler(case_no, principal=clerk, materials=materials)
+    elif action in SIMPLE_ACTIONS:
+        await cases.simple_transition(case_no, action, principal=clerk,
+                                      reason=str(form.get("reason", "")))
+    else:
+        raise Forbidden(f"unknown action {action!r}")
+    return redirect(f"/clerk/cases/{case_no}")

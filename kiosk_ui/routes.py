@@ -1,0 +1,23 @@
+"""Mounts every page router and the package's static files."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from kiosk_ui.pages import auth, clerk_cases, query
+from kiosk_ui.web import HERE, login_redirect, render
+from servicedesk.errors import NotAuthenticated, ServiceDeskError
+
+
+def mount_pages(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (auth, clerk_cases, query):
+        app.include_router(module.router, include_in_schema=False)
+
+
+def render_error(request: Request, exc: ServiceDeskError) -> Response:
+    if isinstance(exc, NotAuthenticated):
+        return login_redirect(request)
+    return render(request, "error.html", status_code=exc.status_code, error=exc)

@@ -1,0 +1,118 @@
+"""Shared page machinery: templates, language, session cookie and CSRF."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from servicedesk.accounts import service as accounts
+from servicedesk.accounts.service import Principal
+from servicedesk.errors import Forbidden, NotAuthenticated
+from servicedesk.settings import Settings, get_settings
+from servicedesk.timeutil import BEIJING
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "sd_session"
+LANG_COOKIE = "sd_lang"
+LANGUAGES = ("zh", "en")
+
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+@lru_cache
+def _catalog(lang: str) -> dict[str, str]:
+    """Every ``*.po`` under ``locale/<lang>/LC_MESSAGES`` (one file per page area).
+
+    Chinese is the source language of the pages; the ``zh`` files only name the
+    symbolic keys (``status.accepted`` …) that code values turn into.
+    """
+    table: dict[str, str] = {}
+    for path in sorted((HERE / "locale" / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        table.update({str(m.id): str(m.string) for m in catalog if m.id and m.string})
+    return table
+
+
+def beijing_time(moment: datetime | None) -> str:
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+templates.env.filters["bj"] = beijing_time
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    table = _catalog(lang)
+
+    def gettext(text: str) -> str:
+        return table.get(text, text)
+
+    return gettext
+
+
+def language(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "zh"
+    return lang if lang in LANGUAGES else "zh"
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
+    return settings
+
+
+def csrf_token(request: Request) -> str:
+    session = request.cookies.get(SESSION_COOKIE, "")
+    key = settings_of(request).secret_key.encode()
+    return hmac.new(key, b"csrf:" + session.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    if not submitted or not hmac.compare_digest(submitted, csrf_token(request)):
+        raise Forbidden("the form expired or did not come from this site; reload the page")
+
+
+async def page_principal(request: Request) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        return await accounts.resolve(token)
+    except NotAuthenticated:
+        return None
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "_": translator(lang),
+            "csrf_token": csrf_token(request),
+            "path": request.url.path,
+            **context,
+        },
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, samesite="lax", max_age=365 * 86400)
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    return redirect(f"/login?next={request.url.path}")

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from servicedesk.catalogue.models import ServicePoint
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    OFFICIAL = "official"
+    INCUBATOR = "incubator"
+    ADMIN = "admin"
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    role = fields.CharEnumField(Role, max_length=16)
+    display_name = fields.CharField(max_length=100, default="")
+    service_point: fields.ForeignKeyNullableRelation[ServicePoint] = fields.ForeignKeyField(
+        "models.ServicePoint", related_name="staff", null=True, on_delete=fields.RESTRICT
+    )
+    incubator_code = fields.CharField(max_length=32, null=True)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "users"
+
+
+class AccessToken(Model):
+    """A bearer or session token, of which only the SHA-256 is stored."""
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16, default="api")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "access_tokens"
+
+
+class KioskDevice(Model):
+    """A self-service kiosk, bound to one service point by its device token."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, default="")
+    token_hash = fields.CharField(max_length=64, unique=True)
+    service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
+        "models.ServicePoint", related_name="kiosks", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "kiosk_devices"
+

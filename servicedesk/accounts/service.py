@@ -1,0 +1,152 @@
+"""Staff accounts, bearer and session tokens, kiosk devices."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from servicedesk.accounts.models import AccessToken, KioskDevice, Role, User
+from servicedesk.audit import service as audit
+from servicedesk.catalogue.models import ServicePoint
+from servicedesk.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from servicedesk.timeutil import now
+
+_hasher = PasswordHash((Argon2Hasher(),))  # argon2id
+_DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whoever is calling: a staff user or a kiosk device."""
+
+    user: User | None = None
+    kiosk: KioskDevice | None = None
+
+    @property
+    def role(self) -> str:
+        return self.user.role.value if self.user else "kiosk"
+
+    @property
+    def service_point_id(self) -> int | None:
+        if self.user is not None:
+            return self.user.service_point_id  # type: ignore[attr-defined,no-any-return]
+        assert self.kiosk is not None
+        return self.kiosk.service_point_id  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def label(self) -> str:
+        if self.user is not None:
+            return f"{self.user.role.value}:{self.user.username}"
+        assert self.kiosk is not None
+        return f"kiosk:{self.kiosk.id}"
+
+
+async def create_user(
+    username: str,
+    *,
+    password: str,
+    role: Role,
+    service_point_code: str | None = None,
+    incubator_code: str | None = None,
+    display_name: str = "",
+) -> User:
+    if len(password) < 8:
+        raise InvalidInput("password must be at least 8 characters")
+    if role is Role.CLERK and not service_point_code:
+        raise InvalidInput("a clerk belongs to a service point: give --service-point")
+    if role is Role.INCUBATOR and not incubator_code:
+        raise InvalidInput("an incubator account needs --incubator")
+    if await User.exists(username=username):
+        raise Conflict(f"user {username!r} already exists")
+    point = await _service_point(service_point_code) if service_point_code else None
+    user = await User.create(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        service_point=point,
+        incubator_code=incubator_code,
+        display_name=display_name or username,
+    )
+    await audit.record(
+        "user.create",
+        actor="system",
+        entity="user",
+        entity_id=user.id,
+        after={"username": username, "role": role.value, "service_point": service_point_code},
+    )
+    return user
+
+
+async def _service_point(code: str) -> ServicePoint:
+    point = await ServicePoint.get_or_none(code=code)
+    if point is None:
+        raise NotFound(f"service point {code!r} does not exist")
+    return point
+
+
+async def authenticate(username: str, password: str) -> User:
+    user = await User.get_or_none(username=username, is_active=True)
+    if user is None:
+        _hasher.verify(password, _DUMMY_HASH)  # same time whether or not the user exists
+        raise NotAuthenticated("wrong username or password")
+    valid, new_hash = _hasher.verify_and_update(password, user.password_hash)
+    if not valid:
+        raise NotAuthenticated("wrong username or password")
+    if new_hash:
+        user.password_hash = new_hash
+        await user.save(update_fields=["password_hash"])
+    return user
+
+
+async def issue_token(user: User, *, kind: str = "api", ttl_hours: int = 12) -> str:
+    token = secrets.token_urlsafe(32)
+    await AccessToken.create(
+        token_hash=_digest(token),
+        user=user,
+        kind=kind,
+        expires_at=now() + timedelta(hours=ttl_hours),
+    )
+    return token
+
+
+async def revoke_token(token: str) -> None:
+    await AccessToken.filter(token_hash=_digest(token)).update(revoked=True)
+
+
+async def create_kiosk(service_point_code: str, *, name: str = "") -> tuple[KioskDevice, str]:
+    point = await _service_point(service_point_code)
+    token = "kiosk_" + secrets.token_urlsafe(32)
+    device = await KioskDevice.create(
+        name=name or f"kiosk at {point.code}", token_hash=_digest(token), service_point=point
+    )
+    await audit.record(
+        "kiosk.create",
+        actor="system",
+        entity="kiosk",
+        entity_id=device.id,
+        after={"service_point": point.code},
+    )
+    return device, token
+
+
+async def resolve(token: str) -> Principal:
+    """The principal behind a bearer or session token, or :class:`NotAuthenticated`."""
+    digest = _digest(token)
+    if token.startswith("kiosk_"):
+        device = await KioskDevice.get_or_none(token_hash=digest, revoked=False)
+        if device is None:
+            raise NotAuthenticated("unknown or revoked kiosk token")
+        return Principal(kiosk=device)
+    row = await AccessToken.get_or_none(token_hash=digest, revoked=False).select_related("user")
+    if row is None or row.expires_at <= now() or not row.user.is_active:
+        raise NotAuthenticated("token is unknown, expired or revoked; log in again")
+    return Principal(user=row.user)

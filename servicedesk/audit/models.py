@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEntry(Model):
+    """One state-changing action: who, when, what, before and after."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(db_index=True)
+    actor = fields.CharField(max_length=100)
+    action = fields.CharField(max_length=64)
+    entity = fields.CharField(max_length=32)
+    entity_id = fields.CharField(max_length=64, db_index=True)
+    before = fields.JSONField(null=True)
+    after = fields.JSONField(null=True)
+
+    class Meta:
+        table = "audit_log"

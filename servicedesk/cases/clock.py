@@ -1,0 +1,61 @@
+"""The working-day clock of a case: deadline, elapsed share and red/yellow warning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from servicedesk.calendar.service import WorkCalendar
+from servicedesk.cases.models import ClockPause
+
+
+@dataclass(frozen=True)
+class ClockView:
+    deadline: date | None
+    elapsed_days: int
+    paused: bool
+    warning: str  # none / yellow / red
+
+
+def paused_days(pauses: Sequence[ClockPause], cal: WorkCalendar, *, until: date) -> int:
+    """Working days the firm owed a correction or supplement, up to ``until``."""
+    total = 0
+    for pause in pauses:
+        end = min(pause.end_on or until, until)
+        total += cal.working_days_between(pause.start_on, end)
+    return total
+
+
+def clock(
+    *,
+    accepted_on: date | None,
+    promised_days: int,
+    pauses: Sequence[ClockPause],
+    cal: WorkCalendar,
+    today: date,
+    stopped_on: date | None = None,
+    warning_share: float = 0.8,
+) -> ClockView:
+    """The clock starts the day after acceptance and skips every paused working day.
+
+    While a pause is open the deadline moves one working day later for each working
+    day the firm still owes; once the case is decided (``stopped_on``) it stands still.
+    """
+    if accepted_on is None:
+        return ClockView(deadline=None, elapsed_days=0, paused=False, warning="none")
+    until = stopped_on or today
+    paused = paused_days(pauses, cal, until=until)
+    deadline = cal.add_working_days(accepted_on, promised_days + paused)
+    elapsed = cal.working_days_between(accepted_on, until) - paused
+    is_paused = stopped_on is None and any(p.end_on is None for p in pauses)
+    if stopped_on is not None:
+        warning = "none"
+    elif today > deadline:
+        warning = "red"
+    elif promised_days and elapsed >= warning_share * promised_days:
+        warning = "yellow"
+    else:
+        warning = "none"
+    return ClockView(deadline=deadline, elapsed_days=max(elapsed, 0), paused=is_paused,
+                     warning=warning)

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from servicedesk.accounts.service import Principal
+from servicedesk.cases import service
+from servicedesk.cases.schemas import (
+    AcceptIn,
+    CaseCreate,
+    CaseRead,
+    MaterialsIn,
+    ReasonIn,
+    ReturnIn,
+    WithdrawIn,
+    case_read,
+)
+from servicedesk.deps import CurrentClerk, IdempotencyKey, KioskOrClerk, SettingsDep
+from servicedesk.errors import NotFound
+from servicedesk.idempotency import service as idempotency
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@router.post("", status_code=201, response_model=CaseRead)
+async def submit_case(
+    body: CaseCreate, principal: KioskOrClerk, settings: SettingsDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Submit an application; retries with the same Idempotency-Key return the first case."""
+
+    async def handler() -> tuple[int, Any]:
+        view = await service.submit(
+            principal=principal, service_point=body.service_point,
+            matter_code=body.matter_code, uscc=body.firm.uscc, firm_name=body.firm.name,
+            materials=body.materials, recommendation_id=body.recommendation_id,
+        )
+        return 201, case_read(view).model_dump(mode="json")
+
+    status, payload = await idempotency.run(
+        scope=f"{principal.label}:POST /cases", key=key, body=body.model_dump(mode="json"),
+        handler=handler, stale_after=settings.idempotency_stale_seconds,
+    )
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/{case_no}", response_model=CaseRead)
+async def get_case(case_no: str, uscc: str = Query(min_length=1)) -> CaseRead:
+    """Progress query: status, deadline and timeline, for whoever knows number and USCC."""
+    return case_read(await service.get_public(case_no, uscc), public=True)
+
+
+@router.post("/{case_no}/accept", response_model=CaseRead)
+async def accept(case_no: str, clerk: CurrentClerk, body: AcceptIn | None = None) -> CaseRead:
+    """Accept; with missing non-core materials the firm owes them (accept with deficiency)."""
+    body = body or AcceptIn()
+    view = await service.accept(case_no, principal=clerk, with_deficiency=body.with_deficiency,
+                                supplement_due=body.supplement_due)
+    return case_read(view)
+
+
+@router.post("/{case_no}/return", response_model=CaseRead)
+async def return_case(case_no: str, clerk: CurrentClerk, body: ReturnIn | None = None) -> CaseRead:
+    """Return with one notice listing every missing or defective material."""
+    items = [i.model_dump() for i in (body or ReturnIn()).items]
+    return case_read(await service.return_for_correction(case_no, principal=clerk, items=items))
+
+
+@router.post("/{case_no}/reject", response_model=CaseRead)
+async def reject(case_no: str, body: ReasonIn, clerk: CurrentClerk) -> CaseRead:
+    """Decide not to accept the application, with a reason."""
+    return case_read(await service.simple_transition(case_no, "reject", principal=clerk,
+                                                     reason=body.reason))
+
+
+async def _check_firm(principal: Principal, case_no: str, uscc: str | None) -> None:
+    """A kiosk acts for a firm only when it knows the firm's code, as the public query."""
+    if principal.kiosk is not None:
+        await service.get_public(case_no, uscc or "")
+
+
+@router.post("/{case_no}/resubmit", response_model=CaseRead)
+async def resubmit(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -> CaseRead:
+    """The firm provides what the one-time notice listed."""
+    await _check_firm(principal, case_no, body.uscc)
+    return case_read(await service.resubmit(case_no, principal=principal,
+                                            materials=body.materials))
+
+
+@router.post("/{case_no}/supplement", response_model=CaseRead)
+async def supplement(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -> CaseRead:
+    """The firm delivers materials promised at acceptance with deficiency."""
+    await _check_firm(principal, case_no, body.uscc)
+    return case_read(await service.supplement(case_no, principal=principal,
+                                              materials=body.materials))
+
+
+@router.post("/{case_no}/withdraw", response_model=CaseRead)
+async def withdraw(case_no: str, principal: KioskOrClerk, body: WithdrawIn | None = None) -> CaseRead:
+    """The firm withdraws its application before a decision."""
+    body = body or WithdrawIn()
+    try:
+        await _check_firm(principal, case_no, body.uscc)
+    except NotFound:
+        raise NotFound("no case with this case number and USCC") from None
+    return case_read(await service.simple_transition(case_no, "withdraw", principal=principal,
+                                                     reason=body.reason))
+
+
+def _simple(action: str, *, needs_reason: bool = False) -> None:
+    path = "/{case_no}/" + action.replace("_", "-")
+    doc = {
+        "start_review": "Start the substantive review of an accepted case.",
+        "approve": "Approve the application.",
+        "deny": "Deny the application, with a reason.",
+        "issue_result": "Hand the result to the firm.",
+        "close": "Close the case after the result was issued.",
+    }[action]
+
+    if needs_reason:
+        async def endpoint_r(case_no: str, body: ReasonIn, clerk: CurrentClerk) -> CaseRead:
+            return case_read(await service.simple_transition(
+                case_no, action, principal=clerk, reason=body.reason))
+        router.post(path, response_model=CaseRead, description=doc,
+                    name=action)(endpoint_r)
+    else:
+        async def endpoint(case_no: str, clerk: CurrentClerk) -> CaseRead:
+            return case_read(await service.simple_transition(case_no, action, principal=clerk))
+        router.post(path, response_model=CaseRead, description=doc, name=action)(endpoint)
+
+
+for _action in ("start_review", "approve", "issue_result", "close"):
+    _simple(_action)
+_simple("deny", needs_reason=True)
+
+
+@router.get("", response_model=list[CaseRead])
+async def list_cases(clerk: CurrentClerk, status: list[str] | None = Query(None)) -> list[CaseRead]:
+    """Cases at the clerk's service point, newest first."""
+    return [case_read(v) for v in await service.list_for_clerk(clerk, statuses=status)]

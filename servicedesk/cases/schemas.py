@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicedesk.cases.service import CaseView
+
+
+class FirmIn(BaseModel):
+    uscc: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_point: str
+    matter_code: str
+    firm: FirmIn
+    materials: list[str] = Field(default_factory=list)
+    recommendation_id: int | None = None
+
+
+class AcceptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    with_deficiency: bool | None = None
+    supplement_due: date | None = None
+
+
+class NoticeItem(BaseModel):
+    material_code: str
+    problem: str = Field(default="", max_length=500)
+
+
+class ReturnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[NoticeItem] = Field(default_factory=list)
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=2000)
+
+
+class MaterialsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    materials: list[str]
+    uscc: str | None = None
+
+
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=2000)
+    uscc: str | None = None
+
+
+class NoticeRead(BaseModel):
+    items: list[NoticeItem]
+    issued_at: datetime
+
+
+class EventRead(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str
+    reason: str
+    data: dict[str, Any]
+
+
+class CaseRead(BaseModel):
+    case_no: str
+    status: str
+    service_point: str
+    matter_code: str
+    matter_name: str
+    matter_name_en: str
+    firm: FirmIn
+    materials: list[str]
+    missing_core: list[str]
+    missing_optional: list[str]
+    received_at: datetime
+    acceptance_due: date | None
+    accepted_on: date | None
+    deemed_accepted: bool
+    deadline: date | None
+    elapsed_days: int
+    clock_paused: bool
+    warning: str
+    owed_materials: list[str]
+    supplement_due: date | None
+    notice: NoticeRead | None
+    decision_reason: str
+    inspection: str | None
+    inspection_reasons: list[dict[str, Any]]
+    recommendation_id: int | None
+    spot_check_id: int | None
+    timeline: list[EventRead]
+
+
+def case_read(view: CaseView, *, public: bool = False) -> CaseRead:
+    """The API shape of a case; the public query hides staff names."""
+    case = view.case
+    notice = None
+    if view.notice is not None:
+        items = [NoticeItem(**i) for i in view.notice.items]
+        notice = NoticeRead(items=items, issued_at=view.notice.issued_at)
+    return CaseRead(
+        case_no=case.case_no,
+        status=case.status.value,
+        service_point=case.service_point.code,
+        matter_code=case.matter.code,
+        matter_name=case.matter.name,
+        matter_name_en=case.matter.name_en,
+        firm=FirmIn(uscc=case.firm.uscc, name=case.firm.name),
+        materials=list(case.materials),
+        missing_core=view.missing_core,
+        missing_optional=view.missing_optional,
+        received_at=case.received_at,
+        acceptance_due=view.acceptance_due,
+        accepted_on=case.accepted_on,
+        deemed_accepted=case.deemed_accepted,
+        deadline=view.clock.deadline,
+        elapsed_days=view.clock.elapsed_days,
+        clock_paused=view.clock.paused,
+        warning=view.clock.warning,
+        owed_materials=list(case.owed_materials),
+        supplement_due=case.supplement_due,
+        notice=notice,
+        decision_reason=case.decision_reason,
+        inspection=case.inspection,
+        inspection_reasons=list(case.inspection_reasons),
+        recommendation_id=case.recommendation_id,
+        spot_check_id=case.spot_check_id,
+        timeline=[
+            EventRead(
+                at=e.at,
+                actor=e.actor.split(":", 1)[0] if public else e.actor,
+                action=e.action,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                reason=e.reason,
+                data=e.data,
+            )
+            for e in view.events
+        ],
+    )

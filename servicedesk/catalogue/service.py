@@ -1,0 +1,100 @@
+"""The matter catalogue of each service point, most relevant first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
+from servicedesk.errors import NotFound
+from servicedesk.timeutil import now
+
+DEMAND_DAYS = 30
+
+
+async def list_points() -> list[ServicePoint]:
+    return await ServicePoint.all().order_by("code")
+
+
+async def get_point(code: str) -> ServicePoint:
+    point = await ServicePoint.get_or_none(code=code)
+    if point is None:
+        raise NotFound(f"service point {code!r} does not exist")
+    return point
+
+
+async def point_detail(code: str) -> ServicePoint:
+    point = await get_point(code)
+    await point.fetch_related("queues", "windows__queues")
+    return point
+
+
+async def get_matter(code: str) -> Matter:
+    matter = await Matter.get_or_none(code=code).prefetch_related("materials")
+    if matter is None:
+        raise NotFound(f"matter {code!r} does not exist")
+    return matter
+
+
+async def offering(point: ServicePoint, matter_code: str) -> ServicePointMatter:
+    """The matter as offered at ``point`` (with its queue), or 404 if not offered."""
+    row = await ServicePointMatter.get_or_none(
+        service_point=point, matter__code=matter_code, hidden=False
+    ).prefetch_related("matter__materials", "queue")
+    if row is None:
+        raise NotFound(f"matter {matter_code!r} is not offered at service point {point.code}")
+    return row
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    offering: ServicePointMatter
+    industry_match: int
+    demand: int
+
+    @property
+    def matter(self) -> Matter:
+        return self.offering.matter
+
+    @property
+    def queue(self) -> Queue:
+        return self.offering.queue
+
+
+async def recent_demand(point: ServicePoint) -> Counter[int]:
+    """Applications per matter at ``point`` over the last 30 days."""
+    from servicedesk.cases.models import Case  # the catalogue does not depend on cases
+
+    since = now() - timedelta(days=DEMAND_DAYS)
+    rows = await Case.filter(service_point=point, received_at__gte=since).values_list(
+        "matter_id", flat=True
+    )
+    return Counter(int(r) for r in rows)
+
+
+def _rank(entry: CatalogueEntry, top_demand: int) -> tuple[bool, float, str]:
+    # Industry fit first, recent demand second (article 22: "by the park's industry
+    # positioning"), pinned matters always on top, code as a stable tie-break.
+    demand_share = entry.demand / top_demand if top_demand else 0.0
+    return (not entry.offering.pinned, -(entry.industry_match + demand_share), entry.matter.code)
+
+
+async def catalogue(code: str, *, include_hidden: bool = False) -> list[CatalogueEntry]:
+    point = await get_point(code)
+    query = ServicePointMatter.filter(service_point=point)
+    if not include_hidden:
+        query = query.filter(hidden=False)
+    offerings = await query.prefetch_related("matter__materials", "queue")
+    demand = await recent_demand(point)
+    focus = set(point.focus_industries)
+    entries = [
+        CatalogueEntry(
+            offering=o,
+            industry_match=len(focus & set(o.matter.industries)),
+            demand=demand.get(o.matter.id, 0),
+        )
+        for o in offerings
+    ]
+    top = max((e.demand for e in entries), default=0)
+    return sorted(entries, key=lambda e: _rank(e, top))

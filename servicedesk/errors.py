@@ -1,0 +1,61 @@
+"""Typed domain errors, rendered by one handler as ``{"error", "detail"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceDeskError(Exception):
+    """Base of every error the service reports to a client."""
+
+    status_code = 400
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "detail": self.detail, **self.extra}
+
+
+class BadRequest(ServiceDeskError):
+    status_code = 400
+
+
+class InvalidInput(ServiceDeskError):
+    """A value is well-formed JSON but wrong for the domain (e.g. a bad USCC)."""
+
+    status_code = 422
+
+
+class NotAuthenticated(ServiceDeskError):
+    status_code = 401
+
+
+class Forbidden(ServiceDeskError):
+    status_code = 403
+
+
+class NotFound(ServiceDeskError):
+    status_code = 404
+
+
+class Conflict(ServiceDeskError):
+    """The request is valid but the current state does not allow it."""
+
+    status_code = 409
+
+
+class IllegalTransition(Conflict):
+    pass
+
+
+class IdempotencyConflict(Conflict):
+    """The same Idempotency-Key is still being processed."""
+
+
+class IdempotencyMismatch(ServiceDeskError):
+    """The same Idempotency-Key came with another body."""
+
+    status_code = 422

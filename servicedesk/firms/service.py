@@ -1,0 +1,51 @@
+"""Firms and their Unified Social Credit Codes."""
+
+from __future__ import annotations
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import uscc as uscc_std
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from servicedesk.errors import InvalidInput
+from servicedesk.firms.models import Firm
+
+
+def validate_uscc(raw: str) -> str:
+    """The compact USCC, or :class:`InvalidInput` saying what is wrong with it."""
+    code = uscc_std.compact(raw or "")
+    if len(code) != 18:
+        raise InvalidInput(
+            f"USCC must be 18 characters, got {len(code)}", extra={"field": "uscc"}
+        )
+    try:
+        return str(uscc_std.validate(code))
+    except stdnum_errors.InvalidChecksum:
+        raise InvalidInput(
+            f"USCC {code} has a wrong check digit (last character)", extra={"field": "uscc"}
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise InvalidInput(
+            f"USCC {code} contains characters not allowed by GB 32100-2015 "
+            "(digits and capital letters except I, O, Z, S, V)",
+            extra={"field": "uscc"},
+        ) from None
+
+
+async def get_or_register(
+    uscc: str, *, name: str, connection: BaseDBAsyncClient | None = None
+) -> Firm:
+    """The firm with this code, registered on first sight; its name kept current."""
+    code = validate_uscc(uscc)
+    firm = await Firm.filter(uscc=code).using_db(connection).first()
+    if firm is None:
+        try:
+            async with in_transaction():  # a savepoint: a lost race leaves the caller's intact
+                return await Firm.create(uscc=code, name=name.strip(), using_db=connection)
+        except IntegrityError:  # registered by a concurrent request meanwhile
+            firm = await Firm.get(uscc=code).using_db(connection)
+    if name.strip() and firm.name != name.strip():
+        firm.name = name.strip()
+        await firm.save(using_db=connection, update_fields=["name"])
+    return firm

@@ -1,0 +1,80 @@
+"""Idempotent writes: the same key and body return the first response.
+
+The key is claimed in its own committed row (so a concurrent retry sees it in
+flight), and the write plus the stored response commit together in one
+transaction, so a crash never leaves a done write without its answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from servicedesk.errors import IdempotencyConflict, IdempotencyMismatch, InvalidInput
+from servicedesk.idempotency.models import IdempotencyRecord
+from servicedesk.timeutil import now
+
+Handler = Callable[[], Awaitable[tuple[int, Any]]]
+
+
+def _fingerprint(body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def run(
+    *, scope: str, key: str | None, body: Any, handler: Handler, stale_after: int = 60
+) -> tuple[int, Any]:
+    """Run ``handler`` once per (scope, key); replay its first answer afterwards."""
+    if key is None:
+        async with in_transaction():
+            return await handler()
+    if not 1 <= len(key) <= 128:
+        raise InvalidInput("Idempotency-Key must be 1 to 128 characters")
+    digest = _fingerprint(body)
+    record = await _claim(scope=scope, key=key, digest=digest, stale_after=stale_after)
+    if record.state == "done":
+        return int(record.status_code or 200), record.response
+    try:
+        async with in_transaction():
+            status, payload = await handler()
+            await IdempotencyRecord.filter(id=record.id).update(
+                state="done", status_code=status, response=payload
+            )
+    except BaseException:
+        await IdempotencyRecord.filter(id=record.id, state="in_flight").delete()
+        raise
+    return status, payload
+
+
+async def _claim(*, scope: str, key: str, digest: str, stale_after: int) -> IdempotencyRecord:
+    started = now()
+    try:
+        return await IdempotencyRecord.create(
+            scope=scope, key=key, request_hash=digest, created_at=started
+        )
+    except IntegrityError:
+        pass
+    existing = await IdempotencyRecord.get(scope=scope, key=key)
+    if existing.request_hash != digest:
+        raise IdempotencyMismatch(
+            "this Idempotency-Key was already used with a different request body"
+        )
+    if existing.state == "done":
+        return existing
+    if existing.created_at > started - timedelta(seconds=stale_after):
+        raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
+    # The first attempt died mid-flight: take it over, but only one retry may.
+    taken = await IdempotencyRecord.filter(
+        id=existing.id, state="in_flight", created_at=existing.created_at
+    ).update(created_at=started)
+    if not taken:
+        raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
+    existing.created_at = started
+    return existing

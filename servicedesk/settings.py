@@ -1,0 +1,41 @@
+"""Settings from ``SERVICEDESK_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "development-only-secret-key-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SERVICEDESK_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite://data/servicedesk.sqlite3"
+    secret_key: str = DEV_SECRET
+    token_ttl_hours: int = 12
+    # Idempotency keys whose first request never finished are taken over after this.
+    idempotency_stale_seconds: int = 60
+    idempotency_ttl_hours: int = 24
+    deemed_acceptance_days: int = 5
+    warning_share: float = 0.8
+    cookie_secure: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("SERVICEDESK_SECRET_KEY must be set outside development")
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "asyncpg://", "postgresql://"))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
