@@ -14,7 +14,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from credit._binning import FloatArray
-
 from credit.expert import ExpertScorecard, load_rubric
 
 Direction = Literal["higher_is_better", "lower_is_better"]
@@ -39,27 +38,97 @@ class Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("mentors_per_100_firms", "每百家在孵企业创业导师数",
-              "Mentors per 100 incubated firms", "per 100 firms", "higher_is_better", "reported", "service_capacity"),
-    Indicator("firms_incubated", "在孵企业数", "Firms incubated", "firms",
-              "higher_is_better", "reported", "incubation_performance"),
-    Indicator("graduation_rate", "毕业企业占比", "Graduation rate", "%",
-              "higher_is_better", "derived", "incubation_performance"),
-    Indicator("high_tech_firms", "培育高新技术企业数", "High-tech firms cultivated", "firms",
-              "higher_is_better", "reported", "incubation_performance"),
-    Indicator("financing_raised", "在孵企业获得融资额", "Financing raised by incubated firms",
-              "million CNY", "higher_is_better", "reported", "incubation_performance"),
-    Indicator("violations", "违规记录数", "Violations on record", "count",
-              "lower_is_better", "derived", "compliance"),
-    Indicator("false_reports", "虚假报送次数", "False reports", "count",
-              "lower_is_better", "derived", "compliance"),
-    Indicator("window_satisfaction", "服务窗口满意率", "Satisfaction at its service window", "%",
-              "higher_is_better", "derived", "satisfaction"),
-    Indicator("report_timeliness", "监测报告按时报送率", "Monitoring reports on time", "%",
-              "higher_is_better", "derived", "timeliness"),
-    Indicator("spot_check_pass_rate", "推荐企业抽查合格率",
-              "Spot-check pass rate of recommended firms", "%", "higher_is_better", "derived", "spot_checks"),
-)  # fmt: skip
+    Indicator(
+        name="mentors_per_100_firms",
+        name_zh="每百家在孵企业创业导师数",
+        name_en="Mentors per 100 incubated firms",
+        unit="per 100 firms",
+        direction="higher_is_better",
+        source="reported",
+        group="service_capacity",
+    ),
+    Indicator(
+        name="firms_incubated",
+        name_zh="在孵企业数",
+        name_en="Firms incubated",
+        unit="firms",
+        direction="higher_is_better",
+        source="reported",
+        group="incubation_performance",
+    ),
+    Indicator(
+        name="graduation_rate",
+        name_zh="毕业企业占比",
+        name_en="Graduation rate",
+        unit="%",
+        direction="higher_is_better",
+        source="derived",
+        group="incubation_performance",
+    ),
+    Indicator(
+        name="high_tech_firms",
+        name_zh="培育高新技术企业数",
+        name_en="High-tech firms cultivated",
+        unit="firms",
+        direction="higher_is_better",
+        source="reported",
+        group="incubation_performance",
+    ),
+    Indicator(
+        name="financing_raised",
+        name_zh="在孵企业获得融资额",
+        name_en="Financing raised by incubated firms",
+        unit="million CNY",
+        direction="higher_is_better",
+        source="reported",
+        group="incubation_performance",
+    ),
+    Indicator(
+        name="violations",
+        name_zh="违规记录数",
+        name_en="Violations on record",
+        unit="count",
+        direction="lower_is_better",
+        source="derived",
+        group="compliance",
+    ),
+    Indicator(
+        name="false_reports",
+        name_zh="虚假报送次数",
+        name_en="False reports",
+        unit="count",
+        direction="lower_is_better",
+        source="derived",
+        group="compliance",
+    ),
+    Indicator(
+        name="window_satisfaction",
+        name_zh="服务窗口满意率",
+        name_en="Satisfaction at its service window",
+        unit="%",
+        direction="higher_is_better",
+        source="derived",
+        group="satisfaction",
+    ),
+    Indicator(
+        name="report_timeliness",
+        name_zh="监测报告按时报送率",
+        name_en="Monitoring reports on time",
+        unit="%",
+        direction="higher_is_better",
+        source="derived",
+        group="timeliness",
+    ),
+    Indicator(
+        name="spot_check_pass_rate",
+        name_zh="推荐企业抽查合格率",
+        name_en="Spot-check pass rate of recommended firms",
+        unit="%",
+        direction="higher_is_better",
+        source="derived",
+        group="spot_checks",
+    ),
+)
 """The v1 indicator set. ``spot_check_pass_rate`` is missing when no firm it recommended
 was spot-checked in the period."""
 

@@ -59,7 +59,7 @@ def test_constant_and_all_missing_columns_are_dropped_with_a_reason() -> None:
     assert card.dropped_["constant"] == "constant"
     assert card.dropped_["empty"] == "all values missing"
     assert card.dropped_["empty_text"] == "all values missing"
-    assert card.features_ == ["income", "city"] or set(card.features_) == {"income", "city"}
+    assert set(card.features_) == {"income", "city"}
     # dropped columns are not needed at scoring time
     card.score(X[["income", "city"]])
 
@@ -85,7 +85,8 @@ def test_missing_values_in_training_get_their_own_bin() -> None:
     X.loc[y.index[y == 1][:150], "income"] = np.nan  # missing income flags risk here
     card = Scorecard().fit(X, y)
     binning = card.binnings_["income"]
-    assert binning.has_missing_bin and binning.missing_n == 150
+    assert binning.has_missing_bin
+    assert binning.missing_n == 150
     income = next(fp for fp in card.points_ if fp.name == "income")
     assert income.missing_points is not None
     assert income.missing_points < min(income.points)

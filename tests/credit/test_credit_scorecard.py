@@ -137,7 +137,7 @@ def test_isotonic_probability_never_rises_with_the_score(german: tuple) -> None:
     assert (np.diff(card.predict_proba(X)[order, 1]) <= 1e-12).all()
 
 
-def test_get_params_and_clone(german: tuple) -> None:
+def test_get_params_and_clone() -> None:
     card = Scorecard(monotonic={"age_in_years": "descending"}, pdo=30)
     assert card.get_params()["pdo"] == 30
     assert clone(card).get_params() == card.get_params()
@@ -188,7 +188,8 @@ def test_explain_orders_reasons_and_respects_top(german_card: Scorecard, german:
     for reasons in german_card.explain(X.head(50), top=2):
         assert len(reasons) <= 2
         losses = [r["points_lost"] for r in reasons]
-        assert losses == sorted(losses, reverse=True) and all(v > 0 for v in losses)
+        assert losses == sorted(losses, reverse=True)
+        assert all(v > 0 for v in losses)
     with pytest.raises(ValueError, match="top"):
         german_card.explain(X.head(1), top=0)
 
