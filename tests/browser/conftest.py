@@ -1,0 +1,136 @@
+"""Browser tests: a real ``servicedesk serve --demo`` process and headless Chromium.
+
+Chromium comes from the system (Debian's ``chromium``); Playwright only drives it
+and never downloads a browser. Screenshots go to ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.conftest import TEST_DATABASE_URL, is_postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("SERVICEDESK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _database_url(tmp: Path) -> str:
+    if not is_postgres():
+        return f"sqlite://{tmp / 'browser.sqlite3'}"
+    import asyncio
+
+    import asyncpg
+
+    base = TEST_DATABASE_URL.replace("{}", "").rstrip("_")
+    name = f"browser_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """Base URL of a demo service on a free port, for the whole session."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run the README's test command")
+    tmp = Path(tempfile.mkdtemp(prefix="servicedesk-browser-"))
+    port = _free_port()
+    env = {**os.environ, "SERVICEDESK_DATABASE_URL": _database_url(tmp),
+           "SERVICEDESK_ENVIRONMENT": "development"}
+    log = (tmp / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "servicedesk.cli", "serve", "--demo", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, proc, tmp / "server.log")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_until_up(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(base + "/api/v1/service-points", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"server did not start:\n{log.read_text()[-3000:]}")
+
+
+@pytest_asyncio.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        instance = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                            args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            await instance.close()
+
+
+@pytest_asyncio.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900},
+                                        locale="zh-CN")
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+async def login(page: Page, base: str, username: str, password: str = "demo-pass-2026") -> None:
+    await page.goto(f"{base}/login")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_load_state("networkidle")
