@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils import ClassifierTags, Tags
 
 from credit import _calibration
 from credit._binning import (
@@ -79,6 +80,16 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
         self.grade_cutoffs = grade_cutoffs
         self.random_state = random_state
 
+    def __sklearn_tags__(self) -> Tags:
+        """A binary classifier to model selection (``scoring="roc_auc"`` works)."""
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
     # -- fitting ---------------------------------------------------------------
 
     def fit(self, X: pd.DataFrame, y: Any) -> Self:
@@ -88,6 +99,7 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
         self._check_params(X)
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
+        self.classes_ = np.array([0, 1])
         self._fit_bins(X, target)
         self._fit_regression(X, target)
         self.calibration_: dict[str, Any] = {"method": None}
@@ -292,6 +304,7 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
         card.training_ = training
         card.feature_names_in_ = np.asarray(training["columns"], dtype=object)
         card.n_features_in_ = len(training["columns"])
+        card.classes_ = np.array([0, 1])
         card.metrics_ = data["metrics"]["training"]
         card.cv_metrics_ = data["metrics"]["cross_validated"]
         return card

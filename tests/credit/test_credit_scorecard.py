@@ -210,3 +210,11 @@ def test_bad_cutoffs_are_refused(german: tuple) -> None:
     X, y = german
     with pytest.raises(ValueError, match="fall from A to C"):
         Scorecard(grade_cutoffs={"A": 500, "B": 540, "C": 520}).fit(X, y)
+
+
+def test_model_selection_with_roc_auc_scoring(german: tuple) -> None:
+    from sklearn.model_selection import cross_val_score
+
+    X, y = german
+    aucs = cross_val_score(Scorecard(), X, y, scoring="roc_auc", cv=3)
+    assert 0.7 < aucs.mean() < 0.9
