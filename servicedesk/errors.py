@@ -59,3 +59,7 @@ class IdempotencyMismatch(ServiceDeskError):
     """The same Idempotency-Key came with another body."""
 
     status_code = 422
+
+
+class WindowBusy(Conflict):
+    """The window still has a called or serving ticket."""

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     deemed_acceptance_days: int = 5
     warning_share: float = 0.8
     cookie_secure: bool = False
+    # argon2id cost; the defaults follow RFC 9106's second recommended option.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

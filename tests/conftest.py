@@ -16,6 +16,10 @@ from servicedesk.app import create_app
 from servicedesk.db import MODEL_MODULES, normalise_url
 from servicedesk.settings import Settings
 
+# Cheap password hashing keeps the suite fast; production keeps the defaults.
+os.environ.setdefault("SERVICEDESK_ARGON2_TIME_COST", "1")
+os.environ.setdefault("SERVICEDESK_ARGON2_MEMORY_KIB", "8192")
+
 TEST_DATABASE_URL = os.environ.get("SERVICEDESK_TEST_DATABASE_URL", "sqlite://:memory:")
 
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -14,10 +15,23 @@ from servicedesk.accounts.models import AccessToken, KioskDevice, Role, User
 from servicedesk.audit import service as audit
 from servicedesk.catalogue.models import ServicePoint
 from servicedesk.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from servicedesk.settings import get_settings
 from servicedesk.timeutil import now
 
-_hasher = PasswordHash((Argon2Hasher(),))  # argon2id
-_DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+@lru_cache
+def _password_hasher() -> PasswordHash:
+    settings = get_settings()
+    return PasswordHash(
+        (Argon2Hasher(time_cost=settings.argon2_time_cost,
+                      memory_cost=settings.argon2_memory_kib),)
+    )  # argon2id
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return _password_hasher().hash("timing-equaliser")
 
 
 def _digest(token: str) -> str:
@@ -70,7 +84,7 @@ async def create_user(
     point = await _service_point(service_point_code) if service_point_code else None
     user = await User.create(
         username=username,
-        password_hash=_hasher.hash(password),
+        password_hash=_password_hasher().hash(password),
         role=role,
         service_point=point,
         incubator_code=incubator_code,
@@ -96,9 +110,9 @@ async def _service_point(code: str) -> ServicePoint:
 async def authenticate(username: str, password: str) -> User:
     user = await User.get_or_none(username=username, is_active=True)
     if user is None:
-        _hasher.verify(password, _DUMMY_HASH)  # same time whether or not the user exists
+        _password_hasher().verify(password, _dummy_hash())  # same time whether or not the user exists
         raise NotAuthenticated("wrong username or password")
-    valid, new_hash = _hasher.verify_and_update(password, user.password_hash)
+    valid, new_hash = _password_hasher().verify_and_update(password, user.password_hash)
     if not valid:
         raise NotAuthenticated("wrong username or password")
     if new_hash:

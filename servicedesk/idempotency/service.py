@@ -23,7 +23,7 @@ from servicedesk.timeutil import now
 Handler = Callable[[], Awaitable[tuple[int, Any]]]
 
 
-def _fingerprint(body: Any) -> str:
+def fingerprint(body: Any) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -37,7 +37,7 @@ async def run(
             return await handler()
     if not 1 <= len(key) <= 128:
         raise InvalidInput("Idempotency-Key must be 1 to 128 characters")
-    digest = _fingerprint(body)
+    digest = fingerprint(body)
     record = await _claim(scope=scope, key=key, digest=digest, stale_after=stale_after)
     if record.state == "done":
         return int(record.status_code or 200), record.response

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from servicedesk.firms.models import Firm
+
+
+class IncubationStatus(StrEnum):
+    INCUBATED = "incubated"
+    GRADUATED = "graduated"
+
+
+class Incubator(Model):
+    """A technology-business incubator, the rated subject (code e.g. INC-HD-001)."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=200)
+    name_en = fields.CharField(max_length=200, default="")
+    level = fields.CharField(max_length=16)  # national / municipal / district
+    kind = fields.CharField(max_length=32, default="incubator")
+    district = fields.CharField(max_length=64)
+    focus_industries: fields.Field[list[str]] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "incubators"
+        ordering = ["code"]
+
+
+class Incubation(Model):
+    """A firm's incubation at an incubator: incubated since, graduated when."""
+
+    id = fields.IntField(primary_key=True)
+    incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
+        "models.Incubator", related_name="incubations", on_delete=fields.CASCADE
+    )
+    firm: fields.ForeignKeyRelation[Firm] = fields.ForeignKeyField(
+        "models.Firm", related_name="incubations", on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(IncubationStatus, max_length=16)
+    since = fields.DateField()
+    graduated_on = fields.DateField(null=True)
+
+    class Meta:
+        table = "incubations"
+        unique_together = (("incubator", "firm"),)
+
+
+class IndicatorValue(Model):
+    """One periodic figure of an incubator, reported by it or derived by the service."""
+
+    id = fields.IntField(primary_key=True)
+    incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
+        "models.Incubator", related_name="indicators", on_delete=fields.CASCADE
+    )
+    period = fields.CharField(max_length=8)  # "2026" or "2026-Q3"
+    name = fields.CharField(max_length=48)
+    value = fields.FloatField(null=True)
+    source = fields.CharField(max_length=16)  # reported / derived
+    recorded_by = fields.CharField(max_length=100)
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "indicator_values"
+        unique_together = (("incubator", "period", "name"),)
+
+
+class CreditEvent(Model):
+    """A recorded outcome that counts against an incubator (violation, failed check)."""
+
+    id = fields.IntField(primary_key=True)
+    incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
+        "models.Incubator", related_name="credit_events", on_delete=fields.CASCADE
+    )
+    period = fields.CharField(max_length=8, db_index=True)
+    kind = fields.CharField(max_length=32)  # violation / spot_check_fail / falsified / false_report
+    serious = fields.BooleanField(default=True)
+    ref = fields.CharField(max_length=64, default="")
+    notes = fields.TextField(default="")
+    recorded_by = fields.CharField(max_length=100)
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "credit_events"

@@ -1,0 +1,63 @@
+"""Rating and reporting periods: a year ("2026") or a quarter ("2026-Q3")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from servicedesk.errors import InvalidInput
+
+_PATTERN = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
+
+
+def check(period: str, *, field: str = "period") -> str:
+    """The period itself, or :class:`InvalidInput` saying what a period looks like."""
+    text = (period or "").strip()
+    if not _PATTERN.match(text):
+        raise InvalidInput(
+            f"{field}: {period!r} is not a period; write a year (2026) or a quarter (2026-Q3)",
+            extra={"field": field},
+        )
+    return text
+
+
+def sort_key(period: str) -> tuple[int, int, int]:
+    """Chronological order by end of period; a year sorts just after its fourth quarter."""
+    match = _PATTERN.match(period)
+    if match is None:
+        raise InvalidInput(f"{period!r} is not a period")
+    year, quarter = int(match.group(1)), match.group(2)
+    return (year, int(quarter), 0) if quarter else (year, 4, 1)
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def previous_quarter(period: str) -> str:
+    year, quarter, _ = sort_key(period)
+    return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+
+
+def next_period(period: str) -> str:
+    year, quarter, annual = sort_key(period)
+    if annual:
+        return str(year + 1)
+    return f"{year + 1}-Q1" if quarter == 4 else f"{year}-Q{quarter + 1}"
+
+
+def quarters_before(period: str, count: int) -> list[str]:
+    """The ``count`` quarters that end before ``period`` begins, oldest first."""
+    out: list[str] = []
+    current = period
+    for _ in range(count):
+        current = previous_quarter(current)
+        out.append(current)
+    return out[::-1]
+
+
+def contains(period: str, day: date) -> bool:
+    year, quarter, annual = sort_key(period)
+    if annual:
+        return day.year == year
+    return quarter_of(day) == period

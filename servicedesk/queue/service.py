@@ -1,0 +1,420 @@
+"""Tickets: take a number, call the next, recall, no-show, transfer, complete.
+
+Every claim is decided by the database, never by process memory: call-next is one
+conditional ``UPDATE … WHERE status = 'waiting'`` (with ``FOR UPDATE SKIP LOCKED``
+on PostgreSQL) whose returned row count says who won, and the unique
+``holding_window`` column refuses a second open ticket at one window. Numbers come
+from an atomic per-queue, per-day counter.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from servicedesk.accounts.service import Principal
+from servicedesk.audit import service as audit
+from servicedesk.catalogue.models import Queue, ServicePoint, ServicePointMatter, Window
+from servicedesk.errors import (
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    WindowBusy,
+)
+from servicedesk.queue.config import get_queue_settings
+from servicedesk.queue.estimate import Estimate, estimate
+from servicedesk.queue.events import broker
+from servicedesk.queue.models import RANK, Priority, Ticket, TicketCall, TicketStatus
+from servicedesk.sequences.service import next_value
+from servicedesk.timeutil import beijing_date, now
+
+T = TicketStatus
+OPEN = (T.CALLED, T.SERVING)
+CLAIM_ATTEMPTS = 8
+
+
+@dataclass
+class TicketView:
+    """A ticket with its queue letter, window and, while waiting, its estimate."""
+
+    ticket: Ticket
+    queue: str
+    window: str | None
+    estimate: Estimate | None
+    transferred_to: int | None = None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _check_point(principal: Principal, point_id: int) -> None:
+    if principal.user is not None and principal.user.role.value == "admin":
+        return
+    if principal.service_point_id != point_id:
+        raise Forbidden("you do not work at this service point")
+
+
+async def get_ticket(ticket_id: int) -> Ticket:
+    ticket = await Ticket.get_or_none(id=ticket_id).select_related("queue", "window")
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} does not exist")
+    return ticket
+
+
+async def view(ticket: Ticket) -> TicketView:
+    await ticket.fetch_related("queue", "window")
+    est = await estimate(ticket) if ticket.status is T.WAITING else None
+    onward = None
+    if ticket.status is T.TRANSFERRED:
+        onward = await Ticket.filter(transferred_from_id=ticket.id).values_list("id", flat=True)
+    return TicketView(
+        ticket=ticket,
+        queue=ticket.queue.code,
+        window=ticket.window.code if ticket.window else None,
+        estimate=est,
+        transferred_to=int(onward[0]) if onward else None,
+    )
+
+
+async def by_code(code: str) -> TicketView:
+    """The ticket behind a receipt's QR code, following transfers to the live one."""
+    ticket = await Ticket.get_or_none(code=code)
+    if ticket is None:
+        raise NotFound("no ticket with this code")
+    while ticket.status is T.TRANSFERRED:
+        onward = await Ticket.get_or_none(transferred_from_id=ticket.id)
+        if onward is None:
+            break
+        ticket = onward
+    return await view(ticket)
+
+
+def _db_value(field: str, value: Any) -> Any:
+    return Ticket._meta.fields_map[field].to_db_value(value, Ticket)
+
+
+async def _publish(point_code: str, kind: str, **data: Any) -> None:
+    await broker.publish(point_code, {"type": kind, **data})
+
+
+# ---------------------------------------------------------------- taking a number
+
+
+async def take(
+    *,
+    principal: Principal,
+    service_point: str,
+    matter_code: str,
+    priority: Priority = Priority.NORMAL,
+    case_no: str | None = None,
+    taken_at: datetime | None = None,
+) -> TicketView:
+    """Give the firm the next number of the matter's queue at ``service_point``."""
+    point = await ServicePoint.get_or_none(code=service_point)
+    if point is None:
+        raise NotFound(f"service point {service_point!r} does not exist")
+    _check_point(principal, point.id)
+    offering = await ServicePointMatter.get_or_none(
+        service_point=point, matter__code=matter_code, hidden=False
+    ).select_related("queue")
+    if offering is None:
+        raise NotFound(f"matter {matter_code!r} is not offered at service point {point.code}")
+    async with in_transaction():
+        ticket = await _issue(point=point, queue=offering.queue, priority=priority,
+                              matter_id=offering.matter_id,  # type: ignore[attr-defined]
+                              kiosk_id=principal.kiosk.id if principal.kiosk else None,
+                              case_no=case_no, taken_at=taken_at)
+    await _publish(point.code, "taken", queue=offering.queue.code)
+    return await view(ticket)
+
+
+async def _issue(
+    *,
+    point: ServicePoint,
+    queue: Queue,
+    priority: Priority,
+    matter_id: int | None,
+    kiosk_id: int | None = None,
+    case_no: str | None = None,
+    taken_at: datetime | None = None,
+) -> Ticket:
+    """Insert a waiting ticket with the queue's next number of the Beijing day."""
+    moment = taken_at or now()
+    day = beijing_date(moment)
+    seq = await next_value(f"ticket:{point.code}:{queue.code}", day)
+    return await Ticket.create(
+        service_point=point, queue=queue, matter_id=matter_id, day=day,
+        ticket_no=f"{queue.code}{seq:03d}", priority=priority, rank=RANK[priority],
+        taken_at=moment, kiosk_id=kiosk_id, code=secrets.token_urlsafe(12),
+        case_no=case_no,
+    )
+
+
+async def void(ticket_id: int, *, principal: Principal) -> TicketView:
+    """A kiosk voids a ticket whose receipt failed to print, before anyone calls it."""
+    ticket = await get_ticket(ticket_id)
+    _check_point(principal, ticket.service_point_id)  # type: ignore[attr-defined]
+    if principal.kiosk is None or ticket.kiosk_id != principal.kiosk.id:  # type: ignore[attr-defined]
+        raise Forbidden("only the kiosk that printed a ticket may void it")
+    limit = get_queue_settings().void_seconds
+    if now() - ticket.taken_at > timedelta(seconds=limit):
+        raise Conflict(f"a ticket can be voided only within {limit} seconds of taking it")
+    return await _move(ticket, {T.WAITING}, T.CANCELLED, principal=principal, action="void",
+                       changes={"finished_at": now()})
+
+
+async def cancel_by_holder(code: str) -> TicketView:
+    """The firm gives up its waiting ticket from the receipt's status page."""
+    current = await by_code(code)
+    actor = Principal()
+    return await _move(current.ticket, {T.WAITING}, T.CANCELLED, principal=actor,
+                       action="cancel", changes={"finished_at": now()}, actor="firm")
+
+
+# ---------------------------------------------------------------- calling
+
+
+async def get_window(code: str, *, principal: Principal) -> Window:
+    window = await Window.get_or_none(code=code).prefetch_related("queues", "service_point")
+    if window is None:
+        raise NotFound(f"window {code!r} does not exist")
+    _check_point(principal, window.service_point_id)  # type: ignore[attr-defined]
+    return window
+
+
+def _claim_sql(dialect: str, queue_count: int) -> str:
+    if dialect == "postgres":
+        marks, lock = ", ".join(f"${i + 4}" for i in range(queue_count)), "FOR UPDATE SKIP LOCKED"
+        p = ("$1", "$2", "$3")
+    else:
+        marks, lock = ", ".join("?" for _ in range(queue_count)), ""
+        p = ("?", "?", "?")
+    return (
+        f"UPDATE tickets SET status = 'called', called_at = {p[0]}, window_id = {p[1]}, "
+        f"holding_window = {p[2]} WHERE status = 'waiting' AND id = ("
+        f"SELECT id FROM tickets WHERE status = 'waiting' AND queue_id IN ({marks}) "
+        f"ORDER BY rank, taken_at, id LIMIT 1 {lock}) RETURNING id"
+    )
+
+
+async def call_next(window_code: str, *, principal: Principal) -> TicketView | None:
+    """Claim the best waiting ticket for the window; None when nothing waits."""
+    window = await get_window(window_code, principal=principal)
+    queue_ids = [q.id for q in window.queues]
+    if not queue_ids:
+        raise Conflict(f"window {window.code} serves no queue")
+    for _ in range(CLAIM_ATTEMPTS):
+        await _refuse_if_busy(window)
+        claimed = await _claim(window, queue_ids, principal=principal)
+        if claimed is not None:
+            await _publish(window.service_point.code, "call", ticket_no=claimed.ticket_no,
+                           window=window.code, called_at=claimed.called_at.isoformat(),
+                           recall=False)
+            return await view(claimed)
+        if not await Ticket.exists(status=T.WAITING, queue_id__in=queue_ids):
+            return None
+    return None  # every candidate went to other windows meanwhile; try again
+
+
+async def _refuse_if_busy(window: Window) -> None:
+    held = await Ticket.get_or_none(holding_window=window.id)
+    if held is not None:
+        raise WindowBusy(
+            f"window {window.code} still has {held.ticket_no} ({held.status.value}); "
+            "complete, no-show or transfer it first",
+            extra={"ticket_id": held.id},
+        )
+
+
+async def _claim(window: Window, queue_ids: list[int], *, principal: Principal) -> Ticket | None:
+    moment = now()
+    try:
+        async with in_transaction() as conn:
+            sql = _claim_sql(conn.capabilities.dialect, len(queue_ids))
+            rows = await conn.execute_query_dict(
+                sql, [_db_value("called_at", moment), window.id, window.id, *queue_ids]
+            )
+            if not rows:
+                return None
+            ticket = await Ticket.get(id=rows[0]["id"]).using_db(conn)
+            await TicketCall.create(
+                ticket=ticket, service_point_id=window.service_point_id,  # type: ignore[attr-defined]
+                window=window, ticket_no=ticket.ticket_no, window_code=window.code,
+                called_at=moment, using_db=conn,
+            )
+            await audit.record("ticket.call", actor=principal.label, entity="ticket",
+                               entity_id=ticket.id, after={"window": window.code},
+                               connection=conn)
+    except IntegrityError:
+        raise WindowBusy(f"window {window.code} just called another ticket") from None
+    return ticket
+
+
+async def _move(
+    ticket: Ticket,
+    allowed: set[TicketStatus],
+    to: TicketStatus,
+    *,
+    principal: Principal,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    actor: str | None = None,
+) -> TicketView:
+    """Move ``ticket`` to ``to`` if it is still in an allowed status; audit it."""
+    if ticket.status not in allowed:
+        raise IllegalTransition(
+            f"cannot {action.replace('_', ' ')} ticket {ticket.ticket_no}: it is "
+            f"{ticket.status.value}", extra={"status": ticket.status.value},
+        )
+    changes = dict(changes or {})
+    if to not in OPEN:
+        changes["holding_window"] = None
+    async with in_transaction() as conn:
+        moved = await Ticket.filter(id=ticket.id, status=ticket.status).using_db(conn).update(
+            status=to, **changes
+        )
+        if not moved:
+            raise IllegalTransition(f"ticket {ticket.ticket_no} was changed by someone else")
+        await audit.record(f"ticket.{action}", actor=actor or principal.label, entity="ticket",
+                           entity_id=ticket.id, before={"status": ticket.status.value},
+                           after={"status": to.value}, connection=conn)
+    point = await ServicePoint.get(id=ticket.service_point_id)  # type: ignore[attr-defined]
+    await _publish(point.code, "update", ticket_no=ticket.ticket_no, status=to.value)
+    return await view(await get_ticket(ticket.id))
+
+
+async def _clerk_ticket(ticket_id: int, principal: Principal) -> Ticket:
+    ticket = await get_ticket(ticket_id)
+    _check_point(principal, ticket.service_point_id)  # type: ignore[attr-defined]
+    return ticket
+
+
+async def recall(ticket_id: int, *, principal: Principal) -> TicketView:
+    """Call the same number again, up to the configured number of recalls."""
+    ticket = await _clerk_ticket(ticket_id, principal)
+    limit = get_queue_settings().max_recalls
+    if ticket.status is not T.CALLED:
+        raise IllegalTransition(f"only a called ticket can be recalled; {ticket.ticket_no} "
+                                f"is {ticket.status.value}", extra={"status": ticket.status.value})
+    if ticket.recalls >= limit:
+        raise Conflict(f"{ticket.ticket_no} was recalled {limit} times; mark it no-show")
+    moment = now()
+    async with in_transaction() as conn:
+        moved = await Ticket.filter(id=ticket.id, status=T.CALLED, recalls=ticket.recalls).using_db(
+            conn).update(recalls=F("recalls") + 1, called_at=moment)
+        if not moved:
+            raise IllegalTransition(f"ticket {ticket.ticket_no} was changed by someone else")
+        await TicketCall.create(
+            ticket=ticket, service_point_id=ticket.service_point_id,  # type: ignore[attr-defined]
+            window=ticket.window, ticket_no=ticket.ticket_no, window_code=ticket.window.code,
+            called_at=moment, recall=True, using_db=conn,
+        )
+        await audit.record("ticket.recall", actor=principal.label, entity="ticket",
+                           entity_id=ticket.id, after={"recalls": ticket.recalls + 1},
+                           connection=conn)
+    point = await ServicePoint.get(id=ticket.service_point_id)  # type: ignore[attr-defined]
+    await _publish(point.code, "call", ticket_no=ticket.ticket_no, window=ticket.window.code,
+                   called_at=moment.isoformat(), recall=True)
+    return await view(await get_ticket(ticket.id))
+
+
+async def start(ticket_id: int, *, principal: Principal) -> TicketView:
+    """The firm arrived at the window: serving starts."""
+    ticket = await _clerk_ticket(ticket_id, principal)
+    return await _move(ticket, {T.CALLED}, T.SERVING, principal=principal, action="serve",
+                       changes={"served_at": now()})
+
+
+async def complete(ticket_id: int, *, principal: Principal) -> TicketView:
+    """The matter was handled at the window."""
+    ticket = await _clerk_ticket(ticket_id, principal)
+    return await _move(ticket, set(OPEN), T.DONE, principal=principal, action="complete",
+                       changes={"finished_at": now()})
+
+
+async def no_show(ticket_id: int, *, principal: Principal) -> TicketView:
+    """The firm did not come after the configured number of recalls."""
+    ticket = await _clerk_ticket(ticket_id, principal)
+    limit = get_queue_settings().max_recalls
+    if ticket.status is T.CALLED and ticket.recalls < limit:
+        raise Conflict(f"recall {ticket.ticket_no} first: no-show comes after {limit} recalls "
+                       f"({ticket.recalls} so far)")
+    return await _move(ticket, {T.CALLED}, T.NO_SHOW, principal=principal, action="no_show",
+                       changes={"finished_at": now()})
+
+
+async def transfer(ticket_id: int, *, queue: str, principal: Principal) -> TicketView:
+    """Send the firm to another queue; it keeps its number and its time taken."""
+    ticket = await _clerk_ticket(ticket_id, principal)
+    target = await Queue.get_or_none(service_point_id=ticket.service_point_id,  # type: ignore[attr-defined]
+                                     code=queue)
+    if target is None:
+        raise InvalidInput(f"queue {queue!r} does not exist at this service point",
+                           extra={"field": "queue"})
+    if target.id == ticket.queue_id:  # type: ignore[attr-defined]
+        raise InvalidInput(f"ticket {ticket.ticket_no} is already in queue {queue}",
+                           extra={"field": "queue"})
+    if ticket.status not in OPEN:
+        raise IllegalTransition(f"cannot transfer ticket {ticket.ticket_no}: it is "
+                                f"{ticket.status.value}", extra={"status": ticket.status.value})
+    async with in_transaction() as conn:
+        moved = await Ticket.filter(id=ticket.id, status=ticket.status).using_db(conn).update(
+            status=T.TRANSFERRED, holding_window=None, finished_at=now())
+        if not moved:
+            raise IllegalTransition(f"ticket {ticket.ticket_no} was changed by someone else")
+        onward = await Ticket.create(
+            service_point_id=ticket.service_point_id, queue=target,  # type: ignore[attr-defined]
+            matter_id=ticket.matter_id, day=ticket.day, ticket_no=ticket.ticket_no,  # type: ignore[attr-defined]
+            priority=ticket.priority, rank=ticket.rank, taken_at=ticket.taken_at,
+            kiosk_id=ticket.kiosk_id, code=secrets.token_urlsafe(12),  # type: ignore[attr-defined]
+            transferred_from=ticket, case_no=ticket.case_no, using_db=conn,
+        )
+        await audit.record("ticket.transfer", actor=principal.label, entity="ticket",
+                           entity_id=ticket.id, after={"queue": queue, "onward": onward.id},
+                           connection=conn)
+    point = await ServicePoint.get(id=ticket.service_point_id)  # type: ignore[attr-defined]
+    await _publish(point.code, "update", ticket_no=ticket.ticket_no, status="transferred")
+    return await view(await get_ticket(ticket.id))
+
+
+# ---------------------------------------------------------------- overviews
+
+
+async def waiting_counts(point: ServicePoint) -> dict[str, int]:
+    """Waiting tickets per queue letter, every queue of the point listed."""
+    queues = await Queue.filter(service_point=point).order_by("code")
+    rows = await Ticket.filter(service_point=point, status=T.WAITING).values_list(
+        "queue_id", flat=True)
+    return {q.code: sum(1 for r in rows if r == q.id) for q in queues}
+
+
+async def held_by(window: Window) -> Ticket | None:
+    return await Ticket.get_or_none(holding_window=window.id).select_related("queue", "matter")
+
+
+async def next_waiting(queue_ids: list[int], *, limit: int = 8) -> list[Ticket]:
+    return await Ticket.filter(status=T.WAITING, queue_id__in=queue_ids).order_by(
+        "rank", "taken_at", "id").limit(limit).select_related("queue")
+
+
+async def recent_calls(point: ServicePoint, *, limit: int = 10) -> list[TicketCall]:
+    return await TicketCall.filter(service_point=point).order_by("-called_at", "-id").limit(limit)
+
+
+async def now_calling(point: ServicePoint) -> list[Ticket]:
+    """The ticket each window is calling or serving, by window."""
+    return await Ticket.filter(service_point=point, holding_window__isnull=False).select_related(
+        "window").order_by("window_id")
+
+
+def connection_dialect() -> str:
+    return str(connections.get("default").capabilities.dialect)

@@ -1,0 +1,71 @@
+"""Who may do what: roles, service points and kiosks."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.factories import (
+    case_body,
+    clerk_headers,
+    kiosk_headers,
+    login,
+    make_catalogue,
+    make_user,
+    submit_case,
+)
+
+API = "/api/v1"
+
+
+@pytest.fixture
+async def clerk(client: httpx.AsyncClient) -> dict[str, str]:
+    await make_catalogue()
+    return await clerk_headers(client)
+
+
+async def test_kiosk_submits_but_cannot_accept(
+    client: httpx.AsyncClient, clerk: dict[str, str]
+) -> None:
+    kiosk = await kiosk_headers()
+    case = await submit_case(client, kiosk)
+    denied = await client.post(f"{API}/cases/{case['case_no']}/accept", headers=kiosk)
+    assert denied.status_code == 403 and denied.json()["error"] == "Forbidden"
+    assert (await client.post(f"{API}/cases/{case['case_no']}/accept",
+                              headers=clerk)).status_code == 200
+
+
+async def test_kiosk_of_another_point_cannot_submit_here(
+    client: httpx.AsyncClient, clerk: dict[str, str]
+) -> None:
+    kiosk = await kiosk_headers(service_point="DX-BIO")
+    response = await client.post(f"{API}/cases", json=case_body(), headers=kiosk)
+    assert response.status_code == 403 and "HD-AI" in response.json()["detail"]
+
+
+async def test_clerk_of_another_point_cannot_act(
+    client: httpx.AsyncClient, clerk: dict[str, str]
+) -> None:
+    case = await submit_case(client, clerk)
+    other = await clerk_headers(client, username="clerk-dx", service_point="DX-BIO")
+    for action in ("accept", "return"):
+        response = await client.post(f"{API}/cases/{case['case_no']}/{action}", headers=other)
+        assert response.status_code == 403
+    listed = (await client.get(f"{API}/cases", headers=other)).json()
+    assert listed == []
+
+
+async def test_other_roles_and_anonymous_are_refused(
+    client: httpx.AsyncClient, clerk: dict[str, str]
+) -> None:
+    case = await submit_case(client, clerk)
+    await make_user(username="off", role="official", service_point=None)
+    official = await login(client, "off")
+    assert (await client.post(f"{API}/cases", json=case_body(), headers=official)).status_code == 403
+    assert (await client.post(f"{API}/cases/{case['case_no']}/accept",
+                              headers=official)).status_code == 403
+    anonymous = await client.post(f"{API}/cases/{case['case_no']}/accept")
+    assert anonymous.status_code == 401 and anonymous.json()["error"] == "NotAuthenticated"
+    forged = await client.post(f"{API}/cases/{case['case_no']}/accept",
+                               headers={"Authorization": "Bearer forged"})
+    assert forged.status_code == 401
