@@ -21,6 +21,7 @@ from servicedesk.cases.endpoints import router as cases_router
 from servicedesk.catalogue.endpoints import router as catalogue_router
 from servicedesk.db import tortoise_config
 from servicedesk.errors import ServiceDeskError
+from servicedesk.queue.endpoints import router as queue_router
 from servicedesk.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -29,7 +30,7 @@ SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 
 def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for router in (accounts_router, catalogue_router, cases_router):
+    for router in (accounts_router, catalogue_router, cases_router, queue_router):
         api.include_router(router)
     return api
 

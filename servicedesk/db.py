@@ -13,6 +13,7 @@ MODEL_MODULES: list[str] = [
     "servicedesk.cases.models",
     "servicedesk.idempotency.models",
     "servicedesk.sequences.models",
+    "servicedesk.queue.models",
 ]
 
 

@@ -63,3 +63,15 @@ class IdempotencyMismatch(ServiceDeskError):
 
 class WindowBusy(Conflict):
     """The window still has a called or serving ticket."""
+
+
+class PrivilegeSuspended(Conflict):
+    """The incubator's recommendation privilege is suspended pending review."""
+
+
+class QuotaExceeded(Conflict):
+    """The incubator has used its recommendation quota for the period."""
+
+
+class FourEyesRequired(Forbidden):
+    """A second, different official must take this step."""

@@ -23,6 +23,7 @@ from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Matter, ServicePoint
 from servicedesk.errors import BadRequest, Conflict, Forbidden, IllegalTransition, InvalidInput
 from servicedesk.errors import NotFound
+from servicedesk.exemptions import recommendations
 from servicedesk.exemptions import service as exemptions
 from servicedesk.firms import service as firms
 from servicedesk.sequences.service import next_value
@@ -252,6 +253,9 @@ async def submit(
     if not firm_name.strip():
         raise InvalidInput("firm.name must not be empty", extra={"field": "firm.name"})
     firm = await firms.get_or_register(uscc, name=firm_name)
+    if recommendation_id is not None:
+        await recommendations.check_for_case(recommendation_id, uscc=firm.uscc,
+                                             matter_code=matter.code)
     received = now()
     seq = await next_value(f"case:{point.code}", beijing_date(received))
     case_no = f"{point.code}-{beijing_date(received):%Y%m%d}-{seq:04d}"
@@ -322,9 +326,7 @@ async def accept(
             to = S.ACCEPTED_WITH_DEFICIENCY
             changes |= {"supplement_due": due, "owed_materials": optional}
             data = {"owed_materials": optional, "supplement_due": due.isoformat()}
-        decision = await exemptions.decide(
-            matter=case.matter, recommendation_id=case.recommendation_id
-        )
+        decision = await exemptions.decide(case=case, actor=principal.label)
         changes |= {"inspection": decision.inspection, "inspection_reasons": decision.reasons,
                     "spot_check_id": decision.spot_check_id}
         data["inspection"] = decision.inspection
@@ -481,17 +483,17 @@ async def _apply_deemed_acceptance(case: Case, cal: WorkCalendar) -> Case:
     due = cal.add_working_days(received_on, get_settings().deemed_acceptance_days)
     if today() <= due:
         return case
-    decision = await exemptions.decide(matter=case.matter,
-                                       recommendation_id=case.recommendation_id)
     try:
         async with in_transaction():
+            decision = await exemptions.decide(case=case, actor="system")
             await _transition(
                 case, S.ACCEPTED, actor="system", action="deemed_accept",
                 reason=f"no decision or notice within {get_settings().deemed_acceptance_days} "
                 f"working days of receipt (by {due}); accepted from {received_on}",
                 changes={"accepted_on": received_on, "deemed_accepted": True,
                          "inspection": decision.inspection,
-                         "inspection_reasons": decision.reasons},
+                         "inspection_reasons": decision.reasons,
+                         "spot_check_id": decision.spot_check_id},
             )
     except Conflict:  # another request applied it first
         return await _fetch(case.case_no)

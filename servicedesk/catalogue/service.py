@@ -50,7 +50,7 @@ async def offering(point: ServicePoint, matter_code: str) -> ServicePointMatter:
 @dataclass(frozen=True)
 class CatalogueEntry:
     offering: ServicePointMatter
-    industry_match: int
+    industry_fit: float  # share of the matter's industries that the point focuses on
     demand: int
 
     @property
@@ -73,11 +73,16 @@ async def recent_demand(point: ServicePoint) -> Counter[int]:
     return Counter(int(r) for r in rows)
 
 
+def _fit(focus: set[str], industries: list[str]) -> float:
+    # A matter made for this park's industry outranks one that every park has.
+    return len(focus & set(industries)) / len(industries) if industries else 0.0
+
+
 def _rank(entry: CatalogueEntry, top_demand: int) -> tuple[bool, float, str]:
     # Industry fit first, recent demand second (article 22: "by the park's industry
     # positioning"), pinned matters always on top, code as a stable tie-break.
     demand_share = entry.demand / top_demand if top_demand else 0.0
-    return (not entry.offering.pinned, -(entry.industry_match + demand_share), entry.matter.code)
+    return (not entry.offering.pinned, -(entry.industry_fit + demand_share), entry.matter.code)
 
 
 async def catalogue(code: str, *, include_hidden: bool = False) -> list[CatalogueEntry]:
@@ -91,7 +96,7 @@ async def catalogue(code: str, *, include_hidden: bool = False) -> list[Catalogu
     entries = [
         CatalogueEntry(
             offering=o,
-            industry_match=len(focus & set(o.matter.industries)),
+            industry_fit=_fit(focus, o.matter.industries),
             demand=demand.get(o.matter.id, 0),
         )
         for o in offerings

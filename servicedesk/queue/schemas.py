@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicedesk.queue.models import Appointment, AppointmentSlot, Priority, TicketCall
+from servicedesk.queue.service import TicketView
+
+
+class TicketCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    matter_code: str = Field(min_length=1, max_length=32)
+    priority: Priority = Priority.NORMAL
+
+
+class TransferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    queue: str = Field(min_length=1, max_length=4)
+
+
+class TicketRead(BaseModel):
+    id: int
+    ticket_no: str
+    queue: str
+    status: str
+    priority: str
+    position: int | None
+    estimated_wait_minutes: int | None
+    window: str | None
+    taken_at: datetime
+    called_at: datetime | None
+    recalls: int
+    case_no: str | None
+    transferred_from: int | None
+    transferred_to: int | None
+
+
+def ticket_read(v: TicketView) -> TicketRead:
+    t = v.ticket
+    return TicketRead(
+        id=t.id, ticket_no=t.ticket_no, queue=v.queue, status=t.status.value,
+        priority=t.priority.value, position=v.estimate.position if v.estimate else None,
+        estimated_wait_minutes=v.estimate.minutes if v.estimate else None, window=v.window,
+        taken_at=t.taken_at, called_at=t.called_at, recalls=t.recalls, case_no=t.case_no,
+        transferred_from=t.transferred_from_id,  # type: ignore[attr-defined]
+        transferred_to=v.transferred_to,
+    )
+
+
+class CallRead(BaseModel):
+    ticket_no: str
+    window: str
+    called_at: datetime
+
+
+class BoardRead(BaseModel):
+    recent_calls: list[CallRead]
+    now_calling: list[CallRead]
+
+
+def call_read(c: TicketCall) -> CallRead:
+    return CallRead(ticket_no=c.ticket_no, window=c.window_code, called_at=c.called_at)
+
+
+class QueueCounts(BaseModel):
+    waiting: dict[str, int]
+
+
+class SlotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    queue: str = Field(min_length=1, max_length=4)
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int = Field(ge=1, le=500)
+
+
+class SlotRead(BaseModel):
+    id: int
+    queue: str
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+    available: int
+
+
+def slot_read(s: AppointmentSlot) -> SlotRead:
+    return SlotRead(id=s.id, queue=s.queue.code, day=s.day, starts_at=s.starts_at,
+                    ends_at=s.ends_at, capacity=s.capacity, booked=s.booked,
+                    available=max(s.capacity - s.booked, 0))
+
+
+class FirmRef(BaseModel):
+    uscc: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class AppointmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slot_id: int
+    firm: FirmRef
+    matter_code: str | None = None
+
+
+class AppointmentRead(BaseModel):
+    code: str
+    status: str
+    slot_id: int
+    starts_at: datetime
+    ends_at: datetime
+    queue: str
+    uscc: str
+
+
+def appointment_read(a: Appointment) -> AppointmentRead:
+    return AppointmentRead(code=a.code, status=a.status.value, slot_id=a.slot.id,
+                           starts_at=a.slot.starts_at, ends_at=a.slot.ends_at,
+                           queue=a.slot.queue.code, uscc=a.uscc)
