@@ -170,10 +170,10 @@ def scoring_speed(
     big = X.sample(n=n_rows, replace=True, random_state=0).reset_index(drop=True)
     lines = [f"time to score {n_rows:,} rows (best of 3):"]
     card = Scorecard().fit(X, y)
-    lines.append(f"  {'credit score()':<22}{_best_of(lambda: card.score(big)):>8.3f} s")
+    lines.append(f"  {'credit score()':<28}{_best_of(lambda: card.score(big)):>8.3f} s")
     for name, fit in models.items():
         proba = fit(X, y)
-        lines.append(f"  {name + ' proba':<22}{_best_of(lambda p=proba: p(big)):>8.3f} s")  # type: ignore[misc]
+        lines.append(f"  {name + ' proba':<28}{_best_of(lambda p=proba: p(big)):>8.3f} s")  # type: ignore[misc]
     return "\n".join(lines)
 
 
@@ -200,7 +200,7 @@ def main() -> None:
     results = run_splits(frame, y, models, args.splits)
     print(f"German credit ({len(frame)} rows), {args.splits} stratified 70/30 splits, test set")
     print(summary_table(results, list(models)))
-    print("median fit seconds over the splits; Brier of 'credit' is before calibration.")
+    print("fit s: median over the splits; 'credit' is the card before calibration.")
     print(scoring_speed(frame, y, models))
 
 
