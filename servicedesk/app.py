@@ -19,6 +19,11 @@ from tortoise.contrib.fastapi import RegisterTortoise
 from servicedesk.accounts.endpoints import router as accounts_router
 from servicedesk.cases.endpoints import router as cases_router
 from servicedesk.catalogue.endpoints import router as catalogue_router
+from servicedesk.exemptions.endpoints import router as exemptions_router
+from servicedesk.incubators.endpoints import router as incubators_router
+from servicedesk.policy.endpoints import router as policy_router
+from servicedesk.ratings.endpoints import router as ratings_router
+from servicedesk.spotchecks.endpoints import router as spotchecks_router
 from servicedesk.db import tortoise_config
 from servicedesk.errors import ServiceDeskError
 from servicedesk.queue.endpoints import router as queue_router
@@ -31,6 +36,9 @@ SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for router in (accounts_router, catalogue_router, cases_router, queue_router):
+        api.include_router(router)
+    for router in (incubators_router, ratings_router, policy_router, exemptions_router,
+                   spotchecks_router):
         api.include_router(router)
     return api
 
@@ -56,9 +64,7 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 async def _validation_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    fields = [
-        {"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()
-    ]
+    fields = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
     detail = "; ".join(f"{f['field'] or 'body'}: {f['message']}" for f in fields)
     return JSONResponse(
         {"error": "ValidationError", "detail": detail, "fields": fields}, status_code=422

@@ -68,7 +68,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         seeded = asyncio.run(_seed(settings))
         print("demo data seeded" if seeded else "database already holds data; demo not seeded")
     uvicorn.run(
-        "servicedesk.asgi:app", host=args.host, port=args.port, workers=args.workers,
+        "servicedesk.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
         log_level="info",
     )
 
@@ -83,8 +86,11 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
 
     async def work() -> None:
         user = await service.create_user(
-            args.name, password=password, role=Role(args.role),
-            service_point_code=args.service_point, incubator_code=args.incubator,
+            args.name,
+            password=password,
+            role=Role(args.role),
+            service_point_code=args.service_point,
+            incubator_code=args.incubator,
         )
         print(f"created {user.role.value} {user.username}")
 
@@ -114,15 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="seed data")
     seed.add_argument("--demo", action="store_true")
     seed.set_defaults(func=cmd_seed)
-    user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(
+        dest="action", required=True
+    )
     create = user.add_parser("create")
     create.add_argument("name")
-    create.add_argument("--role", required=True, choices=["clerk", "official", "incubator", "admin"])
+    create.add_argument(
+        "--role", required=True, choices=["clerk", "official", "incubator", "admin"]
+    )
     create.add_argument("--service-point")
     create.add_argument("--incubator")
     create.add_argument("--password-stdin", action="store_true")
     create.set_defaults(func=cmd_user_create)
-    kiosk = sub.add_parser("kiosk", help="kiosk devices").add_subparsers(dest="action", required=True)
+    kiosk = sub.add_parser("kiosk", help="kiosk devices").add_subparsers(
+        dest="action", required=True
+    )
     kcreate = kiosk.add_parser("create")
     kcreate.add_argument("--service-point", required=True)
     kcreate.add_argument("--name")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -20,7 +20,7 @@ def now() -> datetime:
     frozen = _frozen.get()
     if frozen is not None:
         return frozen
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def beijing_date(moment: datetime | None = None) -> date:

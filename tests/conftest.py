@@ -52,7 +52,7 @@ def app(settings: Settings) -> FastAPI:
 
 
 @pytest_asyncio.fixture
-async def client(db: TortoiseContext, app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(db: TortoiseContext, app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ARG001
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http

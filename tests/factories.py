@@ -12,10 +12,24 @@ from servicedesk.accounts.models import Role, User
 from servicedesk.seed.demo import seed_catalogue
 
 PASSWORD = "test-pass-123"
-HTE_ALL = ["application", "license", "ip_certificates", "rd_audit", "hitech_income",
-           "financials_3y", "staff_roster", "rd_management"]
-HTE_CORE = ["application", "license", "ip_certificates", "rd_audit", "hitech_income",
-            "financials_3y"]
+HTE_ALL = [
+    "application",
+    "license",
+    "ip_certificates",
+    "rd_audit",
+    "hitech_income",
+    "financials_3y",
+    "staff_roster",
+    "rd_management",
+]
+HTE_CORE = [
+    "application",
+    "license",
+    "ip_certificates",
+    "rd_audit",
+    "hitech_income",
+    "financials_3y",
+]
 
 
 def make_uscc(serial: int = 1, *, prefix: str = "91110108MA") -> str:
@@ -40,14 +54,20 @@ async def make_user(
     if role is not Role.CLERK:
         service_point = None if service_point == "HD-AI" else service_point
     return await accounts.create_user(
-        username, password=password, role=role, service_point_code=service_point,
+        username,
+        password=password,
+        role=role,
+        service_point_code=service_point,
         incubator_code=incubator or ("INC-HD-001" if role is Role.INCUBATOR else None),
     )
 
 
-async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    response = await client.post("/api/v1/auth/token",
-                                 json={"username": username, "password": password})
+async def login(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD
+) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

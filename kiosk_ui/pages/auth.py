@@ -17,8 +17,12 @@ from servicedesk.accounts import service as accounts
 from servicedesk.errors import NotAuthenticated
 
 router = APIRouter()
-HOME_BY_ROLE = {"clerk": "/clerk", "official": "/officials", "incubator": "/incubator",
-                "admin": "/clerk"}
+HOME_BY_ROLE = {
+    "clerk": "/clerk",
+    "official": "/officials",
+    "incubator": "/incubator",
+    "admin": "/clerk",
+}
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -44,13 +48,18 @@ async def login(
     try:
         user = await accounts.authenticate(username, password)
     except NotAuthenticated:
-        return render(request, "login.html", status_code=401, next=next,
-                      error="用户名或密码错误")
+        return render(request, "login.html", status_code=401, next=next, error="用户名或密码错误")
     settings = settings_of(request)
     token = await accounts.issue_token(user, kind="session", ttl_hours=settings.token_ttl_hours)
     response = redirect(_safe_next(next) or HOME_BY_ROLE[user.role.value])
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
-                        secure=settings.cookie_secure, max_age=settings.token_ttl_hours * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.token_ttl_hours * 3600,
+    )
     return response
 
 
@@ -72,5 +81,4 @@ async def home(request: Request) -> Response:
     from servicedesk.catalogue import service as catalogue
 
     principal = await page_principal(request)
-    return render(request, "index.html", points=await catalogue.list_points(),
-                  principal=principal)
+    return render(request, "index.html", points=await catalogue.list_points(), principal=principal)

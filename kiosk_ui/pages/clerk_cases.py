@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -29,8 +30,7 @@ async def case_list(request: Request, status: str | None = None) -> Response:
     if clerk is None:
         return login_redirect(request)
     views = await cases.list_for_clerk(clerk, statuses=[status] if status else None)
-    return render(request, "clerk_cases.html", views=views, status=status or "",
-                  principal=clerk)
+    return render(request, "clerk_cases.html", views=views, status=status or "", principal=clerk)
 
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
@@ -40,8 +40,13 @@ async def case_detail(request: Request, case_no: str) -> Response:
     if clerk is None:
         return login_redirect(request)
     view = await cases.get_for_staff(case_no, clerk)
-    return render(request, "clerk_case.html", view=view, principal=clerk,
-                  allowed={a for a, s in cases.ALLOWED.items() if view.case.status in s})
+    return render(
+        request,
+        "clerk_case.html",
+        view=view,
+        principal=clerk,
+        allowed={a for a, s in cases.ALLOWED.items() if view.case.status in s},
+    )
 
 
 @router.post("/cases/{case_no}/{action}")
@@ -55,15 +60,19 @@ async def case_action(request: Request, case_no: str, action: str) -> Response:
     if action == "accept":
         due = str(form.get("supplement_due") or "")
         await cases.accept(
-            case_no, principal=clerk,
+            case_no,
+            principal=clerk,
             with_deficiency=True if form.get("with_deficiency") else None,
             supplement_due=date.fromisoformat(due) if due else None,
         )
     elif action == "return":
         items = [
-            {"material_code": code.removeprefix("defect_"),
-             "problem": str(form.get("problem_" + code.removeprefix("defect_"), ""))}
-            for code in form if code.startswith("defect_")
+            {
+                "material_code": code.removeprefix("defect_"),
+                "problem": str(form.get("problem_" + code.removeprefix("defect_"), "")),
+            }
+            for code in form
+            if code.startswith("defect_")
         ]
         await cases.return_for_correction(case_no, principal=clerk, items=items)
     elif action in {"resubmit", "supplement"}:
@@ -71,8 +80,9 @@ async def case_action(request: Request, case_no: str, action: str) -> Response:
         handler = cases.resubmit if action == "resubmit" else cases.supplement
         await handler(case_no, principal=clerk, materials=materials)
     elif action in SIMPLE_ACTIONS:
-        await cases.simple_transition(case_no, action, principal=clerk,
-                                      reason=str(form.get("reason", "")))
+        await cases.simple_transition(
+            case_no, action, principal=clerk, reason=str(form.get("reason", ""))
+        )
     else:
         raise Forbidden(f"unknown action {action!r}")
     return redirect(f"/clerk/cases/{case_no}")

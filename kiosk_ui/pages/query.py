@@ -20,5 +20,12 @@ async def progress_query(request: Request, case_no: str = "", uscc: str = "") ->
             view = await cases.get_public(case_no.strip(), uscc)
         except NotFound:
             not_found = True
-    return render(request, "query.html", view=view, case_no=case_no, uscc=uscc,
-                  not_found=not_found, status_code=404 if not_found else 200)
+    return render(
+        request,
+        "query.html",
+        view=view,
+        case_no=case_no,
+        uscc=uscc,
+        not_found=not_found,
+        status_code=404 if not_found else 200,
+    )

@@ -15,11 +15,10 @@ async def issue_token(body: TokenRequest, settings: SettingsDep) -> TokenRead:
     """Exchange a staff username and password for a bearer token."""
     user = await service.authenticate(body.username, body.password)
     token = await service.issue_token(user, ttl_hours=settings.token_ttl_hours)
-    point = await user.service_point if user.service_point_id else None  # type: ignore[attr-defined]
     return TokenRead(
         access_token=token,
         role=user.role.value,
-        service_point=point.code if point else None,
+        service_point=await service.service_point_code(user),
         incubator_code=user.incubator_code,
         expires_in=settings.token_ttl_hours * 3600,
     )
@@ -31,11 +30,10 @@ async def me(principal: AnyPrincipal) -> MeRead:
     user = principal.user
     if user is None:
         raise Forbidden("a kiosk token has no staff account")
-    point = await user.service_point if user.service_point_id else None  # type: ignore[attr-defined]
     return MeRead(
         username=user.username,
         role=user.role.value,
         display_name=user.display_name,
-        service_point=point.code if point else None,
+        service_point=await service.service_point_code(user),
         incubator_code=user.incubator_code,
     )

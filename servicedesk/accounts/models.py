@@ -65,4 +65,3 @@ class KioskDevice(Model):
 
     class Meta:
         table = "kiosk_devices"
-

@@ -19,13 +19,11 @@ from servicedesk.settings import get_settings
 from servicedesk.timeutil import now
 
 
-
 @lru_cache
 def _password_hasher() -> PasswordHash:
     settings = get_settings()
     return PasswordHash(
-        (Argon2Hasher(time_cost=settings.argon2_time_cost,
-                      memory_cost=settings.argon2_memory_kib),)
+        (Argon2Hasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib),)
     )  # argon2id
 
 
@@ -100,6 +98,14 @@ async def create_user(
     return user
 
 
+async def service_point_code(user: User) -> str | None:
+    """The code of the service point a staff user works at, if any."""
+    point_id: int | None = user.service_point_id  # type: ignore[attr-defined]
+    if point_id is None:
+        return None
+    return (await ServicePoint.get(id=point_id)).code
+
+
 async def _service_point(code: str) -> ServicePoint:
     point = await ServicePoint.get_or_none(code=code)
     if point is None:
@@ -110,7 +116,9 @@ async def _service_point(code: str) -> ServicePoint:
 async def authenticate(username: str, password: str) -> User:
     user = await User.get_or_none(username=username, is_active=True)
     if user is None:
-        _password_hasher().verify(password, _dummy_hash())  # same time whether or not the user exists
+        _password_hasher().verify(
+            password, _dummy_hash()
+        )  # same time whether or not the user exists
         raise NotAuthenticated("wrong username or password")
     valid, new_hash = _password_hasher().verify_and_update(password, user.password_hash)
     if not valid:

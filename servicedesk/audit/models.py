@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -13,8 +15,8 @@ class AuditEntry(Model):
     action = fields.CharField(max_length=64)
     entity = fields.CharField(max_length=32)
     entity_id = fields.CharField(max_length=64, db_index=True)
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    after: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "audit_log"

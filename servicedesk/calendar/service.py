@@ -13,7 +13,7 @@ import holidays
 
 from servicedesk.calendar.models import WorkdayOverride
 
-_CHINA = holidays.China()
+_CHINA = holidays.country_holidays("CN")
 
 
 @dataclass(frozen=True)

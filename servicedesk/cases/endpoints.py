@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -32,15 +32,22 @@ async def submit_case(
 
     async def handler() -> tuple[int, Any]:
         view = await service.submit(
-            principal=principal, service_point=body.service_point,
-            matter_code=body.matter_code, uscc=body.firm.uscc, firm_name=body.firm.name,
-            materials=body.materials, recommendation_id=body.recommendation_id,
+            principal=principal,
+            service_point=body.service_point,
+            matter_code=body.matter_code,
+            uscc=body.firm.uscc,
+            firm_name=body.firm.name,
+            materials=body.materials,
+            recommendation_id=body.recommendation_id,
         )
         return 201, case_read(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
-        scope=f"{principal.label}:POST /cases", key=key, body=body.model_dump(mode="json"),
-        handler=handler, stale_after=settings.idempotency_stale_seconds,
+        scope=f"{principal.label}:POST /cases",
+        key=key,
+        body=body.model_dump(mode="json"),
+        handler=handler,
+        stale_after=settings.idempotency_stale_seconds,
     )
     return JSONResponse(payload, status_code=status)
 
@@ -55,8 +62,12 @@ async def get_case(case_no: str, uscc: str = Query(min_length=1)) -> CaseRead:
 async def accept(case_no: str, clerk: CurrentClerk, body: AcceptIn | None = None) -> CaseRead:
     """Accept; with missing non-core materials the firm owes them (accept with deficiency)."""
     body = body or AcceptIn()
-    view = await service.accept(case_no, principal=clerk, with_deficiency=body.with_deficiency,
-                                supplement_due=body.supplement_due)
+    view = await service.accept(
+        case_no,
+        principal=clerk,
+        with_deficiency=body.with_deficiency,
+        supplement_due=body.supplement_due,
+    )
     return case_read(view)
 
 
@@ -70,8 +81,9 @@ async def return_case(case_no: str, clerk: CurrentClerk, body: ReturnIn | None =
 @router.post("/{case_no}/reject", response_model=CaseRead)
 async def reject(case_no: str, body: ReasonIn, clerk: CurrentClerk) -> CaseRead:
     """Decide not to accept the application, with a reason."""
-    return case_read(await service.simple_transition(case_no, "reject", principal=clerk,
-                                                     reason=body.reason))
+    return case_read(
+        await service.simple_transition(case_no, "reject", principal=clerk, reason=body.reason)
+    )
 
 
 async def _check_firm(principal: Principal, case_no: str, uscc: str | None) -> None:
@@ -84,28 +96,33 @@ async def _check_firm(principal: Principal, case_no: str, uscc: str | None) -> N
 async def resubmit(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -> CaseRead:
     """The firm provides what the one-time notice listed."""
     await _check_firm(principal, case_no, body.uscc)
-    return case_read(await service.resubmit(case_no, principal=principal,
-                                            materials=body.materials))
+    return case_read(await service.resubmit(case_no, principal=principal, materials=body.materials))
 
 
 @router.post("/{case_no}/supplement", response_model=CaseRead)
 async def supplement(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -> CaseRead:
     """The firm delivers materials promised at acceptance with deficiency."""
     await _check_firm(principal, case_no, body.uscc)
-    return case_read(await service.supplement(case_no, principal=principal,
-                                              materials=body.materials))
+    return case_read(
+        await service.supplement(case_no, principal=principal, materials=body.materials)
+    )
 
 
 @router.post("/{case_no}/withdraw", response_model=CaseRead)
-async def withdraw(case_no: str, principal: KioskOrClerk, body: WithdrawIn | None = None) -> CaseRead:
+async def withdraw(
+    case_no: str, principal: KioskOrClerk, body: WithdrawIn | None = None
+) -> CaseRead:
     """The firm withdraws its application before a decision."""
     body = body or WithdrawIn()
     try:
         await _check_firm(principal, case_no, body.uscc)
     except NotFound:
         raise NotFound("no case with this case number and USCC") from None
-    return case_read(await service.simple_transition(case_no, "withdraw", principal=principal,
-                                                     reason=body.reason))
+    return case_read(
+        await service.simple_transition(
+            case_no, "withdraw", principal=principal, reason=body.reason
+        )
+    )
 
 
 def _simple(action: str, *, needs_reason: bool = False) -> None:
@@ -119,14 +136,20 @@ def _simple(action: str, *, needs_reason: bool = False) -> None:
     }[action]
 
     if needs_reason:
+
         async def endpoint_r(case_no: str, body: ReasonIn, clerk: CurrentClerk) -> CaseRead:
-            return case_read(await service.simple_transition(
-                case_no, action, principal=clerk, reason=body.reason))
-        router.post(path, response_model=CaseRead, description=doc,
-                    name=action)(endpoint_r)
+            return case_read(
+                await service.simple_transition(
+                    case_no, action, principal=clerk, reason=body.reason
+                )
+            )
+
+        router.post(path, response_model=CaseRead, description=doc, name=action)(endpoint_r)
     else:
+
         async def endpoint(case_no: str, clerk: CurrentClerk) -> CaseRead:
             return case_read(await service.simple_transition(case_no, action, principal=clerk))
+
         router.post(path, response_model=CaseRead, description=doc, name=action)(endpoint)
 
 
@@ -136,6 +159,8 @@ _simple("deny", needs_reason=True)
 
 
 @router.get("", response_model=list[CaseRead])
-async def list_cases(clerk: CurrentClerk, status: list[str] | None = Query(None)) -> list[CaseRead]:
+async def list_cases(
+    clerk: CurrentClerk, status: Annotated[list[str] | None, Query()] = None
+) -> list[CaseRead]:
     """Cases at the clerk's service point, newest first."""
     return [case_read(v) for v in await service.list_for_clerk(clerk, statuses=status)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as uscc_std
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -16,9 +15,7 @@ def validate_uscc(raw: str) -> str:
     """The compact USCC, or :class:`InvalidInput` saying what is wrong with it."""
     code = uscc_std.compact(raw or "")
     if len(code) != 18:
-        raise InvalidInput(
-            f"USCC must be 18 characters, got {len(code)}", extra={"field": "uscc"}
-        )
+        raise InvalidInput(f"USCC must be 18 characters, got {len(code)}", extra={"field": "uscc"})
     try:
         return str(uscc_std.validate(code))
     except stdnum_errors.InvalidChecksum:
@@ -33,19 +30,17 @@ def validate_uscc(raw: str) -> str:
         ) from None
 
 
-async def get_or_register(
-    uscc: str, *, name: str, connection: BaseDBAsyncClient | None = None
-) -> Firm:
+async def get_or_register(uscc: str, *, name: str) -> Firm:
     """The firm with this code, registered on first sight; its name kept current."""
     code = validate_uscc(uscc)
-    firm = await Firm.filter(uscc=code).using_db(connection).first()
+    firm = await Firm.filter(uscc=code).first()
     if firm is None:
         try:
             async with in_transaction():  # a savepoint: a lost race leaves the caller's intact
-                return await Firm.create(uscc=code, name=name.strip(), using_db=connection)
+                return await Firm.create(uscc=code, name=name.strip())
         except IntegrityError:  # registered by a concurrent request meanwhile
-            firm = await Firm.get(uscc=code).using_db(connection)
+            firm = await Firm.get(uscc=code)
     if name.strip() and firm.name != name.strip():
         firm.name = name.strip()
-        await firm.save(using_db=connection, update_fields=["name"])
+        await firm.save(update_fields=["name"])
     return firm

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -13,7 +15,7 @@ class IdempotencyRecord(Model):
     request_hash = fields.CharField(max_length=64)
     state = fields.CharField(max_length=16, default="in_flight")
     status_code = fields.IntField(null=True)
-    response = fields.JSONField(null=True)
+    response: fields.Field[Any] = fields.JSONField(null=True)
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from pypinyin import Style, lazy_pinyin
 from tortoise.transactions import in_transaction
 
@@ -30,7 +32,9 @@ DEMO_STAFF = [
 
 def initials(text: str) -> str:
     """Pinyin initials for kiosk search: 高新技术企业认定 → gxjsqyrd."""
-    return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER) if p and p[0].isalnum())
+    return "".join(
+        p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER) if p and p[0].isalnum()
+    )
 
 
 async def seed_catalogue() -> None:
@@ -46,10 +50,12 @@ async def _matter(data: dict[str, object]) -> Matter:
     fields = {k: v for k, v in data.items() if k not in {"code", "materials"}}
     fields["pinyin_initials"] = initials(str(data["name"]))
     matter, _ = await Matter.update_or_create(defaults=fields, code=data["code"])
-    for position, (code, core, name, name_en) in enumerate(data["materials"]):  # type: ignore[arg-type]
+    materials = cast(list[tuple[str, bool, str, str]], data["materials"])
+    for position, (code, core, name, name_en) in enumerate(materials):
         await MaterialRequirement.update_or_create(
             defaults={"core": core, "name": name, "name_en": name_en, "position": position},
-            matter=matter, code=code,
+            matter=matter,
+            code=code,
         )
     return matter
 
@@ -71,7 +77,8 @@ async def _service_point(data: dict[str, object]) -> None:
     for matter in await Matter.all():
         await ServicePointMatter.get_or_create(
             defaults={"queue": queues[QUEUE_OF.get(matter.code, "A")]},
-            service_point=point, matter=matter,
+            service_point=point,
+            matter=matter,
         )
 
 
@@ -80,9 +87,14 @@ async def seed_staff() -> list[str]:
     for username, role, point, incubator, name in DEMO_STAFF:
         if await User.exists(username=username):
             continue
-        await accounts.create_user(username, password=DEMO_PASSWORD, role=role,
-                                   service_point_code=point, incubator_code=incubator,
-                                   display_name=name)
+        await accounts.create_user(
+            username,
+            password=DEMO_PASSWORD,
+            role=role,
+            service_point_code=point,
+            incubator_code=incubator,
+            display_name=name,
+        )
         created.append(username)
     return created
 

@@ -6,6 +6,7 @@ from servicedesk.accounts.models import User
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
 
+
 def valid_uscc(prefix17: str) -> str:
     from stdnum.cn import uscc
 
@@ -16,21 +17,39 @@ async def seed_cases() -> None:
     clerk = Principal(user=await User.get(username="clerk-hd"))
     uscc, name = valid_uscc("91110108MA01ABCD1"), "北京智算未来科技有限公司"
     submitted = await cases.submit(
-        principal=clerk, service_point="HD-AI", matter_code="HTE-CERT", uscc=uscc,
-        firm_name=name, materials=["application", "license", "ip_certificates", "rd_audit",
-                                   "hitech_income", "financials_3y"],
+        principal=clerk,
+        service_point="HD-AI",
+        matter_code="HTE-CERT",
+        uscc=uscc,
+        firm_name=name,
+        materials=[
+            "application",
+            "license",
+            "ip_certificates",
+            "rd_audit",
+            "hitech_income",
+            "financials_3y",
+        ],
     )
     await cases.accept(submitted.case.case_no, principal=clerk, with_deficiency=True)
     returned = await cases.submit(
-        principal=clerk, service_point="HD-AI", matter_code="REG-CHANGE", uscc=uscc,
-        firm_name=name, materials=["change_application", "license"],
+        principal=clerk,
+        service_point="HD-AI",
+        matter_code="REG-CHANGE",
+        uscc=uscc,
+        firm_name=name,
+        materials=["change_application", "license"],
     )
     await cases.return_for_correction(
-        returned.case.case_no, principal=clerk,
+        returned.case.case_no,
+        principal=clerk,
         items=[{"material_code": "license", "problem": "营业执照复印件未加盖公章"}],
     )
     await cases.submit(
-        principal=clerk, service_point="HD-AI", matter_code="GENAI-FILING", uscc=uscc,
-        firm_name=name, materials=["filing_form", "security_assessment", "corpus_note",
-                                   "agreement"],
+        principal=clerk,
+        service_point="HD-AI",
+        matter_code="GENAI-FILING",
+        uscc=uscc,
+        firm_name=name,
+        materials=["filing_form", "security_assessment", "corpus_note", "agreement"],
     )

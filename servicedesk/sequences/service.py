@@ -14,14 +14,14 @@ _UPSERT = (
 )
 
 
-async def next_value(
-    scope: str, day: date, *, connection: BaseDBAsyncClient | None = None
-) -> int:
+async def next_value(scope: str, day: date, *, connection: BaseDBAsyncClient | None = None) -> int:
     """The next number of ``scope`` on ``day``: 1, 2, 3 … without gaps or repeats."""
     conn = connection or connections.get("default")
     dialect = conn.capabilities.dialect
-    sql = _UPSERT.format(p1="$1", p2="$2") if dialect == "postgres" else _UPSERT.format(
-        p1="?", p2="?"
+    sql = (
+        _UPSERT.format(p1="$1", p2="$2")
+        if dialect == "postgres"
+        else _UPSERT.format(p1="?", p2="?")
     )
     rows = await conn.execute_query_dict(sql, [scope, day])
     return int(rows[0]["value"])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from servicedesk.accounts.models import AccessToken
 from servicedesk.audit.models import AuditEntry
@@ -14,13 +15,19 @@ async def test_token_for_the_right_password_only(client: httpx.AsyncClient) -> N
     user = await make_user(username="alice")
     assert user.password_hash.startswith("$argon2id$")
     wrong = await client.post(f"{API}/auth/token", json={"username": "alice", "password": "nope"})
-    assert wrong.status_code == 401 and wrong.json()["error"] == "NotAuthenticated"
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "NotAuthenticated"
     nobody = await client.post(f"{API}/auth/token", json={"username": "bob", "password": "x"})
     assert nobody.json()["detail"] == wrong.json()["detail"]
     headers = await login(client, "alice")
     me = (await client.get(f"{API}/auth/me", headers=headers)).json()
-    assert me == {"username": "alice", "role": "clerk", "display_name": "alice",
-                  "service_point": "HD-AI", "incubator_code": None}
+    assert me == {
+        "username": "alice",
+        "role": "clerk",
+        "display_name": "alice",
+        "service_point": "HD-AI",
+        "incubator_code": None,
+    }
     assert await AuditEntry.filter(action="user.create", entity_id=str(user.id)).exists()
 
 
@@ -34,7 +41,8 @@ async def test_revoked_or_expired_tokens_are_refused(client: httpx.AsyncClient) 
     headers = await login(client, "alice")
     await AccessToken.all().update(expires_at=now() - timedelta(seconds=1))
     response = await client.get(f"{API}/auth/me", headers=headers)
-    assert response.status_code == 401 and "expired" in response.json()["detail"]
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
 
 
 async def test_page_login_sets_httponly_cookie_and_forms_need_csrf(
@@ -45,19 +53,24 @@ async def test_page_login_sets_httponly_cookie_and_forms_need_csrf(
     bad = await client.post("/login", data={"username": "alice", "password": "wrong"})
     assert bad.status_code == 401
     response = await client.post("/login", data={"username": "alice", "password": PASSWORD})
-    assert response.status_code == 303 and response.headers["location"] == "/clerk"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/clerk"
     cookie = response.headers["set-cookie"]
-    assert "sd_session=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    assert "sd_session=" in cookie
+    assert "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
     listing = await client.get("/clerk/cases")
-    assert listing.status_code == 200 and "办件列表" in listing.text
-    forged = await client.post("/logout", data={"csrf_token": "forged"},
-                               headers={"accept": "text/html"})
+    assert listing.status_code == 200
+    assert "办件列表" in listing.text
+    forged = await client.post(
+        "/logout", data={"csrf_token": "forged"}, headers={"accept": "text/html"}
+    )
     assert forged.status_code == 403
     assert (await client.get("/clerk/cases")).status_code == 200  # still logged in
 
 
-async def test_user_validation(client: httpx.AsyncClient) -> None:
-    import pytest
+@pytest.mark.usefixtures("db")
+async def test_user_validation() -> None:
 
     from servicedesk.errors import Conflict, InvalidInput, NotFound
 

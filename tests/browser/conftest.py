@@ -27,9 +27,16 @@ from tests.conftest import TEST_DATABASE_URL, is_postgres
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("SERVICEDESK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -68,12 +75,18 @@ def live_server() -> Iterator[str]:
         pytest.fail(f"Chromium not found at {CHROMIUM}: run the README's test command")
     tmp = Path(tempfile.mkdtemp(prefix="servicedesk-browser-"))
     port = _free_port()
-    env = {**os.environ, "SERVICEDESK_DATABASE_URL": _database_url(tmp),
-           "SERVICEDESK_ENVIRONMENT": "development"}
+    env = {
+        **os.environ,
+        "SERVICEDESK_DATABASE_URL": _database_url(tmp),
+        "SERVICEDESK_ENVIRONMENT": "development",
+    }
     log = (tmp / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "servicedesk.cli", "serve", "--demo", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -103,8 +116,9 @@ def _wait_until_up(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 @pytest_asyncio.fixture
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as pw:
-        instance = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                            args=CHROMIUM_ARGS)
+        instance = await pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield instance
         finally:
@@ -113,8 +127,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest_asyncio.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900},
-                                        locale="zh-CN")
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     try:
         yield await context.new_page()
     finally:

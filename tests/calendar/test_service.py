@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tortoise.context import TortoiseContext
+import pytest
 
 from servicedesk.calendar.models import WorkdayOverride
 from servicedesk.calendar.service import WorkCalendar, load_calendar
@@ -34,7 +34,8 @@ def test_working_days_between_is_half_open() -> None:
     assert CAL.working_days_between(date(2026, 9, 29), date(2026, 10, 12)) == 5
 
 
-async def test_local_override_beats_the_package(db: TortoiseContext) -> None:
+@pytest.mark.usefixtures("db")
+async def test_local_override_beats_the_package() -> None:
     await WorkdayOverride.create(day=date(2026, 11, 9), is_working=False, note="local closure")
     await WorkdayOverride.create(day=date(2026, 11, 14), is_working=True, note="make-up")
     cal = await load_calendar()

@@ -31,21 +31,35 @@ async def test_deadline_across_national_day_uses_make_up_saturday(
     # Sep 30, (Oct 1-7 holiday), Oct 8, Oct 9 → deadline Oct 9.
     # PATENT-PRIO, 5 days: … Oct 9, Oct 10 (make-up Saturday), Oct 12.
     with frozen(beijing(2026, 9, 29)):
-        reg = await submit_case(client, clerk, matter_code="REG-CHANGE",
-                                materials=["change_application", "resolution", "license"])
-        patent = await submit_case(client, clerk, matter_code="PATENT-PRIO", uscc=USCC,
-                                   materials=["priority_request", "patent_filing"])
-        r1 = await client.post(f"{API}/cases/{reg['case_no']}/accept", headers=clerk,
-                               json={"with_deficiency": True})
-        r2 = await client.post(f"{API}/cases/{patent['case_no']}/accept", headers=clerk,
-                               json={"with_deficiency": True})
+        reg = await submit_case(
+            client,
+            clerk,
+            matter_code="REG-CHANGE",
+            materials=["change_application", "resolution", "license"],
+        )
+        patent = await submit_case(
+            client,
+            clerk,
+            matter_code="PATENT-PRIO",
+            uscc=USCC,
+            materials=["priority_request", "patent_filing"],
+        )
+        r1 = await client.post(
+            f"{API}/cases/{reg['case_no']}/accept", headers=clerk, json={"with_deficiency": True}
+        )
+        r2 = await client.post(
+            f"{API}/cases/{patent['case_no']}/accept", headers=clerk, json={"with_deficiency": True}
+        )
     assert r1.json()["deadline"] == "2026-10-09"
     # Accepted with deficiency: the supplement is owed from today, so until it comes
     # the deadline stands at its value as if it came today.
     assert r2.json()["status"] == "accepted_with_deficiency"
     with frozen(beijing(2026, 9, 29, 17)):
-        done = await client.post(f"{API}/cases/{patent['case_no']}/supplement",
-                                 headers=clerk, json={"materials": ["search_report"]})
+        done = await client.post(
+            f"{API}/cases/{patent['case_no']}/supplement",
+            headers=clerk,
+            json={"materials": ["search_report"]},
+        )
     assert done.json()["status"] == "accepted"
     assert done.json()["deadline"] == "2026-10-12"
 
@@ -55,24 +69,34 @@ async def test_correction_pauses_the_clock(
 ) -> None:
     # TECH-SME: promised 10 working days. Accepted Mon 2 Nov → deadline Mon 16 Nov.
     with frozen(beijing(2026, 11, 2)):
-        case = await submit_case(client, clerk, matter_code="TECH-SME",
-                                 materials=["application", "license", "rd_statement",
-                                            "staff_roster"])
+        case = await submit_case(
+            client,
+            clerk,
+            matter_code="TECH-SME",
+            materials=["application", "license", "rd_statement", "staff_roster"],
+        )
         no = case["case_no"]
         accepted = (await client.post(f"{API}/cases/{no}/accept", headers=clerk)).json()
         assert accepted["deadline"] == "2026-11-16"
         await client.post(f"{API}/cases/{no}/start-review", headers=clerk)
     with frozen(beijing(2026, 11, 4)):  # the reviewer asks for a correction
-        returned = (await client.post(
-            f"{API}/cases/{no}/return", headers=clerk,
-            json={"items": [{"material_code": "rd_statement", "problem": "研发费用口径不符"}]},
-        )).json()
-        assert returned["status"] == "returned" and returned["clock_paused"]
+        returned = (
+            await client.post(
+                f"{API}/cases/{no}/return",
+                headers=clerk,
+                json={"items": [{"material_code": "rd_statement", "problem": "研发费用口径不符"}]},
+            )
+        ).json()
+        assert returned["status"] == "returned"
+        assert returned["clock_paused"]
     with frozen(beijing(2026, 11, 6)):  # two working days owed so far: Nov 5, 6
         assert (await query(client, no))["deadline"] == "2026-11-18"
     with frozen(beijing(2026, 11, 9)):  # answered Mon 9 Nov: Nov 5, 6, 9 paused
-        resumed = (await client.post(f"{API}/cases/{no}/resubmit", headers=clerk,
-                                     json={"materials": ["rd_statement"]})).json()
+        resumed = (
+            await client.post(
+                f"{API}/cases/{no}/resubmit", headers=clerk, json={"materials": ["rd_statement"]}
+            )
+        ).json()
     assert resumed["status"] == "under_review"
     assert resumed["deadline"] == "2026-11-19"
     assert not resumed["clock_paused"]
@@ -82,9 +106,12 @@ async def test_correction_pauses_the_clock(
 
 async def test_yellow_then_red_warning(client: httpx.AsyncClient, clerk: dict[str, str]) -> None:
     with frozen(beijing(2026, 11, 2)):  # TECH-SME, 10 days → deadline 16 Nov
-        case = await submit_case(client, clerk, matter_code="TECH-SME",
-                                 materials=["application", "license", "rd_statement",
-                                            "staff_roster"])
+        case = await submit_case(
+            client,
+            clerk,
+            matter_code="TECH-SME",
+            materials=["application", "license", "rd_statement", "staff_roster"],
+        )
         await client.post(f"{API}/cases/{case['case_no']}/accept", headers=clerk)
     with frozen(beijing(2026, 11, 12)):  # 8 of 10 working days elapsed
         assert (await query(client, case["case_no"]))["warning"] == "yellow"
@@ -99,9 +126,12 @@ async def test_no_decision_within_five_working_days_means_accepted_from_receipt(
 ) -> None:
     # Received Mon 28 Sep; 5 working days: Sep 29, 30, Oct 8, 9, 10 (make-up Sat).
     with frozen(beijing(2026, 9, 28)):
-        case = await submit_case(client, clerk, matter_code="TECH-SME",
-                                 materials=["application", "license", "rd_statement",
-                                            "staff_roster"])
+        case = await submit_case(
+            client,
+            clerk,
+            matter_code="TECH-SME",
+            materials=["application", "license", "rd_statement", "staff_roster"],
+        )
         assert case["acceptance_due"] == "2026-10-10"
     with frozen(beijing(2026, 10, 10, 18)):
         assert (await query(client, case["case_no"]))["status"] == "submitted"
@@ -113,7 +143,8 @@ async def test_no_decision_within_five_working_days_means_accepted_from_receipt(
     # TECH-SME, 10 working days from 28 Sep: Sep 29, 30, Oct 8, 9, 10, 12-16.
     assert deemed["deadline"] == "2026-10-16"
     last = deemed["timeline"][-1]  # type: ignore[index]
-    assert last["action"] == "deemed_accept" and last["actor"] == "system"
+    assert last["action"] == "deemed_accept"
+    assert last["actor"] == "system"
     with frozen(beijing(2026, 10, 12)):
         late = await client.post(f"{API}/cases/{case['case_no']}/accept", headers=clerk)
     assert late.status_code == 409
@@ -131,8 +162,12 @@ async def test_a_notice_in_time_prevents_deemed_acceptance(
     # The corrected application restarts the five-day acceptance period.
     # (Frozen dates stay in the past: tokens are issued at the real time.)
     with frozen(beijing(2026, 11, 23)):
-        again = (await client.post(
-            f"{API}/cases/{case['case_no']}/resubmit", headers=clerk,
-            json={"materials": HTE_CORE},
-        )).json()
-    assert again["status"] == "submitted" and again["acceptance_due"] == "2026-11-30"
+        again = (
+            await client.post(
+                f"{API}/cases/{case['case_no']}/resubmit",
+                headers=clerk,
+                json={"materials": HTE_CORE},
+            )
+        ).json()
+    assert again["status"] == "submitted"
+    assert again["acceptance_due"] == "2026-11-30"

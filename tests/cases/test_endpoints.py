@@ -24,8 +24,13 @@ async def clerk(client: httpx.AsyncClient) -> dict[str, str]:
     return await clerk_headers(client)
 
 
-async def post(client: httpx.AsyncClient, path: str, headers: dict[str, str],
-               json: object = None, expect: int = 200) -> dict[str, object]:
+async def post(
+    client: httpx.AsyncClient,
+    path: str,
+    headers: dict[str, str],
+    json: object = None,
+    expect: int = 200,
+) -> dict[str, object]:
     response = await client.post(f"{API}{path}", json=json, headers=headers)
     assert response.status_code == expect, response.text
     return response.json()  # type: ignore[no-any-return]
@@ -37,9 +42,15 @@ async def test_full_lifecycle_is_on_the_timeline(
     case = await submit_case(client, clerk)
     no = case["case_no"]
     assert case["status"] == "submitted"
-    assert case["missing_core"] == [] and case["missing_optional"] == []
-    steps = [("accept", "accepted"), ("start-review", "under_review"), ("approve", "approved"),
-             ("issue-result", "result_issued"), ("close", "closed")]
+    assert case["missing_core"] == []
+    assert case["missing_optional"] == []
+    steps = [
+        ("accept", "accepted"),
+        ("start-review", "under_review"),
+        ("approve", "approved"),
+        ("issue-result", "result_issued"),
+        ("close", "closed"),
+    ]
     for action, status in steps:
         assert (await post(client, f"/cases/{no}/{action}", clerk))["status"] == status
     public = (await client.get(f"{API}/cases/{no}", params={"uscc": make_uscc(1)})).json()
@@ -63,9 +74,11 @@ async def test_denied_and_rejected_need_reasons(
 ) -> None:
     case = await submit_case(client, clerk)
     error = await post(client, f"/cases/{case['case_no']}/reject", clerk, {"reason": " "}, 422)
-    assert error["error"] == "InvalidInput" and "reason" in str(error["detail"])
-    rejected = await post(client, f"/cases/{case['case_no']}/reject", clerk,
-                          {"reason": "不属于本窗口受理范围"})
+    assert error["error"] == "InvalidInput"
+    assert "reason" in str(error["detail"])
+    rejected = await post(
+        client, f"/cases/{case['case_no']}/reject", clerk, {"reason": "不属于本窗口受理范围"}
+    )
     assert rejected["status"] == "rejected"
     assert rejected["decision_reason"] == "不属于本窗口受理范围"
     other = await submit_case(client, clerk, uscc=make_uscc(3))
@@ -106,14 +119,16 @@ async def test_illegal_transitions_get_409(
     assert (await Case.get(case_no=no)).status == status  # nothing changed
 
 
-async def test_withdraw_before_a_decision(
-    client: httpx.AsyncClient, clerk: dict[str, str]
-) -> None:
+async def test_withdraw_before_a_decision(client: httpx.AsyncClient, clerk: dict[str, str]) -> None:
     kiosk = await kiosk_headers()
     case = await submit_case(client, kiosk)
     await post(client, f"/cases/{case['case_no']}/withdraw", kiosk, {"uscc": make_uscc(9)}, 404)
-    done = await post(client, f"/cases/{case['case_no']}/withdraw", kiosk,
-                      {"uscc": make_uscc(1), "reason": "材料准备不全，下次再办"})
+    done = await post(
+        client,
+        f"/cases/{case['case_no']}/withdraw",
+        kiosk,
+        {"uscc": make_uscc(1), "reason": "材料准备不全，下次再办"},
+    )
     assert done["status"] == "withdrawn"
     await post(client, f"/cases/{case['case_no']}/accept", clerk, None, 409)
 
@@ -124,14 +139,19 @@ async def test_concurrent_accepts_only_one_wins(
     import asyncio
 
     case = await submit_case(client, clerk)
-    responses = await asyncio.gather(*[
-        client.post(f"{API}/cases/{case['case_no']}/accept", headers=clerk) for _ in range(5)
-    ])
+    responses = await asyncio.gather(
+        *[client.post(f"{API}/cases/{case['case_no']}/accept", headers=clerk) for _ in range(5)]
+    )
     codes = sorted(r.status_code for r in responses)
-    assert codes.count(200) == 1 and set(codes) == {200, 409}
-    events = [e for e in (await client.get(
-        f"{API}/cases/{case['case_no']}", params={"uscc": make_uscc(1)})).json()["timeline"]
-        if e["action"] == "accept"]
+    assert codes.count(200) == 1
+    assert set(codes) == {200, 409}
+    events = [
+        e
+        for e in (
+            await client.get(f"{API}/cases/{case['case_no']}", params={"uscc": make_uscc(1)})
+        ).json()["timeline"]
+        if e["action"] == "accept"
+    ]
     assert len(events) == 1
 
 
@@ -139,8 +159,7 @@ async def test_missing_core_cannot_be_accepted(
     client: httpx.AsyncClient, clerk: dict[str, str]
 ) -> None:
     case = await submit_case(client, clerk, materials=["application", "license"])
-    assert case["missing_core"] == ["ip_certificates", "rd_audit", "hitech_income",
-                                    "financials_3y"]
+    assert case["missing_core"] == ["ip_certificates", "rd_audit", "hitech_income", "financials_3y"]
     error = await post(client, f"/cases/{case['case_no']}/accept", clerk, None, 409)
     assert "ip_certificates" in str(error["detail"])
     assert error["missing_core"] == case["missing_core"]
@@ -149,27 +168,46 @@ async def test_missing_core_cannot_be_accepted(
 async def test_unknown_material_and_matter_are_named(
     client: httpx.AsyncClient, clerk: dict[str, str]
 ) -> None:
-    bad = await client.post(f"{API}/cases", headers=clerk,
-                            json={"service_point": "HD-AI", "matter_code": "HTE-CERT",
-                                  "firm": {"uscc": make_uscc(1), "name": "x"},
-                                  "materials": ["license", "selfie"]})
-    assert bad.status_code == 422 and "selfie" in bad.json()["detail"]
-    nomatter = await client.post(f"{API}/cases", headers=clerk,
-                                 json={"service_point": "HD-AI", "matter_code": "NOPE",
-                                       "firm": {"uscc": make_uscc(1), "name": "x"}})
-    assert nomatter.status_code == 404 and "NOPE" in nomatter.json()["detail"]
-    missing_field = await client.post(f"{API}/cases", headers=clerk,
-                                      json={"service_point": "HD-AI"})
+    bad = await client.post(
+        f"{API}/cases",
+        headers=clerk,
+        json={
+            "service_point": "HD-AI",
+            "matter_code": "HTE-CERT",
+            "firm": {"uscc": make_uscc(1), "name": "x"},
+            "materials": ["license", "selfie"],
+        },
+    )
+    assert bad.status_code == 422
+    assert "selfie" in bad.json()["detail"]
+    nomatter = await client.post(
+        f"{API}/cases",
+        headers=clerk,
+        json={
+            "service_point": "HD-AI",
+            "matter_code": "NOPE",
+            "firm": {"uscc": make_uscc(1), "name": "x"},
+        },
+    )
+    assert nomatter.status_code == 404
+    assert "NOPE" in nomatter.json()["detail"]
+    missing_field = await client.post(
+        f"{API}/cases", headers=clerk, json={"service_point": "HD-AI"}
+    )
     body = missing_field.json()
-    assert missing_field.status_code == 422 and body["error"] == "ValidationError"
+    assert missing_field.status_code == 422
+    assert body["error"] == "ValidationError"
     assert {f["field"] for f in body["fields"]} >= {"matter_code", "firm"}
     assert await Case.all().count() == 0
 
 
 @pytest.mark.parametrize(
     ("uscc", "fragment"),
-    [("91110108MA01", "18 characters"), ("91110108MA0000I01X", "characters not allowed"),
-     ("WRONG_CHECK", "check digit")],
+    [
+        ("91110108MA01", "18 characters"),
+        ("91110108MA0000I01X", "characters not allowed"),
+        ("WRONG_CHECK", "check digit"),
+    ],
 )
 async def test_bad_uscc_is_explained(
     client: httpx.AsyncClient, clerk: dict[str, str], uscc: str, fragment: str
@@ -177,9 +215,15 @@ async def test_bad_uscc_is_explained(
     if uscc == "WRONG_CHECK":
         good = make_uscc(5)
         uscc = good[:-1] + ("0" if good[-1] != "0" else "1")
-    response = await client.post(f"{API}/cases", headers=clerk,
-                                 json={"service_point": "HD-AI", "matter_code": "HTE-CERT",
-                                       "firm": {"uscc": uscc, "name": "某公司"}})
+    response = await client.post(
+        f"{API}/cases",
+        headers=clerk,
+        json={
+            "service_point": "HD-AI",
+            "matter_code": "HTE-CERT",
+            "firm": {"uscc": uscc, "name": "某公司"},
+        },
+    )
     assert response.status_code == 422
     assert response.json()["error"] == "InvalidInput"
     assert fragment in response.json()["detail"]
@@ -191,9 +235,11 @@ async def test_public_query_needs_matching_uscc(
 ) -> None:
     case = await submit_case(client, clerk)
     ok = await client.get(f"{API}/cases/{case['case_no']}", params={"uscc": make_uscc(1)})
-    assert ok.status_code == 200 and ok.json()["status"] == "submitted"
+    assert ok.status_code == 200
+    assert ok.json()["status"] == "submitted"
     wrong = await client.get(f"{API}/cases/{case['case_no']}", params={"uscc": make_uscc(2)})
-    assert wrong.status_code == 404 and wrong.json()["error"] == "NotFound"
+    assert wrong.status_code == 404
+    assert wrong.json()["error"] == "NotFound"
     unknown = await client.get(f"{API}/cases/NO-SUCH", params={"uscc": make_uscc(1)})
     assert unknown.status_code == 404
     assert wrong.json()["detail"] == unknown.json()["detail"]  # no hint which part is wrong
@@ -203,8 +249,8 @@ async def test_list_by_status(client: httpx.AsyncClient, clerk: dict[str, str]) 
     first = await submit_case(client, clerk)
     await submit_case(client, clerk, uscc=make_uscc(2), materials=HTE_CORE)
     await post(client, f"/cases/{first['case_no']}/accept", clerk)
-    listed = (await client.get(f"{API}/cases", params={"status": "accepted"},
-                               headers=clerk)).json()
+    listed = (await client.get(f"{API}/cases", params={"status": "accepted"}, headers=clerk)).json()
     assert [c["case_no"] for c in listed] == [first["case_no"]]
     bad = await client.get(f"{API}/cases", params={"status": "lost"}, headers=clerk)
-    assert bad.status_code == 422 and "lost" in bad.json()["detail"]
+    assert bad.status_code == 422
+    assert "lost" in bad.json()["detail"]

@@ -30,17 +30,19 @@ async def test_kiosk_submits_but_cannot_accept(
     kiosk = await kiosk_headers()
     case = await submit_case(client, kiosk)
     denied = await client.post(f"{API}/cases/{case['case_no']}/accept", headers=kiosk)
-    assert denied.status_code == 403 and denied.json()["error"] == "Forbidden"
-    assert (await client.post(f"{API}/cases/{case['case_no']}/accept",
-                              headers=clerk)).status_code == 200
+    assert denied.status_code == 403
+    assert denied.json()["error"] == "Forbidden"
+    assert (
+        await client.post(f"{API}/cases/{case['case_no']}/accept", headers=clerk)
+    ).status_code == 200
 
 
-async def test_kiosk_of_another_point_cannot_submit_here(
-    client: httpx.AsyncClient, clerk: dict[str, str]
-) -> None:
+@pytest.mark.usefixtures("clerk")
+async def test_kiosk_of_another_point_cannot_submit_here(client: httpx.AsyncClient) -> None:
     kiosk = await kiosk_headers(service_point="DX-BIO")
     response = await client.post(f"{API}/cases", json=case_body(), headers=kiosk)
-    assert response.status_code == 403 and "HD-AI" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "HD-AI" in response.json()["detail"]
 
 
 async def test_clerk_of_another_point_cannot_act(
@@ -61,11 +63,16 @@ async def test_other_roles_and_anonymous_are_refused(
     case = await submit_case(client, clerk)
     await make_user(username="off", role="official", service_point=None)
     official = await login(client, "off")
-    assert (await client.post(f"{API}/cases", json=case_body(), headers=official)).status_code == 403
-    assert (await client.post(f"{API}/cases/{case['case_no']}/accept",
-                              headers=official)).status_code == 403
+    assert (
+        await client.post(f"{API}/cases", json=case_body(), headers=official)
+    ).status_code == 403
+    assert (
+        await client.post(f"{API}/cases/{case['case_no']}/accept", headers=official)
+    ).status_code == 403
     anonymous = await client.post(f"{API}/cases/{case['case_no']}/accept")
-    assert anonymous.status_code == 401 and anonymous.json()["error"] == "NotAuthenticated"
-    forged = await client.post(f"{API}/cases/{case['case_no']}/accept",
-                               headers={"Authorization": "Bearer forged"})
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"] == "NotAuthenticated"
+    forged = await client.post(
+        f"{API}/cases/{case['case_no']}/accept", headers={"Authorization": "Bearer forged"}
+    )
     assert forged.status_code == 401

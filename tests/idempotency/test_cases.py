@@ -19,7 +19,7 @@ API = "/api/v1"
 
 
 @pytest.fixture
-async def kiosk(client: httpx.AsyncClient) -> dict[str, str]:
+async def kiosk(client: httpx.AsyncClient) -> dict[str, str]:  # noqa: ARG001 (sets up the db)
     await make_catalogue()
     return await kiosk_headers()
 
@@ -35,13 +35,12 @@ async def test_same_key_and_body_return_the_first_case(
     assert await Case.all().count() == 1
 
 
-async def test_same_key_other_body_is_422(
-    client: httpx.AsyncClient, kiosk: dict[str, str]
-) -> None:
+async def test_same_key_other_body_is_422(client: httpx.AsyncClient, kiosk: dict[str, str]) -> None:
     headers = {**kiosk, "Idempotency-Key": "k-2"}
     await client.post(f"{API}/cases", json=case_body(), headers=headers)
     other = await client.post(f"{API}/cases", json=case_body(uscc=make_uscc(2)), headers=headers)
-    assert other.status_code == 422 and other.json()["error"] == "IdempotencyMismatch"
+    assert other.status_code == 422
+    assert other.json()["error"] == "IdempotencyMismatch"
     assert await Case.all().count() == 1
 
 
@@ -50,13 +49,14 @@ async def test_key_in_flight_is_409_and_stale_one_is_taken_over(
 ) -> None:
     body = case_body()
     digest = fingerprint(CaseCreate.model_validate(body).model_dump(mode="json"))
-    record = await IdempotencyRecord.create(scope="kiosk:1:POST /cases", key="k-3",
-                                            request_hash=digest, created_at=now())
+    record = await IdempotencyRecord.create(
+        scope="kiosk:1:POST /cases", key="k-3", request_hash=digest, created_at=now()
+    )
     headers = {**kiosk, "Idempotency-Key": "k-3"}
     busy = await client.post(f"{API}/cases", json=body, headers=headers)
-    assert busy.status_code == 409 and busy.json()["error"] == "IdempotencyConflict"
-    await IdempotencyRecord.filter(id=record.id).update(
-        created_at=now() - timedelta(minutes=5))
+    assert busy.status_code == 409
+    assert busy.json()["error"] == "IdempotencyConflict"
+    await IdempotencyRecord.filter(id=record.id).update(created_at=now() - timedelta(minutes=5))
     taken = await client.post(f"{API}/cases", json=body, headers=headers)
     assert taken.status_code == 201
     assert await Case.all().count() == 1
@@ -83,10 +83,12 @@ async def test_fifty_concurrent_submissions_get_fifty_numbers(
 ) -> None:
     clerk = await clerk_headers(client)
     bodies = [case_body(uscc=make_uscc(i % 7)) for i in range(50)]
-    responses = await asyncio.gather(*[
-        client.post(f"{API}/cases", json=b, headers=kiosk if i % 2 else clerk)
-        for i, b in enumerate(bodies)
-    ])
+    responses = await asyncio.gather(
+        *[
+            client.post(f"{API}/cases", json=b, headers=kiosk if i % 2 else clerk)
+            for i, b in enumerate(bodies)
+        ]
+    )
     assert [r.status_code for r in responses] == [201] * 50, responses[0].text
     numbers = {r.json()["case_no"] for r in responses}
     assert len(numbers) == 50
