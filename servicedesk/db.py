@@ -13,6 +13,11 @@ MODEL_MODULES: list[str] = [
     "servicedesk.cases.models",
     "servicedesk.idempotency.models",
     "servicedesk.sequences.models",
+    "servicedesk.incubators.models",
+    "servicedesk.ratings.models",
+    "servicedesk.policy.models",
+    "servicedesk.exemptions.models",
+    "servicedesk.spotchecks.models",
     "servicedesk.queue.models",
 ]
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
+
 from servicedesk.audit import service as audit
 from servicedesk.cases.models import Case
+from servicedesk.errors import Conflict
 from servicedesk.exemptions import recommendations
 from servicedesk.exemptions.models import Recommendation, WaiverDecision
-from servicedesk.incubators import periods
 from servicedesk.incubators import service as incubators
 from servicedesk.policy import service as policy
 from servicedesk.policy.service import PolicyView
@@ -52,7 +54,18 @@ class _Facts:
 
 
 async def decide(*, case: Case, actor: str) -> InspectionDecision:
-    """Whether the accepted case needs an on-site inspection, with every reason."""
+    """Whether the accepted case needs an on-site inspection, with every reason.
+
+    Call inside the acceptance transaction: the stored decision and any spot check
+    commit or roll back with the case's transition.
+    """
+    try:
+        return await _decide(case, actor=actor)
+    except IntegrityError:  # a decision per case: another request decided it first
+        raise Conflict(f"case {case.case_no} was decided by someone else; reload it") from None
+
+
+async def _decide(case: Case, *, actor: str) -> InspectionDecision:
     matter = case.matter
     facts = _Facts(rules=await policy.current())
     if not matter.inspection_applies:
@@ -197,7 +210,6 @@ async def _store(
     draw: tuple[float, float] | None = None, spot_check_id: int | None = None,
 ) -> InspectionDecision:
     rating = facts.rating
-    await WaiverDecision.filter(case_no=case.case_no).delete()  # a case is accepted once
     row = await WaiverDecision.create(
         case_no=case.case_no, recommendation_id=case.recommendation_id,
         incubator_code=facts.rec.incubator.code if facts.rec else None,
@@ -221,5 +233,3 @@ async def decision_for(case_no: str) -> WaiverDecision | None:
 async def recent_decisions(limit: int = 300) -> list[WaiverDecision]:
     return await WaiverDecision.all().order_by("-decided_at").limit(limit)
 
-
-PERIOD_OF = periods.quarter_of

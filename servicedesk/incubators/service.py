@@ -44,6 +44,14 @@ def own_code(principal: Principal) -> str:
     return str(user.incubator_code)
 
 
+async def own_incubator(principal: Principal, code: str) -> Incubator:
+    """The incubator ``code`` if the principal is its operator."""
+    own = own_code(principal)
+    if own != code:
+        raise Forbidden(f"you act for {own}, not {code}")
+    return await get(code)
+
+
 async def list_with_ratings(
     *, grade: str | None = None, district: str | None = None, level: str | None = None
 ) -> list[IncubatorView]:

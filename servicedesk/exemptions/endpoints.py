@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from servicedesk.deps import CurrentIncubator, CurrentOfficial, IdempotencyKey, SettingsDep
+from servicedesk.exemptions import recommendations
+from servicedesk.exemptions.schemas import (
+    LiftIn,
+    RecommendationCreate,
+    RecommendationRead,
+    SuspensionRead,
+    recommendation_read,
+    suspension_read,
+)
+from servicedesk.idempotency import service as idempotency
+from servicedesk.incubators import service as incubators
+
+router = APIRouter(tags=["recommendations"])
+
+
+@router.post("/recommendations", status_code=201, response_model=RecommendationRead)
+async def recommend(
+    body: RecommendationCreate, incubator: CurrentIncubator, settings: SettingsDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Recommend one of the incubator's firms for a waivable matter (Idempotency-Key)."""
+
+    async def handler() -> tuple[int, Any]:
+        view = await recommendations.create(incubator, firm_uscc=body.firm_uscc,
+                                            matter_code=body.matter_code, note=body.note)
+        return 201, recommendation_read(view).model_dump(mode="json")
+
+    status, payload = await idempotency.run(
+        scope=f"{incubator.label}:POST /recommendations", key=key,
+        body=body.model_dump(mode="json"), handler=handler,
+        stale_after=settings.idempotency_stale_seconds,
+    )
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get("/recommendations", response_model=list[RecommendationRead])
+async def my_recommendations(incubator: CurrentIncubator) -> list[RecommendationRead]:
+    """The incubator's recommendations, newest first."""
+    views = await recommendations.list_for(incubators.own_code(incubator))
+    return [recommendation_read(v) for v in views]
+
+
+@router.post("/recommendations/{rec_id}/revoke", response_model=RecommendationRead)
+async def revoke(rec_id: int, incubator: CurrentIncubator) -> RecommendationRead:
+    """Withdraw an unused recommendation."""
+    return recommendation_read(await recommendations.revoke(rec_id, incubator))
+
+
+@router.get("/suspensions", response_model=list[SuspensionRead])
+async def list_suspensions(_official: CurrentOfficial) -> list[SuspensionRead]:
+    """Suspended recommendation privileges, newest first."""
+    return [suspension_read(s) for s in await recommendations.suspensions()]
+
+
+@router.post("/suspensions/{suspension_id}/lift", response_model=SuspensionRead)
+async def lift(suspension_id: int, body: LiftIn, official: CurrentOfficial) -> SuspensionRead:
+    """Restore an incubator's recommendation privilege after review."""
+    row = await recommendations.lift_suspension(suspension_id, actor=official.label,
+                                                reason=body.reason)
+    return suspension_read(row)
