@@ -36,7 +36,8 @@ async def test_clerk_returns_then_accepts_through_the_forms(
     no = clerk_session
     page = await client.get(f"/clerk/cases/{no}")
     assert page.status_code == 200
-    assert "核心材料缺失，不能受理" in page.text and "营业执照" in page.text
+    assert "核心材料缺失，不能受理" in page.text
+    assert "营业执照" in page.text
     token = csrf(page.text)
     returned = await client.post(
         f"/clerk/cases/{no}/return",
@@ -44,23 +45,29 @@ async def test_clerk_returns_then_accepts_through_the_forms(
     )
     assert returned.status_code == 303
     page = await client.get(f"/clerk/cases/{no}")
-    assert "退回补正" in page.text and "未盖章" in page.text and "ip_certificates" in page.text
+    assert "退回补正" in page.text
+    assert "未盖章" in page.text
+    assert "ip_certificates" in page.text
     materials = ["license", "ip_certificates", "rd_audit", "hitech_income", "financials_3y"]
-    await client.post(f"/clerk/cases/{no}/resubmit",
-                      data={"csrf_token": token, "materials": materials})
-    accepted = await client.post(f"/clerk/cases/{no}/accept",
-                                 data={"csrf_token": token, "with_deficiency": "1"})
+    await client.post(
+        f"/clerk/cases/{no}/resubmit", data={"csrf_token": token, "materials": materials}
+    )
+    accepted = await client.post(
+        f"/clerk/cases/{no}/accept", data={"csrf_token": token, "with_deficiency": "1"}
+    )
     assert accepted.status_code == 303
     page = await client.get(f"/clerk/cases/{no}")
-    assert "容缺受理" in page.text and 'data-testid="deadline"' in page.text
+    assert "容缺受理" in page.text
+    assert 'data-testid="deadline"' in page.text
 
 
 async def test_forms_without_csrf_change_nothing(
     client: httpx.AsyncClient, clerk_session: str
 ) -> None:
     no = clerk_session
-    forged = await client.post(f"/clerk/cases/{no}/reject", data={"reason": "x"},
-                               headers={"accept": "text/html"})
+    forged = await client.post(
+        f"/clerk/cases/{no}/reject", data={"reason": "x"}, headers={"accept": "text/html"}
+    )
     assert forged.status_code == 403
     assert "无法完成操作" in forged.text
     page = await client.get(f"/clerk/cases/{no}")
@@ -72,39 +79,48 @@ async def test_illegal_step_renders_the_reason_as_a_page(
 ) -> None:
     no = clerk_session
     page = await client.get(f"/clerk/cases/{no}")
-    response = await client.post(f"/clerk/cases/{no}/approve",
-                                 data={"csrf_token": csrf(page.text)},
-                                 headers={"accept": "text/html"})
+    response = await client.post(
+        f"/clerk/cases/{no}/approve",
+        data={"csrf_token": csrf(page.text)},
+        headers={"accept": "text/html"},
+    )
     assert response.status_code == 409
     assert "cannot approve a case that is submitted" in response.text
 
 
 async def test_pages_switch_to_english(client: httpx.AsyncClient, clerk_session: str) -> None:
     page = await client.get("/clerk/cases?lang=en")
-    assert "Cases" in page.text and "Case number" in page.text and "办件列表" not in page.text
+    assert "Cases" in page.text
+    assert "Case number" in page.text
+    assert "办件列表" not in page.text
     detail = await client.get(f"/clerk/cases/{clerk_session}")  # the cookie remembers
     assert "Return for correction" in detail.text
 
 
 async def test_progress_query_page(client: httpx.AsyncClient, clerk_session: str) -> None:
     found = await client.get("/query", params={"case_no": clerk_session, "uscc": make_uscc(1)})
-    assert found.status_code == 200 and clerk_session in found.text and "已提交" in found.text
-    missing = await client.get("/query", params={"case_no": clerk_session,
-                                                 "uscc": make_uscc(2)})
-    assert missing.status_code == 404 and "不匹配" in missing.text
+    assert found.status_code == 200
+    assert clerk_session in found.text
+    assert "已提交" in found.text
+    missing = await client.get("/query", params={"case_no": clerk_session, "uscc": make_uscc(2)})
+    assert missing.status_code == 404
+    assert "不匹配" in missing.text
 
 
 async def test_pages_need_a_session(client: httpx.AsyncClient) -> None:
     response = await client.get("/clerk/cases")
-    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
 
 
 async def test_api_docs_are_served_locally(client: httpx.AsyncClient) -> None:
     docs = await client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert "/static/swagger/swagger-ui-bundle.js" in docs.text
-    assert "cdn" not in docs.text.lower() and "https://" not in docs.text
+    assert "cdn" not in docs.text.lower()
+    assert "https://" not in docs.text
     asset = await client.get("/static/swagger/swagger-ui-bundle.js")
-    assert asset.status_code == 200 and len(asset.content) > 100_000
+    assert asset.status_code == 200
+    assert len(asset.content) > 100_000
     schema = (await client.get("/api/v1/openapi.json")).json()
     assert "/api/v1/cases/{case_no}/accept" in schema["paths"]
