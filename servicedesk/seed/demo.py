@@ -108,4 +108,7 @@ async def seed_demo() -> bool:
     from servicedesk.seed.demo_cases import seed_cases
 
     await seed_cases()
+    from servicedesk.seed.demo_credit import seed_credit
+
+    await seed_credit()
     return True
