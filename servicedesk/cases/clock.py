@@ -57,5 +57,6 @@ def clock(
         warning = "yellow"
     else:
         warning = "none"
-    return ClockView(deadline=deadline, elapsed_days=max(elapsed, 0), paused=is_paused,
-                     warning=warning)
+    return ClockView(
+        deadline=deadline, elapsed_days=max(elapsed, 0), paused=is_paused, warning=warning
+    )

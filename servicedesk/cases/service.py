@@ -21,8 +21,14 @@ from servicedesk.cases.clock import ClockView, clock
 from servicedesk.cases.models import Case, CaseEvent, CaseStatus, ClockPause, Notice
 from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Matter, ServicePoint
-from servicedesk.errors import BadRequest, Conflict, Forbidden, IllegalTransition, InvalidInput
-from servicedesk.errors import NotFound
+from servicedesk.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+)
 from servicedesk.exemptions import recommendations
 from servicedesk.exemptions import service as exemptions
 from servicedesk.firms import service as firms
@@ -78,11 +84,16 @@ def missing(case: Case, *, core: bool) -> list[str]:
     return [m.code for m in case.matter.materials if m.core == core and m.code not in present]
 
 
-async def view(case: Case, cal: WorkCalendar | None = None) -> CaseView:
+async def view(
+    case: Case, cal: WorkCalendar | None = None, *, timeline: bool = True
+) -> CaseView:
+    """Clock, missing materials and (unless ``timeline`` is False) the timeline."""
     cal = cal or await load_calendar()
-    pauses = await ClockPause.filter(case=case)
-    events = await CaseEvent.filter(case=case)
-    notice = await Notice.filter(case=case).order_by("-issued_at", "-id").first()
+    pauses = await ClockPause.filter(case=case) if case.accepted_on else []
+    events = await CaseEvent.filter(case=case) if timeline else []
+    notice = None
+    if case.status is S.RETURNED:
+        notice = await Notice.filter(case=case).order_by("-issued_at", "-id").first()
     settings = get_settings()
     stopped = case.decided_on if case.status in DECIDED else None
     acceptance_due = None
@@ -105,7 +116,7 @@ async def view(case: Case, cal: WorkCalendar | None = None) -> CaseView:
         missing_optional=missing(case, core=False),
         acceptance_due=acceptance_due,
         events=events,
-        notice=notice if case.status is S.RETURNED else None,
+        notice=notice,
     )
 
 
@@ -143,10 +154,12 @@ async def list_for_clerk(
     query = Case.filter(service_point=point)
     if statuses:
         query = query.filter(status__in=list(statuses))
-    cases = await query.order_by("-received_at").limit(limit).prefetch_related(
-        "matter__materials", "service_point", "firm"
+    cases = (
+        await query.order_by("-received_at")
+        .limit(limit)
+        .prefetch_related("matter__materials", "service_point", "firm")
     )
-    return [await view(c, cal) for c in cases]
+    return [await view(c, cal, timeline=False) for c in cases]
 
 
 # ---------------------------------------------------------------- helpers
@@ -202,13 +215,23 @@ async def _transition(
     if not updated:
         raise Conflict(f"case {case.case_no} was changed by someone else; reload it")
     await CaseEvent.create(
-        case=case, at=now(), actor=actor, action=action, from_status=case.status.value,
-        to_status=to.value, reason=reason, data=data or {},
+        case=case,
+        at=now(),
+        actor=actor,
+        action=action,
+        from_status=case.status.value,
+        to_status=to.value,
+        reason=reason,
+        data=data or {},
     )
     after = {"status": to.value, **{k: _jsonable(v) for k, v in changes.items()}}
     await audit.record(
-        f"case.{action}", actor=actor, entity="case", entity_id=case.case_no,
-        before=before, after={**after, **({"reason": reason} if reason else {})},
+        f"case.{action}",
+        actor=actor,
+        entity="case",
+        entity_id=case.case_no,
+        before=before,
+        after={**after, **({"reason": reason} if reason else {})},
     )
     for key, value in changes.items():
         setattr(case, key, value)
@@ -254,23 +277,42 @@ async def submit(
         raise InvalidInput("firm.name must not be empty", extra={"field": "firm.name"})
     firm = await firms.get_or_register(uscc, name=firm_name)
     if recommendation_id is not None:
-        await recommendations.check_for_case(recommendation_id, uscc=firm.uscc,
-                                             matter_code=matter.code)
+        await recommendations.check_for_case(
+            recommendation_id, uscc=firm.uscc, matter_code=matter.code
+        )
     received = now()
     seq = await next_value(f"case:{point.code}", beijing_date(received))
     case_no = f"{point.code}-{beijing_date(received):%Y%m%d}-{seq:04d}"
     case = await Case.create(
-        case_no=case_no, service_point=point, matter=matter, firm=firm, materials=codes,
-        received_at=received, recommendation_id=recommendation_id,
+        case_no=case_no,
+        service_point=point,
+        matter=matter,
+        firm=firm,
+        materials=codes,
+        received_at=received,
+        recommendation_id=recommendation_id,
     )
     await CaseEvent.create(
-        case=case, at=received, actor=principal.label, action="submit", from_status=None,
-        to_status=S.SUBMITTED.value, data={"materials": codes},
+        case=case,
+        at=received,
+        actor=principal.label,
+        action="submit",
+        from_status=None,
+        to_status=S.SUBMITTED.value,
+        data={"materials": codes},
     )
     await audit.record(
-        "case.submit", actor=principal.label, entity="case", entity_id=case_no,
-        after={"status": "submitted", "matter": matter.code, "firm": firm.uscc,
-               "materials": codes, "recommendation_id": recommendation_id},
+        "case.submit",
+        actor=principal.label,
+        entity="case",
+        entity_id=case_no,
+        after={
+            "status": "submitted",
+            "matter": matter.code,
+            "firm": firm.uscc,
+            "materials": codes,
+            "recommendation_id": recommendation_id,
+        },
     )
     case = await _fetch(case_no)
     return await view(case)
@@ -327,11 +369,15 @@ async def accept(
             changes |= {"supplement_due": due, "owed_materials": optional}
             data = {"owed_materials": optional, "supplement_due": due.isoformat()}
         decision = await exemptions.decide(case=case, actor=principal.label)
-        changes |= {"inspection": decision.inspection, "inspection_reasons": decision.reasons,
-                    "spot_check_id": decision.spot_check_id}
+        changes |= {
+            "inspection": decision.inspection,
+            "inspection_reasons": decision.reasons,
+            "spot_check_id": decision.spot_check_id,
+        }
         data["inspection"] = decision.inspection
-        await _transition(case, to, actor=principal.label, action="accept", data=data,
-                          changes=changes)
+        await _transition(
+            case, to, actor=principal.label, action="accept", data=data, changes=changes
+        )
         if to is S.ACCEPTED_WITH_DEFICIENCY:
             await _open_pause(case, "supplement")
     return await view(case)
@@ -351,13 +397,24 @@ async def return_for_correction(
                 "material in items"
             )
         issued = now()
-        await Notice.create(case=case, issued_at=issued, issued_by=principal.label,
-                            items=listed, materials_seen=list(case.materials))
+        await Notice.create(
+            case=case,
+            issued_at=issued,
+            issued_by=principal.label,
+            items=listed,
+            materials_seen=list(case.materials),
+        )
         changes: dict[str, Any] = {"resume_status": None}
         if case.accepted_on is not None:  # a correction after acceptance stops the clock
             changes["resume_status"] = case.status.value
-        await _transition(case, S.RETURNED, actor=principal.label, action="return",
-                          data={"items": listed}, changes=changes)
+        await _transition(
+            case,
+            S.RETURNED,
+            actor=principal.label,
+            action="return",
+            data={"items": listed},
+            changes=changes,
+        )
         if case.accepted_on is not None:
             await _open_pause(case, "correction")
     return await view(case)
@@ -408,8 +465,14 @@ async def resubmit(case_no: str, *, principal: Principal, materials: list[str]) 
         else:
             to = S(case.resume_status or S.UNDER_REVIEW.value)
         await Notice.filter(case=case, answered_at__isnull=True).update(answered_at=now())
-        await _transition(case, to, actor=principal.label, action="resubmit",
-                          data={"materials": codes}, changes=changes)
+        await _transition(
+            case,
+            to,
+            actor=principal.label,
+            action="resubmit",
+            data={"materials": codes},
+            changes=changes,
+        )
         await _close_pauses(case, "correction")
     return await view(case)
 
@@ -432,10 +495,18 @@ async def supplement(case_no: str, *, principal: Principal, materials: list[str]
         to = case.status
         if not owed and case.status is S.ACCEPTED_WITH_DEFICIENCY:
             to = S.ACCEPTED
-        changes = {"materials": list(dict.fromkeys([*case.materials, *codes])),
-                   "owed_materials": owed}
-        await _transition(case, to, actor=principal.label, action="supplement",
-                          data={"materials": codes, "still_owed": owed}, changes=changes)
+        changes = {
+            "materials": list(dict.fromkeys([*case.materials, *codes])),
+            "owed_materials": owed,
+        }
+        await _transition(
+            case,
+            to,
+            actor=principal.label,
+            action="supplement",
+            data={"materials": codes, "still_owed": owed},
+            changes=changes,
+        )
         if not owed:
             await _close_pauses(case, "supplement")
     return await view(case)
@@ -446,8 +517,12 @@ async def simple_transition(
 ) -> CaseView:
     """start_review, approve, deny, issue_result, close, reject, withdraw."""
     targets = {
-        "start_review": S.UNDER_REVIEW, "approve": S.APPROVED, "deny": S.DENIED,
-        "issue_result": S.RESULT_ISSUED, "close": S.CLOSED, "reject": S.REJECTED,
+        "start_review": S.UNDER_REVIEW,
+        "approve": S.APPROVED,
+        "deny": S.DENIED,
+        "issue_result": S.RESULT_ISSUED,
+        "close": S.CLOSED,
+        "reject": S.REJECTED,
         "withdraw": S.WITHDRAWN,
     }
     needs_reason = {"deny", "reject"}
@@ -465,8 +540,14 @@ async def simple_transition(
             changes["decided_on"] = today()
         if reason:
             changes["decision_reason"] = reason.strip()
-        await _transition(case, targets[action], actor=principal.label, action=action,
-                          reason=reason.strip(), changes=changes)
+        await _transition(
+            case,
+            targets[action],
+            actor=principal.label,
+            action=action,
+            reason=reason.strip(),
+            changes=changes,
+        )
         if changes.get("decided_on"):
             await _close_pauses(case)
     return await view(case)
@@ -487,13 +568,19 @@ async def _apply_deemed_acceptance(case: Case, cal: WorkCalendar) -> Case:
         async with in_transaction():
             decision = await exemptions.decide(case=case, actor="system")
             await _transition(
-                case, S.ACCEPTED, actor="system", action="deemed_accept",
+                case,
+                S.ACCEPTED,
+                actor="system",
+                action="deemed_accept",
                 reason=f"no decision or notice within {get_settings().deemed_acceptance_days} "
                 f"working days of receipt (by {due}); accepted from {received_on}",
-                changes={"accepted_on": received_on, "deemed_accepted": True,
-                         "inspection": decision.inspection,
-                         "inspection_reasons": decision.reasons,
-                         "spot_check_id": decision.spot_check_id},
+                changes={
+                    "accepted_on": received_on,
+                    "deemed_accepted": True,
+                    "inspection": decision.inspection,
+                    "inspection_reasons": decision.reasons,
+                    "spot_check_id": decision.spot_check_id,
+                },
             )
     except Conflict:  # another request applied it first
         return await _fetch(case.case_no)
