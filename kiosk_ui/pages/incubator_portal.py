@@ -46,17 +46,33 @@ async def portal(request: Request, problem: str = "") -> Response:
     return await _render(request, operator, problem=problem)
 
 
-async def _render(request: Request, operator: Principal, *, problem: str = "",
-                  rows: list[dict[str, Any]] | None = None, status_code: int = 200) -> Response:
+async def _render(
+    request: Request,
+    operator: Principal,
+    *,
+    problem: str = "",
+    rows: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Response:
     code = incubators.own_code(operator)
     lang = language(request)
-    context = await incubator_context(code, lang=lang)
+    context = await incubator_context(code)
     rules = await policy.current()
-    return render(request, "incubator.html", status_code=status_code, principal=operator,
-                  label=lambda n: feature_label(n, lang), problem=problem, bad_rows=rows or [],
-                  firms=await incubators.firms_of(code, operator), policy=rules,
-                  reported=indicators.REPORTED, export_base="/incubator/export/", code_q="",
-                  **context)
+    return render(
+        request,
+        "incubator.html",
+        status_code=status_code,
+        principal=operator,
+        label=lambda n: feature_label(n, lang),
+        problem=problem,
+        bad_rows=rows or [],
+        firms=await incubators.firms_of(code, operator),
+        policy=rules,
+        reported=indicators.REPORTED,
+        export_base="/incubator/export/",
+        code_q="",
+        **context,
+    )
 
 
 @router.post("/indicators")
@@ -82,8 +98,9 @@ async def upload(request: Request) -> Response:
     return await _store(request, operator, rows, first_row=2)
 
 
-async def _store(request: Request, operator: Principal, rows: list[dict[str, str]], *,
-                 first_row: int) -> Response:
+async def _store(
+    request: Request, operator: Principal, rows: list[dict[str, str]], *, first_row: int
+) -> Response:
     incubator = await incubators.get(incubators.own_code(operator))
     try:
         clean = indicators.validate(rows, first_row=first_row)
@@ -94,16 +111,24 @@ async def _store(request: Request, operator: Principal, rows: list[dict[str, str
 
 
 async def _problem(request: Request, operator: Principal, exc: ServiceDeskError) -> Response:
-    return await _render(request, operator, problem=exc.detail,
-                         rows=list(exc.extra.get("rows", [])), status_code=exc.status_code)
+    return await _render(
+        request,
+        operator,
+        problem=exc.detail,
+        rows=list(exc.extra.get("rows", [])),
+        status_code=exc.status_code,
+    )
 
 
 @router.post("/recommendations")
 async def recommend(request: Request) -> Response:
     operator, form = await _require(request)
-    await recommendations.create(operator, firm_uscc=str(form.get("firm_uscc") or ""),
-                                 matter_code=str(form.get("matter_code") or ""),
-                                 note=str(form.get("note") or ""))
+    await recommendations.create(
+        operator,
+        firm_uscc=str(form.get("firm_uscc") or ""),
+        matter_code=str(form.get("matter_code") or ""),
+        note=str(form.get("note") or ""),
+    )
     return redirect("/incubator#recommendations")
 
 

@@ -8,8 +8,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.pages import officials_tables as tables
-from kiosk_ui.web import check_csrf, language, login_redirect, page_principal, redirect, render
-from kiosk_ui.web import translator
+from kiosk_ui.web import (
+    check_csrf,
+    language,
+    login_redirect,
+    page_principal,
+    redirect,
+    render,
+    translator,
+)
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue.models import Matter
 from servicedesk.errors import Forbidden, NotFound
@@ -39,28 +46,45 @@ async def _form(request: Request) -> dict[str, Any]:
 
 def _page(request: Request, template: str, principal: Principal, **context: Any) -> Response:
     lang = language(request)
-    return render(request, template, principal=principal, lang_=lang,
-                  label=lambda n: tables.feature_label(n, lang), **context)
+    return render(
+        request,
+        template,
+        principal=principal,
+        lang_=lang,
+        label=lambda n: tables.feature_label(n, lang),
+        **context,
+    )
 
 
 @router.get("", response_class=HTMLResponse)
-async def dashboard(request: Request, grade: str = "", district: str = "",
-                    level: str = "") -> Response:
+async def dashboard(
+    request: Request, grade: str = "", district: str = "", level: str = ""
+) -> Response:
     """Ratings filtered by grade, district and level, with waiver and spot-check figures."""
     official = await _official(request)
     if official is None:
         return login_redirect(request)
-    lang = language(request)
-    table = await tables.ratings_table(lang=lang, grade=grade or None,
-                                       district=district or None, level=level or None)
+    table = await tables.ratings_table(
+        grade=grade or None, district=district or None, level=level or None
+    )
     grades = await tables.grade_table()
     everyone = await incubators.list_with_ratings()
-    return _page(request, "officials.html", official, table=table, grades=grades,
-                 bars=tables.bar_svg(grades.rows), stats=await spotchecks.waiver_stats(),
-                 queue=len(await ratings.review_queue()), grade=grade, district=district,
-                 level=level, districts=sorted({v.incubator.district for v in everyone}),
-                 open_appeals=len(await appeals.list_appeals(open_only=True)),
-                 suspended=await recommendations.suspensions(active_only=True))
+    return _page(
+        request,
+        "officials.html",
+        official,
+        table=table,
+        grades=grades,
+        bars=tables.bar_svg(grades.rows),
+        stats=await spotchecks.waiver_stats(),
+        queue=len(await ratings.review_queue()),
+        grade=grade,
+        district=district,
+        level=level,
+        districts=sorted({v.incubator.district for v in everyone}),
+        open_appeals=len(await appeals.list_appeals(open_only=True)),
+        suspended=await recommendations.suspensions(active_only=True),
+    )
 
 
 @router.get("/incubators/{code}", response_class=HTMLResponse)
@@ -69,12 +93,17 @@ async def incubator_page(request: Request, code: str) -> Response:
     official = await _official(request)
     if official is None:
         return login_redirect(request)
-    return _page(request, "officials_incubator.html", official,
-                 export_base="/officials/export/", code_q=f"?code={code}",
-                 **await incubator_context(code, lang=language(request)))
+    return _page(
+        request,
+        "officials_incubator.html",
+        official,
+        export_base="/officials/export/",
+        code_q=f"?code={code}",
+        **await incubator_context(code),
+    )
 
 
-async def incubator_context(code: str, *, lang: str) -> dict[str, Any]:
+async def incubator_context(code: str) -> dict[str, Any]:
     """What both the officials' incubator page and the portal show of an incubator."""
     incubator = await incubators.get(code)
     try:
@@ -82,9 +111,11 @@ async def incubator_context(code: str, *, lang: str) -> dict[str, Any]:
     except NotFound:
         current = None
     return {
-        "incubator": incubator, "current": current, "trend": await tables.trend(code),
+        "incubator": incubator,
+        "current": current,
+        "trend": await tables.trend(code),
         "history": await tables.history_table(code),
-        "indicators": await tables.indicator_table(code, lang=lang),
+        "indicators": await tables.indicator_table(code),
         "recs": await tables.recommendation_table(code),
         "appeals": await tables.appeal_table(code),
         "suspension": await recommendations.active_suspension(incubator),
@@ -102,17 +133,28 @@ async def review_page(request: Request, run: int | None = None) -> Response:
     items = sorted(selected.ratings, key=lambda r: r.incubator.code) if selected else []
     for r in items:
         r.run = selected  # type: ignore[assignment]
-    return _page(request, "officials_review.html", official, runs=runs, run=selected,
-                 items=items, table=tables.rating_rows(items, lang=language(request)),
-                 models=await training.list_models(), grades=GRADES)
+    return _page(
+        request,
+        "officials_review.html",
+        official,
+        runs=runs,
+        run=selected,
+        items=items,
+        table=tables.rating_rows(items, lang=language(request)),
+        models=await training.list_models(),
+        grades=GRADES,
+    )
 
 
 @router.post("/review/start")
 async def start_run(request: Request) -> Response:
     official = await _require(request)
     form = await _form(request)
-    run = await ratings.start_run(form.get("period", ""), actor=official.label,
-                                  model_version=form.get("model_version") or None)
+    run = await ratings.start_run(
+        form.get("period", ""),
+        actor=official.label,
+        model_version=form.get("model_version") or None,
+    )
     return redirect(f"/officials/review?run={run.id}")
 
 
@@ -138,9 +180,13 @@ async def rating_action(request: Request, rating_id: int, action: str) -> Respon
     official = await _require(request)
     form = await _form(request)
     if action == "review":
-        rating = await ratings.review(rating_id, decision=form.get("decision", ""),
-                                      grade=form.get("grade") or None,
-                                      reason=form.get("reason", ""), actor=official.label)
+        rating = await ratings.review(
+            rating_id,
+            decision=form.get("decision", ""),
+            grade=form.get("grade") or None,
+            reason=form.get("reason", ""),
+            actor=official.label,
+        )
     elif action == "confirm":
         rating = await ratings.confirm(rating_id, actor=official.label)
     else:
@@ -161,18 +207,24 @@ async def spot_checks_page(request: Request) -> Response:
     official = await _official(request)
     if official is None:
         return login_redirect(request)
-    return _page(request, "officials_spotchecks.html", official,
-                 open_checks=await spotchecks.open_checks(),
-                 checks=await tables.spot_check_table(), waivers=await tables.waiver_table(),
-                 suspensions=await recommendations.suspensions())
+    return _page(
+        request,
+        "officials_spotchecks.html",
+        official,
+        open_checks=await spotchecks.open_checks(),
+        checks=await tables.spot_check_table(),
+        waivers=await tables.waiver_table(),
+        suspensions=await recommendations.suspensions(),
+    )
 
 
 @router.post("/spot-checks/{check_id}/result")
 async def spot_check_result(request: Request, check_id: int) -> Response:
     official = await _require(request)
     form = await _form(request)
-    await spotchecks.record_result(check_id, outcome=form.get("outcome", ""),
-                                   notes=form.get("notes", ""), actor=official.label)
+    await spotchecks.record_result(
+        check_id, outcome=form.get("outcome", ""), notes=form.get("notes", ""), actor=official.label
+    )
     return redirect("/officials/spot-checks")
 
 
@@ -180,8 +232,9 @@ async def spot_check_result(request: Request, check_id: int) -> Response:
 async def lift_suspension(request: Request, suspension_id: int) -> Response:
     official = await _require(request)
     form = await _form(request)
-    await recommendations.lift_suspension(suspension_id, actor=official.label,
-                                          reason=form.get("reason", ""))
+    await recommendations.lift_suspension(
+        suspension_id, actor=official.label, reason=form.get("reason", "")
+    )
     return redirect("/officials/spot-checks")
 
 
@@ -191,8 +244,7 @@ async def models_page(request: Request) -> Response:
     official = await _official(request)
     if official is None:
         return login_redirect(request)
-    return _page(request, "officials_models.html", official,
-                 models=await training.list_models())
+    return _page(request, "officials_models.html", official, models=await training.list_models())
 
 
 @router.post("/models/train")
@@ -218,8 +270,15 @@ async def policy_page(request: Request) -> Response:
     if official is None:
         return login_redirect(request)
     waivable = await Matter.filter(inspection_waivable=True).order_by("code")
-    return _page(request, "officials_policy.html", official, policy=await policy.current(),
-                 history=await policy.history(), matters=waivable, grades=GRADES)
+    return _page(
+        request,
+        "officials_policy.html",
+        official,
+        policy=await policy.current(),
+        history=await policy.history(),
+        matters=waivable,
+        grades=GRADES,
+    )
 
 
 @router.post("/policy")
@@ -229,8 +288,10 @@ async def save_policy(request: Request) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     rates = {g: float(str(form.get(f"rate_{g}") or 0)) / 100 for g in GRADES}
     await policy.save(
-        actor=official.label, waiver_grades=[str(g) for g in form.getlist("waiver_grades")],
-        spot_check_rates=rates, quota_per_period=int(str(form.get("quota_per_period") or 0)),
+        actor=official.label,
+        waiver_grades=[str(g) for g in form.getlist("waiver_grades")],
+        spot_check_rates=rates,
+        quota_per_period=int(str(form.get("quota_per_period") or 0)),
         waivable_matters=[str(m) for m in form.getlist("waivable_matters")],
         graduate_window_days=int(str(form.get("graduate_window_days") or 365)),
         note=str(form.get("note", "")),
@@ -244,57 +305,98 @@ async def appeals_page(request: Request) -> Response:
     official = await _official(request)
     if official is None:
         return login_redirect(request)
-    return _page(request, "officials_appeals.html", official,
-                 items=await appeals.list_appeals(), table=await tables.appeal_table(),
-                 grades=GRADES)
+    return _page(
+        request,
+        "officials_appeals.html",
+        official,
+        items=await appeals.list_appeals(),
+        table=await tables.appeal_table(),
+        grades=GRADES,
+    )
 
 
 @router.post("/appeals/{appeal_id}/decide")
 async def decide_appeal(request: Request, appeal_id: int) -> Response:
     official = await _require(request)
     form = await _form(request)
-    await appeals.decide(appeal_id, outcome=form.get("outcome", ""), note=form.get("note", ""),
-                         new_grade=form.get("new_grade") or None, actor=official.label)
+    await appeals.decide(
+        appeal_id,
+        outcome=form.get("outcome", ""),
+        note=form.get("note", ""),
+        new_grade=form.get("new_grade") or None,
+        actor=official.label,
+    )
     return redirect("/officials/appeals")
 
 
 @router.get("/export/{name}.csv")
-async def export(request: Request, name: str, code: str = "", grade: str = "",
-                 district: str = "", level: str = "", run: int | None = None) -> Response:
+async def export(
+    request: Request,
+    name: str,
+    code: str = "",
+    grade: str = "",
+    district: str = "",
+    level: str = "",
+    run: int | None = None,
+) -> Response:
     """Any dashboard table as CSV."""
     official = await _official(request)
     if official is None:
         return login_redirect(request)
-    table = await build_table(name, lang=language(request), code=code, grade=grade,
-                              district=district, level=level, run=run)
+    table = await build_table(
+        name,
+        lang=language(request),
+        code=code,
+        grade=grade,
+        district=district,
+        level=level,
+        run=run,
+    )
     return csv_response(table, request)
 
 
-async def build_table(name: str, *, lang: str, code: str = "", grade: str = "",
-                      district: str = "", level: str = "", run: int | None = None
-                      ) -> tables.Table:
+async def build_table(
+    name: str,
+    *,
+    lang: str,
+    code: str = "",
+    grade: str = "",
+    district: str = "",
+    level: str = "",
+    run: int | None = None,
+) -> tables.Table:
     if name == "ratings":
-        return await tables.ratings_table(lang=lang, grade=grade or None,
-                                          district=district or None, level=level or None)
+        return await tables.ratings_table(
+            grade=grade or None, district=district or None, level=level or None
+        )
     if name == "review":
         selected = await ratings.get_run(run) if run else None
         items = sorted(selected.ratings, key=lambda r: r.incubator.code) if selected else []
         for r in items:
             r.run = selected  # type: ignore[assignment]
         return tables.rating_rows(items, lang=lang)
-    simple = {"grades": tables.grade_table, "spotchecks": tables.spot_check_table,
-              "waivers": tables.waiver_table, "appeals": tables.appeal_table}
+    simple = {
+        "grades": tables.grade_table,
+        "spotchecks": tables.spot_check_table,
+        "waivers": tables.waiver_table,
+        "appeals": tables.appeal_table,
+    }
     if name in simple:
-        return await simple[name]()  # type: ignore[operator,no-any-return]
-    per_incubator = {"indicators": lambda c: tables.indicator_table(c, lang=lang),
-                     "recommendations": tables.recommendation_table,
-                     "history": tables.history_table}
+        return await simple[name]()
+    per_incubator = {
+        "indicators": tables.indicator_table,
+        "recommendations": tables.recommendation_table,
+        "history": tables.history_table,
+    }
     if name in per_incubator and code:
-        return await per_incubator[name](code)  # type: ignore[no-any-return]
+        return await per_incubator[name](code)
     raise NotFound(f"no table {name!r}")
 
 
 def csv_response(table: tables.Table, request: Request) -> Response:
     body = table.csv(translator(language(request)))
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{table.name}.csv"'})
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{table.name}.csv"'},
+    )

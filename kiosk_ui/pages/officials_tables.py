@@ -64,129 +64,260 @@ def _plain(value: Any) -> str:
 
 
 def _reasons(reasons: Sequence[dict[str, Any]], lang: str) -> str:
-    return "; ".join(f"{feature_label(r['feature'], lang)} -{r['points_lost']:g}"
-                     for r in reasons)
+    return "; ".join(f"{feature_label(r['feature'], lang)} -{r['points_lost']:g}" for r in reasons)
 
 
 async def ratings_table(
-    *, lang: str, grade: str | None = None, district: str | None = None,
+    *,
+    grade: str | None = None,
+    district: str | None = None,
     level: str | None = None,
 ) -> Table:
     views = await incubators.list_with_ratings(grade=grade, district=district, level=level)
-    table = Table("ratings", [("code", "代码"), ("name", "孵化器"), ("level", "级别"),
-                              ("district", "区"), ("grade", "等级"), ("score", "得分"),
-                              ("published_at", "发布时间")])
+    table = Table(
+        "ratings",
+        [
+            ("code", "代码"),
+            ("name", "孵化器"),
+            ("level", "级别"),
+            ("district", "区"),
+            ("grade", "等级"),
+            ("score", "得分"),
+            ("published_at", "发布时间"),
+        ],
+    )
     for v in views:
         r = v.rating
-        table.rows.append({"code": v.incubator.code, "name": v.incubator.name,
-                           "level": v.incubator.level, "district": v.incubator.district,
-                           "grade": r.grade if r else None, "score": r.score if r else None,
-                           "published_at": r.published_at if r else None})
+        table.rows.append(
+            {
+                "code": v.incubator.code,
+                "name": v.incubator.name,
+                "level": v.incubator.level,
+                "district": v.incubator.district,
+                "grade": r.grade if r else None,
+                "score": r.score if r else None,
+                "published_at": r.published_at if r else None,
+            }
+        )
     return table
 
 
 def rating_rows(items: Sequence[Rating], *, lang: str) -> Table:
-    table = Table("review", [("id", "编号"), ("incubator", "孵化器"), ("period", "期间"),
-                             ("score", "得分"), ("model_grade", "模型等级"), ("grade", "等级"),
-                             ("caps", "硬性规则"), ("reasons", "主要失分"),
-                             ("status", "状态"), ("reviewed_by", "审核人"),
-                             ("review_reason", "调整理由"), ("confirmed_by", "复核人")])
+    table = Table(
+        "review",
+        [
+            ("id", "编号"),
+            ("incubator", "孵化器"),
+            ("period", "期间"),
+            ("score", "得分"),
+            ("model_grade", "模型等级"),
+            ("grade", "等级"),
+            ("caps", "硬性规则"),
+            ("reasons", "主要失分"),
+            ("status", "状态"),
+            ("reviewed_by", "审核人"),
+            ("review_reason", "调整理由"),
+            ("confirmed_by", "复核人"),
+        ],
+    )
     for r in items:
-        table.rows.append({
-            "id": r.id, "incubator": r.incubator.code, "period": r.run.period,
-            "score": r.score, "model_grade": r.model_grade, "grade": r.grade,
-            "caps": "; ".join(c["detail"] for c in r.caps), "reasons": _reasons(r.reasons, lang),
-            "status": r.status.value, "reviewed_by": r.reviewed_by,
-            "review_reason": r.review_reason, "confirmed_by": r.confirmed_by,
-        })
+        table.rows.append(
+            {
+                "id": r.id,
+                "incubator": r.incubator.code,
+                "period": r.run.period,
+                "score": r.score,
+                "model_grade": r.model_grade,
+                "grade": r.grade,
+                "caps": "; ".join(c["detail"] for c in r.caps),
+                "reasons": _reasons(r.reasons, lang),
+                "status": r.status.value,
+                "reviewed_by": r.reviewed_by,
+                "review_reason": r.review_reason,
+                "confirmed_by": r.confirmed_by,
+            }
+        )
     return table
 
 
 async def grade_table() -> Table:
-    table = Table("grades", [("grade", "等级"), ("n", "已抽查"), ("failed", "不合格"),
-                             ("observed", "实际不合格率"), ("predicted", "模型预测风险")])
+    table = Table(
+        "grades",
+        [
+            ("grade", "等级"),
+            ("n", "已抽查"),
+            ("failed", "不合格"),
+            ("observed", "实际不合格率"),
+            ("predicted", "模型预测风险"),
+        ],
+    )
     table.rows = await spotchecks.grade_check()
     return table
 
 
 async def spot_check_table() -> Table:
-    table = Table("spotchecks", [("id", "编号"), ("case_no", "办件号"),
-                                 ("incubator", "孵化器"), ("grade", "等级"), ("rate", "抽查比例"),
-                                 ("draw_value", "抽签值"), ("draw_seed", "种子"),
-                                 ("outcome", "结果"), ("notes", "说明"),
-                                 ("recorded_by", "记录人")])
+    table = Table(
+        "spotchecks",
+        [
+            ("id", "编号"),
+            ("case_no", "办件号"),
+            ("incubator", "孵化器"),
+            ("grade", "等级"),
+            ("rate", "抽查比例"),
+            ("draw_value", "抽签值"),
+            ("draw_seed", "种子"),
+            ("outcome", "结果"),
+            ("notes", "说明"),
+            ("recorded_by", "记录人"),
+        ],
+    )
     for c in await spotchecks.recent():
-        table.rows.append({"id": c.id, "case_no": c.case_no, "incubator": c.incubator.code,
-                           "grade": c.grade, "rate": c.rate, "draw_value": c.draw_value,
-                           "draw_seed": c.draw_seed, "outcome": c.outcome, "notes": c.notes,
-                           "recorded_by": c.recorded_by})
+        table.rows.append(
+            {
+                "id": c.id,
+                "case_no": c.case_no,
+                "incubator": c.incubator.code,
+                "grade": c.grade,
+                "rate": c.rate,
+                "draw_value": c.draw_value,
+                "draw_seed": c.draw_seed,
+                "outcome": c.outcome,
+                "notes": c.notes,
+                "recorded_by": c.recorded_by,
+            }
+        )
     return table
 
 
 async def waiver_table() -> Table:
-    table = Table("waivers", [("case_no", "办件号"), ("incubator", "推荐孵化器"),
-                              ("matter", "事项"), ("inspection", "核查决定"),
-                              ("grade", "评级"), ("policy_version", "政策版本"),
-                              ("decided_at", "决定时间")])
+    table = Table(
+        "waivers",
+        [
+            ("case_no", "办件号"),
+            ("incubator", "推荐孵化器"),
+            ("matter", "事项"),
+            ("inspection", "核查决定"),
+            ("grade", "评级"),
+            ("policy_version", "政策版本"),
+            ("decided_at", "决定时间"),
+        ],
+    )
     for d in await exemptions.recent_decisions():
         if d.recommendation_id is None:
             continue
-        table.rows.append({"case_no": d.case_no, "incubator": d.incubator_code,
-                           "matter": d.matter_code, "inspection": d.inspection,
-                           "grade": d.grade, "policy_version": d.policy_version,
-                           "decided_at": d.decided_at})
+        table.rows.append(
+            {
+                "case_no": d.case_no,
+                "incubator": d.incubator_code,
+                "matter": d.matter_code,
+                "inspection": d.inspection,
+                "grade": d.grade,
+                "policy_version": d.policy_version,
+                "decided_at": d.decided_at,
+            }
+        )
     return table
 
 
-async def indicator_table(code: str, *, lang: str) -> Table:
+async def indicator_table(code: str) -> Table:
     rows = await indicators.history(await incubators.get(code))
     names = list(LABELS)
-    table = Table("indicators", [("period", "期间"),
-                                 *[(n, feature_label(n, "zh")) for n in names]])
+    table = Table("indicators", [("period", "期间"), *[(n, feature_label(n, "zh")) for n in names]])
     for period, values in rows[::-1]:
         table.rows.append({"period": period, **values})
     return table
 
 
 async def recommendation_table(code: str) -> Table:
-    table = Table("recommendations", [("id", "编号"), ("firm", "企业"), ("uscc", "信用代码"),
-                                      ("matter", "事项"), ("period", "期间"),
-                                      ("valid_until", "有效期至"), ("status", "状态"),
-                                      ("case_no", "办件号")])
+    table = Table(
+        "recommendations",
+        [
+            ("id", "编号"),
+            ("firm", "企业"),
+            ("uscc", "信用代码"),
+            ("matter", "事项"),
+            ("period", "期间"),
+            ("valid_until", "有效期至"),
+            ("status", "状态"),
+            ("case_no", "办件号"),
+        ],
+    )
     for v in await recommendations.list_for(code):
         rec = v.recommendation
-        table.rows.append({"id": rec.id, "firm": rec.firm.name, "uscc": rec.firm.uscc,
-                           "matter": rec.matter.code, "period": rec.period,
-                           "valid_until": rec.valid_until, "status": v.status,
-                           "case_no": v.case_no})
+        table.rows.append(
+            {
+                "id": rec.id,
+                "firm": rec.firm.name,
+                "uscc": rec.firm.uscc,
+                "matter": rec.matter.code,
+                "period": rec.period,
+                "valid_until": rec.valid_until,
+                "status": v.status,
+                "case_no": v.case_no,
+            }
+        )
     return table
 
 
 async def history_table(code: str) -> Table:
-    table = Table("history", [("period", "期间"), ("grade", "等级"), ("score", "得分"),
-                              ("model", "模型版本"), ("published_at", "发布时间"),
-                              ("status", "状态")])
+    table = Table(
+        "history",
+        [
+            ("period", "期间"),
+            ("grade", "等级"),
+            ("score", "得分"),
+            ("model", "模型版本"),
+            ("published_at", "发布时间"),
+            ("status", "状态"),
+        ],
+    )
     for r in (await ratings.history(code))[::-1]:
-        table.rows.append({"period": r.run.period, "grade": r.grade, "score": r.score,
-                           "model": r.run.model_version, "published_at": r.published_at,
-                           "status": r.status.value})
+        table.rows.append(
+            {
+                "period": r.run.period,
+                "grade": r.grade,
+                "score": r.score,
+                "model": r.run.model_version,
+                "published_at": r.published_at,
+                "status": r.status.value,
+            }
+        )
     return table
 
 
 async def appeal_table(code: str | None = None) -> Table:
-    table = Table("appeals", [("id", "编号"), ("incubator", "孵化器"), ("grade", "申诉时等级"),
-                              ("reason", "申诉理由"), ("status", "状态"),
-                              ("new_grade", "更正等级"), ("outcome_note", "处理意见"),
-                              ("decided_by", "处理人")])
+    table = Table(
+        "appeals",
+        [
+            ("id", "编号"),
+            ("incubator", "孵化器"),
+            ("grade", "申诉时等级"),
+            ("reason", "申诉理由"),
+            ("status", "状态"),
+            ("new_grade", "更正等级"),
+            ("outcome_note", "处理意见"),
+            ("decided_by", "处理人"),
+        ],
+    )
     for a in await appeals.list_appeals(code=code):
-        table.rows.append({"id": a.id, "incubator": a.incubator.code, "grade": a.rating.grade,
-                           "reason": a.reason, "status": a.status, "new_grade": a.new_grade,
-                           "outcome_note": a.outcome_note, "decided_by": a.decided_by})
+        table.rows.append(
+            {
+                "id": a.id,
+                "incubator": a.incubator.code,
+                "grade": a.rating.grade,
+                "reason": a.reason,
+                "status": a.status,
+                "new_grade": a.new_grade,
+                "outcome_note": a.outcome_note,
+                "decided_by": a.decided_by,
+            }
+        )
     return table
 
 
-def trend_svg(points: Sequence[tuple[str, float, str]], *, width: int = 560,
-              height: int = 200) -> Markup:
+def trend_svg(
+    points: Sequence[tuple[str, float, str]], *, width: int = 560, height: int = 200
+) -> Markup:
     """A score trend as an inline SVG line chart: (period, score, grade) per point."""
     if not points:
         return Markup("")
@@ -201,19 +332,28 @@ def trend_svg(points: Sequence[tuple[str, float, str]], *, width: int = 560,
         return pad + i * step, height - pad - (score - low) / (high - low) * (height - 2 * pad)
 
     coords = [xy(i, s) for i, (_, s, _) in enumerate(points)]
-    parts = [f'<svg class="trend" role="img" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-             'stroke="#999"/>',
-             '<polyline fill="none" stroke="#0b5394" stroke-width="2" points="'
-             + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>']
+    parts = [
+        f'<svg class="trend" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
+        'stroke="#999"/>',
+        '<polyline fill="none" stroke="#0b5394" stroke-width="2" points="'
+        + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        + '"/>',
+    ]
     for (label, score, grade), (x, y) in zip(points, coords, strict=True):
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#0b5394">'
-                     f"<title>{escape(label)}: {score:g} ({escape(grade)})</title></circle>")
-        parts.append(f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" '
-                     f'font-size="12">{escape(grade)} {score:g}</text>')
-        parts.append(f'<text x="{x:.1f}" y="{height - pad + 16}" text-anchor="middle" '
-                     f'font-size="11">{escape(label)}</text>')
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#0b5394">'
+            f"<title>{escape(label)}: {score:g} ({escape(grade)})</title></circle>"
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" '
+            f'font-size="12">{escape(grade)} {score:g}</text>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - pad + 16}" text-anchor="middle" '
+            f'font-size="11">{escape(label)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -229,18 +369,24 @@ def bar_svg(rows: Sequence[dict[str, Any]], *, width: int = 420, height: int = 1
         return Markup("")
     pad, group = 30, (width - 60) / len(rows)
     top = max([0.1, *[(r["observed"] or 0) for r in rows], *[(r["predicted"] or 0) for r in rows]])
-    parts = [f'<svg class="bars" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="bars" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
     for i, row in enumerate(rows):
         for j, (key, colour) in enumerate((("observed", "#a4161a"), ("predicted", "#0b5394"))):
             share = row[key] or 0.0
             h = share / top * (height - 2 * pad)
             x = pad + i * group + j * group / 3
-            parts.append(f'<rect x="{x:.1f}" y="{height - pad - h:.1f}" width="{group / 3:.1f}" '
-                         f'height="{h:.1f}" fill="{colour}"><title>{row["grade"]} {key}: '
-                         f"{share:.1%}</title></rect>")
-        parts.append(f'<text x="{pad + i * group + group / 3:.1f}" y="{height - pad + 16}" '
-                     f'font-size="12">{escape(row["grade"])}</text>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{height - pad - h:.1f}" width="{group / 3:.1f}" '
+                f'height="{h:.1f}" fill="{colour}"><title>{row["grade"]} {key}: '
+                f"{share:.1%}</title></rect>"
+            )
+        parts.append(
+            f'<text x="{pad + i * group + group / 3:.1f}" y="{height - pad + 16}" '
+            f'font-size="12">{escape(row["grade"])}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -23,19 +23,24 @@ router = APIRouter(tags=["recommendations"])
 
 @router.post("/recommendations", status_code=201, response_model=RecommendationRead)
 async def recommend(
-    body: RecommendationCreate, incubator: CurrentIncubator, settings: SettingsDep,
+    body: RecommendationCreate,
+    incubator: CurrentIncubator,
+    settings: SettingsDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Recommend one of the incubator's firms for a waivable matter (Idempotency-Key)."""
 
     async def handler() -> tuple[int, Any]:
-        view = await recommendations.create(incubator, firm_uscc=body.firm_uscc,
-                                            matter_code=body.matter_code, note=body.note)
+        view = await recommendations.create(
+            incubator, firm_uscc=body.firm_uscc, matter_code=body.matter_code, note=body.note
+        )
         return 201, recommendation_read(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
-        scope=f"{incubator.label}:POST /recommendations", key=key,
-        body=body.model_dump(mode="json"), handler=handler,
+        scope=f"{incubator.label}:POST /recommendations",
+        key=key,
+        body=body.model_dump(mode="json"),
+        handler=handler,
         stale_after=settings.idempotency_stale_seconds,
     )
     return JSONResponse(payload, status_code=status)
@@ -63,6 +68,7 @@ async def list_suspensions(_official: CurrentOfficial) -> list[SuspensionRead]:
 @router.post("/suspensions/{suspension_id}/lift", response_model=SuspensionRead)
 async def lift(suspension_id: int, body: LiftIn, official: CurrentOfficial) -> SuspensionRead:
     """Restore an incubator's recommendation privilege after review."""
-    row = await recommendations.lift_suspension(suspension_id, actor=official.label,
-                                                reason=body.reason)
+    row = await recommendations.lift_suspension(
+        suspension_id, actor=official.label, reason=body.reason
+    )
     return suspension_read(row)

@@ -68,25 +68,41 @@ async def _firm(uscc: str) -> Firm:
 async def _check_new(incubator: Incubator, firm: Firm, matter: Matter, rules: PolicyView) -> str:
     if await active_suspension(incubator) is not None:
         raise PrivilegeSuspended(
-            f"the recommendation privilege of {incubator.code} is suspended pending review")
+            f"the recommendation privilege of {incubator.code} is suspended pending review"
+        )
     if matter.code not in rules.waivable_matters:
-        raise InvalidInput(f"matter {matter.code} is not waivable under policy "
-                           f"v{rules.version}", extra={"field": "matter_code"})
+        raise InvalidInput(
+            f"matter {matter.code} is not waivable under policy v{rules.version}",
+            extra={"field": "matter_code"},
+        )
     row = await incubators.incubation(incubator, firm.id)
     if not incubation_holds(row, on=today(), window_days=rules.graduate_window_days):
-        raise Conflict(f"firm {firm.uscc} is not incubated at (or recently graduated from) "
-                       f"{incubator.code}")
+        raise Conflict(
+            f"firm {firm.uscc} is not incubated at (or recently graduated from) {incubator.code}"
+        )
     period = periods.quarter_of(today())
-    used = await Recommendation.filter(incubator=incubator, period=period,
-                                       revoked_at__isnull=True).count()
+    used = await Recommendation.filter(
+        incubator=incubator, period=period, revoked_at__isnull=True
+    ).count()
     if used >= rules.quota_per_period:
-        raise QuotaExceeded(f"{incubator.code} has used its quota of "
-                            f"{rules.quota_per_period} recommendations for {period}")
-    open_ids = set(await Recommendation.filter(
-        incubator=incubator, firm=firm, matter=matter, revoked_at__isnull=True,
-        valid_until__gte=today()).values_list("id", flat=True))
-    used_ids = set(await Case.filter(recommendation_id__in=list(open_ids)).values_list(
-        "recommendation_id", flat=True))
+        raise QuotaExceeded(
+            f"{incubator.code} has used its quota of "
+            f"{rules.quota_per_period} recommendations for {period}"
+        )
+    open_ids = set(
+        await Recommendation.filter(
+            incubator=incubator,
+            firm=firm,
+            matter=matter,
+            revoked_at__isnull=True,
+            valid_until__gte=today(),
+        ).values_list("id", flat=True)
+    )
+    used_ids = set(
+        await Case.filter(recommendation_id__in=list(open_ids)).values_list(
+            "recommendation_id", flat=True
+        )
+    )
     if open_ids - used_ids:
         raise Conflict(f"{incubator.code} already recommends this firm for {matter.code}")
     return period
@@ -105,21 +121,35 @@ async def create(
     period = await _check_new(incubator, firm, matter, rules)
     async with in_transaction():
         rec = await Recommendation.create(
-            incubator=incubator, firm=firm, matter=matter, period=period, note=note.strip(),
-            created_by=principal.label, created_at=now(),
+            incubator=incubator,
+            firm=firm,
+            matter=matter,
+            period=period,
+            note=note.strip(),
+            created_by=principal.label,
+            created_at=now(),
             valid_until=today() + timedelta(days=rules.recommendation_valid_days),
         )
-        await audit.record("recommendation.create", actor=principal.label,
-                           entity="recommendation", entity_id=rec.id,
-                           after={"incubator": incubator.code, "firm": firm.uscc,
-                                  "matter": matter.code, "period": period,
-                                  "policy_version": rules.version})
+        await audit.record(
+            "recommendation.create",
+            actor=principal.label,
+            entity="recommendation",
+            entity_id=rec.id,
+            after={
+                "incubator": incubator.code,
+                "firm": firm.uscc,
+                "matter": matter.code,
+                "period": period,
+                "policy_version": rules.version,
+            },
+        )
     return await get(rec.id)
 
 
 async def get(rec_id: int) -> RecommendationView:
     rec = await Recommendation.get_or_none(id=rec_id).prefetch_related(
-        "incubator", "firm", "matter")
+        "incubator", "firm", "matter"
+    )
     if rec is None:
         raise NotFound(f"recommendation {rec_id} does not exist")
     case = await Case.filter(recommendation_id=rec_id).order_by("id").first()
@@ -127,10 +157,16 @@ async def get(rec_id: int) -> RecommendationView:
 
 
 async def list_for(code: str, *, limit: int = 300) -> list[RecommendationView]:
-    recs = await Recommendation.filter(incubator__code=code).prefetch_related(
-        "incubator", "firm", "matter").order_by("-created_at").limit(limit)
-    cases = {c.recommendation_id: c.case_no for c in await Case.filter(
-        recommendation_id__in=[r.id for r in recs])}
+    recs = (
+        await Recommendation.filter(incubator__code=code)
+        .prefetch_related("incubator", "firm", "matter")
+        .order_by("-created_at")
+        .limit(limit)
+    )
+    cases = {
+        c.recommendation_id: c.case_no
+        for c in await Case.filter(recommendation_id__in=[r.id for r in recs])
+    }
     return [RecommendationView(r, cases.get(r.id)) for r in recs]
 
 
@@ -141,10 +177,13 @@ async def revoke(rec_id: int, principal: Principal) -> RecommendationView:
     if view.status != "active":
         raise Conflict(f"recommendation {rec_id} is {view.status} and cannot be revoked")
     async with in_transaction():
-        await Recommendation.filter(id=rec_id).update(revoked_at=now(),
-                                                      revoked_by=principal.label)
-        await audit.record("recommendation.revoke", actor=principal.label,
-                           entity="recommendation", entity_id=rec_id)
+        await Recommendation.filter(id=rec_id).update(revoked_at=now(), revoked_by=principal.label)
+        await audit.record(
+            "recommendation.revoke",
+            actor=principal.label,
+            entity="recommendation",
+            entity_id=rec_id,
+        )
     return await get(rec_id)
 
 
@@ -155,8 +194,11 @@ async def check_for_case(rec_id: int, *, uscc: str, matter_code: str) -> None:
     if rec is None:
         raise InvalidInput(f"recommendation {rec_id} does not exist", extra=field)
     if rec.firm.uscc != uscc or rec.matter.code != matter_code:
-        raise InvalidInput(f"recommendation {rec_id} is for firm {rec.firm.uscc} and matter "
-                           f"{rec.matter.code}, not this application", extra=field)
+        raise InvalidInput(
+            f"recommendation {rec_id} is for firm {rec.firm.uscc} and matter "
+            f"{rec.matter.code}, not this application",
+            extra=field,
+        )
     if rec.revoked_at is not None:
         raise InvalidInput(f"recommendation {rec_id} was revoked", extra=field)
     if await Case.filter(recommendation_id=rec_id).exclude(status="withdrawn").exists():
@@ -168,11 +210,17 @@ async def lift_suspension(suspension_id: int, *, actor: str, reason: str) -> Sus
         raise InvalidInput("lifting a suspension needs a reason", extra={"field": "reason"})
     async with in_transaction():
         done = await Suspension.filter(id=suspension_id, lifted_at__isnull=True).update(
-            lifted_at=now(), lifted_by=actor, lift_reason=reason.strip())
+            lifted_at=now(), lifted_by=actor, lift_reason=reason.strip()
+        )
         if not done:
             raise Conflict(f"suspension {suspension_id} does not exist or was lifted")
-        await audit.record("recommendation.unsuspend", actor=actor, entity="suspension",
-                           entity_id=suspension_id, after={"reason": reason.strip()})
+        await audit.record(
+            "recommendation.unsuspend",
+            actor=actor,
+            entity="suspension",
+            entity_id=suspension_id,
+            after={"reason": reason.strip()},
+        )
     return await Suspension.get(id=suspension_id).prefetch_related("incubator")
 
 

@@ -49,16 +49,27 @@ class LiftIn(BaseModel):
 def recommendation_read(view: RecommendationView) -> RecommendationRead:
     rec = view.recommendation
     return RecommendationRead(
-        id=rec.id, incubator_code=rec.incubator.code, firm_uscc=rec.firm.uscc,
-        firm_name=rec.firm.name, matter_code=rec.matter.code, period=rec.period,
-        valid_until=rec.valid_until, status=view.status, case_no=view.case_no,
+        id=rec.id,
+        incubator_code=rec.incubator.code,
+        firm_uscc=rec.firm.uscc,
+        firm_name=rec.firm.name,
+        matter_code=rec.matter.code,
+        period=rec.period,
+        valid_until=rec.valid_until,
+        status=view.status,
+        case_no=view.case_no,
         created_at=rec.created_at,
     )
 
 
 def suspension_read(row: Suspension) -> SuspensionRead:
     return SuspensionRead(
-        id=row.id, incubator_code=row.incubator.code, reason=row.reason,
-        spot_check_id=row.spot_check_id, started_at=row.started_at, lifted_at=row.lifted_at,
-        lifted_by=row.lifted_by, lift_reason=row.lift_reason,
+        id=row.id,
+        incubator_code=row.incubator.code,
+        reason=row.reason,
+        spot_check_id=row.spot_check_id,
+        started_at=row.started_at,
+        lifted_at=row.lifted_at,
+        lifted_by=row.lifted_by,
+        lift_reason=row.lift_reason,
     )

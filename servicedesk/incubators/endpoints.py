@@ -56,8 +56,9 @@ async def report_indicators(code: str, body: IndicatorsIn, principal: AnyPrincip
     """Report periodic indicators; every bad row is named and nothing half-imported."""
     incubator = await incubators.own_incubator(principal, code)
     rows = [{k: "" if v is None else str(v) for k, v in row.items()} for row in body.rows]
-    stored = await indicators.record(incubator, indicators.validate(rows, first_row=1),
-                                     actor=principal.label)
+    stored = await indicators.record(
+        incubator, indicators.validate(rows, first_row=1), actor=principal.label
+    )
     return ImportRead(stored=stored)
 
 

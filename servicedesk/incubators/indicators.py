@@ -20,7 +20,7 @@ from credit.incubator import INDICATOR_NAMES, INDICATORS
 from servicedesk.audit import service as audit
 from servicedesk.errors import InvalidInput
 from servicedesk.incubators import periods
-from servicedesk.incubators.models import CreditEvent, IndicatorValue, Incubator
+from servicedesk.incubators.models import CreditEvent, Incubator, IndicatorValue
 from servicedesk.timeutil import now, today
 
 REPORTED = tuple(i.name for i in INDICATORS if i.source == "reported")
@@ -92,8 +92,10 @@ def validate(
         clean[period] = values
     if errors:
         listing = "; ".join(f"row {e.row}: {e.problem}" for e in errors)
-        raise InvalidInput(f"nothing imported, {len(errors)} problem(s): {listing}",
-                           extra={"rows": [e.as_dict() for e in errors]})
+        raise InvalidInput(
+            f"nothing imported, {len(errors)} problem(s): {listing}",
+            extra={"rows": [e.as_dict() for e in errors]},
+        )
     return clean
 
 
@@ -131,8 +133,13 @@ async def record(
                     continue
                 await _upsert(incubator, period, name, value, source=source, actor=actor)
                 stored += 1
-        await audit.record("indicators.report", actor=actor, entity="incubator",
-                           entity_id=incubator.code, after={"source": source, "rows": rows})
+        await audit.record(
+            "indicators.report",
+            actor=actor,
+            entity="incubator",
+            entity_id=incubator.code,
+            after={"source": source, "rows": rows},
+        )
     return stored
 
 
@@ -141,7 +148,9 @@ async def _upsert(
 ) -> None:
     await IndicatorValue.update_or_create(
         defaults={"value": value, "source": source, "recorded_by": actor, "recorded_at": now()},
-        incubator=incubator, period=period, name=name,
+        incubator=incubator,
+        period=period,
+        name=name,
     )
 
 
@@ -164,27 +173,42 @@ async def set_derived(incubator: Incubator, period: str, name: str, value: float
 async def feature_frame(
     incubators: list[Incubator], period: str
 ) -> tuple[pd.DataFrame, dict[int, str]]:
-    """One row per incubator: its latest indicators for a period not after ``period``.
+    """One row per incubator: each indicator's latest value up to ``period``.
 
-    Returns the frame (index: incubator id) and the indicator period used per incubator;
-    incubators without any indicator up to ``period`` are left out.
+    A period may hold only some indicators (a spot-check result updates the quality
+    indicator of the running quarter before anything is reported for it), so each
+    indicator is carried forward from its latest period, at most a year back.
+    Returns the frame (index: incubator id) and the latest period used per incubator;
+    incubators without any indicator in that year are left out.
     """
-    limit = periods.sort_key(period)
-    by_incubator: dict[int, dict[str, dict[str, float | None]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
+    limit = _ordinal(period)
+    latest: dict[int, dict[str, tuple[int, str, float | None]]] = defaultdict(dict)
     ids = [i.id for i in incubators]
     for row in await IndicatorValue.filter(incubator_id__in=ids):
-        if periods.sort_key(row.period) <= limit:
-            by_incubator[row.incubator_id][row.period][row.name] = row.value  # type: ignore[attr-defined]
+        at = _ordinal(row.period)
+        if not limit - LOOKBACK_QUARTERS < at <= limit:
+            continue
+        seen = latest[row.incubator_id].get(row.name)  # type: ignore[attr-defined]
+        if seen is None or seen[0] < at:
+            latest[row.incubator_id][row.name] = (at, row.period, row.value)  # type: ignore[attr-defined]
     records: dict[int, dict[str, float]] = {}
     used: dict[int, str] = {}
-    for incubator_id, table in by_incubator.items():
-        latest = max(table, key=periods.sort_key)
-        used[incubator_id] = latest
-        records[incubator_id] = {n: _nan(table[latest].get(n)) for n in INDICATOR_NAMES}
+    for incubator_id, values in latest.items():
+        used[incubator_id] = max((v[0], v[1]) for v in values.values())[1]
+        records[incubator_id] = {
+            n: _nan(values[n][2]) if n in values else math.nan for n in INDICATOR_NAMES
+        }
     frame = pd.DataFrame.from_dict(records, orient="index", columns=list(INDICATOR_NAMES))
     return frame.astype("float64"), used
+
+
+LOOKBACK_QUARTERS = 4
+
+
+def _ordinal(period: str) -> int:
+    """Quarters since year 0 at the end of the period (a year ends with its Q4)."""
+    year, quarter, _ = periods.sort_key(period)
+    return year * 4 + quarter
 
 
 def _nan(value: float | None) -> float:
@@ -211,6 +235,7 @@ async def training_frame() -> tuple[pd.DataFrame, pd.Series, list[str]]:
     )
     rows = [{n: table[k].get(n, math.nan) for n in INDICATOR_NAMES} for k in keys]
     frame = pd.DataFrame(rows, columns=list(INDICATOR_NAMES)).astype("float64")
-    target = pd.Series([int((k[0], periods.next_period(k[1])) in events) for k in keys],
-                       name="bad", dtype="int64")
+    target = pd.Series(
+        [int((k[0], periods.next_period(k[1])) in events) for k in keys], name="bad", dtype="int64"
+    )
     return frame, target, [k[1] for k in keys]

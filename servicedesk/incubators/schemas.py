@@ -65,20 +65,26 @@ def incubator_read(view: IncubatorView) -> IncubatorRead:
     inc, rating = view.incubator, view.rating
     brief = None
     if rating is not None:
-        brief = RatingBrief(grade=rating.grade, score=rating.score,
-                            published_at=rating.published_at)
-    return IncubatorRead(code=inc.code, name=inc.name, level=inc.level, district=inc.district,
-                         rating=brief)
+        brief = RatingBrief(
+            grade=rating.grade, score=rating.score, published_at=rating.published_at
+        )
+    return IncubatorRead(
+        code=inc.code, name=inc.name, level=inc.level, district=inc.district, rating=brief
+    )
 
 
 def published_read(rating: Rating) -> PublishedRatingRead:
     return PublishedRatingRead(
-        incubator_code=rating.incubator.code, score=rating.score, grade=rating.grade,
-        reasons=[Reason(**r) for r in rating.reasons], model_version=rating.run.model_version,
+        incubator_code=rating.incubator.code,
+        score=rating.score,
+        grade=rating.grade,
+        reasons=[Reason(**r) for r in rating.reasons],
+        model_version=rating.run.model_version,
         published_at=rating.published_at,
     )
 
 
 def firm_read(row: Incubation) -> FirmStatusRead:
-    return FirmStatusRead(uscc=row.firm.uscc, name=row.firm.name, status=row.status.value,
-                          since=row.since)
+    return FirmStatusRead(
+        uscc=row.firm.uscc, name=row.firm.name, status=row.status.value, since=row.since
+    )

@@ -69,14 +69,26 @@ async def list_with_ratings(
 
 
 async def create(
-    code: str, *, name: str, level: str, district: str, kind: str = "incubator",
-    name_en: str = "", focus_industries: list[str] | None = None,
+    code: str,
+    *,
+    name: str,
+    level: str,
+    district: str,
+    kind: str = "incubator",
+    name_en: str = "",
+    focus_industries: list[str] | None = None,
 ) -> Incubator:
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of {', '.join(LEVELS)}", extra={"field": "level"})
     incubator, _ = await Incubator.update_or_create(
-        defaults={"name": name, "name_en": name_en, "level": level, "district": district,
-                  "kind": kind, "focus_industries": focus_industries or []},
+        defaults={
+            "name": name,
+            "name_en": name_en,
+            "level": level,
+            "district": district,
+            "kind": kind,
+            "focus_industries": focus_industries or [],
+        },
         code=code,
     )
     return incubator
@@ -85,13 +97,19 @@ async def create(
 async def firms_of(code: str, principal: Principal) -> list[Incubation]:
     check_access(principal, code)
     incubator = await get(code)
-    return await Incubation.filter(incubator=incubator).prefetch_related("firm").order_by(
-        "status", "-since", "id"
+    return (
+        await Incubation.filter(incubator=incubator)
+        .prefetch_related("firm")
+        .order_by("status", "-since", "id")
     )
 
 
 async def register_firm(
-    incubator: Incubator, *, uscc: str, name: str, since: date,
+    incubator: Incubator,
+    *,
+    uscc: str,
+    name: str,
+    since: date,
     graduated_on: date | None = None,
 ) -> Incubation:
     """Record a firm as incubated here since ``since`` (graduated when given)."""
@@ -99,7 +117,8 @@ async def register_firm(
     status = IncubationStatus.GRADUATED if graduated_on else IncubationStatus.INCUBATED
     row, _ = await Incubation.update_or_create(
         defaults={"status": status, "since": since, "graduated_on": graduated_on},
-        incubator=incubator, firm=firm,
+        incubator=incubator,
+        firm=firm,
     )
     return row
 

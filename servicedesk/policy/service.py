@@ -41,12 +41,17 @@ class PolicyView:
 
 def _view(row: Policy) -> PolicyView:
     return PolicyView(
-        version=row.version, waiver_grades=list(row.waiver_grades),
-        spot_check_rates=dict(row.spot_check_rates), quota_per_period=row.quota_per_period,
+        version=row.version,
+        waiver_grades=list(row.waiver_grades),
+        spot_check_rates=dict(row.spot_check_rates),
+        quota_per_period=row.quota_per_period,
         waivable_matters=list(row.waivable_matters),
         graduate_window_days=row.graduate_window_days,
-        recommendation_valid_days=row.recommendation_valid_days, draw_seed=row.draw_seed,
-        note=row.note, created_by=row.created_by, created_at=row.created_at,
+        recommendation_valid_days=row.recommendation_valid_days,
+        draw_seed=row.draw_seed,
+        note=row.note,
+        created_by=row.created_by,
+        created_at=row.created_at,
     )
 
 
@@ -55,11 +60,18 @@ async def current() -> PolicyView:
     row = await Policy.all().order_by("-version").first()
     if row is not None:
         return _view(row)
-    waivable = await Matter.filter(inspection_waivable=True).order_by("code").values_list(
-        "code", flat=True
+    waivable = (
+        await Matter.filter(inspection_waivable=True)
+        .order_by("code")
+        .values_list("code", flat=True)
     )
-    return PolicyView(version=0, waiver_grades=["A"], spot_check_rates=dict(DEFAULT_RATES),
-                      quota_per_period=20, waivable_matters=[str(c) for c in waivable])
+    return PolicyView(
+        version=0,
+        waiver_grades=["A"],
+        spot_check_rates=dict(DEFAULT_RATES),
+        quota_per_period=20,
+        waivable_matters=[str(c) for c in waivable],
+    )
 
 
 async def history() -> list[PolicyView]:
@@ -71,26 +83,33 @@ async def _check_matters(codes: list[str]) -> list[str]:
     rows = {m.code: m for m in await Matter.filter(code__in=codes)}
     unknown = [c for c in codes if c not in rows]
     if unknown:
-        raise InvalidInput(f"waivable_matters: unknown matter(s) {', '.join(unknown)}",
-                           extra={"field": "waivable_matters"})
+        raise InvalidInput(
+            f"waivable_matters: unknown matter(s) {', '.join(unknown)}",
+            extra={"field": "waivable_matters"},
+        )
     barred = [c for c in codes if not rows[c].inspection_waivable]
     if barred:
         raise InvalidInput(
             f"waivable_matters: the catalogue does not allow waiving inspection for "
-            f"{', '.join(barred)}", extra={"field": "waivable_matters"})
+            f"{', '.join(barred)}",
+            extra={"field": "waivable_matters"},
+        )
     return codes
 
 
 def _check_grades(waiver_grades: list[str], rates: dict[str, float]) -> dict[str, float]:
     bad = sorted({*waiver_grades, *rates} - set(GRADES))
     if bad:
-        raise InvalidInput(f"grades must be A, B, C or D, not {', '.join(bad)}",
-                           extra={"field": "waiver_grades"})
+        raise InvalidInput(
+            f"grades must be A, B, C or D, not {', '.join(bad)}", extra={"field": "waiver_grades"}
+        )
     out = {**DEFAULT_RATES, **{g: float(r) for g, r in rates.items()}}
     wrong = [g for g, r in out.items() if not 0.0 <= r <= 1.0]
     if wrong:
-        raise InvalidInput(f"spot_check_rates must lie between 0 and 1 ({', '.join(wrong)})",
-                           extra={"field": "spot_check_rates"})
+        raise InvalidInput(
+            f"spot_check_rates must lie between 0 and 1 ({', '.join(wrong)})",
+            extra={"field": "spot_check_rates"},
+        )
     return {g: out[g] for g in GRADES}
 
 
@@ -116,18 +135,32 @@ async def save(
         version = (last.version if last else 0) + 1
         try:
             row = await Policy.create(
-                version=version, waiver_grades=grades, spot_check_rates=rates,
-                quota_per_period=quota_per_period, waivable_matters=matters,
+                version=version,
+                waiver_grades=grades,
+                spot_check_rates=rates,
+                quota_per_period=quota_per_period,
+                waivable_matters=matters,
                 graduate_window_days=graduate_window_days,
                 recommendation_valid_days=recommendation_valid_days,
-                draw_seed=secrets.token_hex(16), note=note.strip(), created_by=actor,
+                draw_seed=secrets.token_hex(16),
+                note=note.strip(),
+                created_by=actor,
                 created_at=now(),
             )
         except IntegrityError:
             raise Conflict("another official saved a policy at the same moment; reload") from None
-        await audit.record("policy.save", actor=actor, entity="policy", entity_id=version,
-                           before={"version": last.version} if last else None,
-                           after={"waiver_grades": grades, "spot_check_rates": rates,
-                                  "quota_per_period": quota_per_period,
-                                  "waivable_matters": matters, "seed": row.draw_seed})
+        await audit.record(
+            "policy.save",
+            actor=actor,
+            entity="policy",
+            entity_id=version,
+            before={"version": last.version} if last else None,
+            after={
+                "waiver_grades": grades,
+                "spot_check_rates": rates,
+                "quota_per_period": quota_per_period,
+                "waivable_matters": matters,
+                "seed": row.draw_seed,
+            },
+        )
     return _view(row)

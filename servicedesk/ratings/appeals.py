@@ -27,12 +27,20 @@ async def file(principal: Principal, *, reason: str, rating_id: int | None = Non
     async with in_transaction():
         if await Appeal.exists(rating=rating, status="open"):
             raise Conflict(f"an appeal against rating {rating.id} is already open")
-        appeal = await Appeal.create(rating=rating, incubator=rating.incubator,
-                                     reason=reason.strip(), filed_by=principal.label,
-                                     filed_at=now())
-        await audit.record("appeal.file", actor=principal.label, entity="appeal",
-                           entity_id=appeal.id, after={"rating": rating.id, "grade": rating.grade,
-                                                       "reason": reason.strip()})
+        appeal = await Appeal.create(
+            rating=rating,
+            incubator=rating.incubator,
+            reason=reason.strip(),
+            filed_by=principal.label,
+            filed_at=now(),
+        )
+        await audit.record(
+            "appeal.file",
+            actor=principal.label,
+            entity="appeal",
+            entity_id=appeal.id,
+            after={"rating": rating.id, "grade": rating.grade, "reason": reason.strip()},
+        )
     return await get(appeal.id)
 
 
@@ -57,25 +65,37 @@ async def decide(
         _check_new_grade(rating, new_grade)
     async with in_transaction():
         done = await Appeal.filter(id=appeal_id, status="open").update(
-            status=outcome, new_grade=new_grade if outcome == "upheld" else None,
-            outcome_note=note.strip(), decided_by=actor, decided_at=now())
+            status=outcome,
+            new_grade=new_grade if outcome == "upheld" else None,
+            outcome_note=note.strip(),
+            decided_by=actor,
+            decided_at=now(),
+        )
         if not done:
             raise Conflict(f"appeal {appeal_id} was already decided ({appeal.status})")
         if outcome == "upheld":
             await Rating.filter(id=rating.id).update(grade=new_grade)
-        await audit.record(f"appeal.{outcome}", actor=actor, entity="appeal",
-                           entity_id=appeal_id, before={"grade": rating.grade},
-                           after={"grade": new_grade or rating.grade, "note": note.strip()})
+        await audit.record(
+            f"appeal.{outcome}",
+            actor=actor,
+            entity="appeal",
+            entity_id=appeal_id,
+            before={"grade": rating.grade},
+            after={"grade": new_grade or rating.grade, "note": note.strip()},
+        )
     return await get(appeal_id)
 
 
 def _check_new_grade(rating: Rating, grade: str | None) -> None:
     if grade not in scoring.GRADES or grade == rating.grade:
-        raise InvalidInput("an upheld appeal needs the corrected grade (A-D, not the current)",
-                           extra={"field": "new_grade"})
+        raise InvalidInput(
+            "an upheld appeal needs the corrected grade (A-D, not the current)",
+            extra={"field": "new_grade"},
+        )
     if rating.caps and scoring.worse(grade, rating.capped_grade) != grade:
-        raise Conflict(f"hard rule: {rating.caps[0]['detail']} caps the grade at "
-                       f"{rating.capped_grade}")
+        raise Conflict(
+            f"hard rule: {rating.caps[0]['detail']} caps the grade at {rating.capped_grade}"
+        )
     if not rating.is_current:
         raise Conflict("the appealed rating is no longer the published one")
 

@@ -27,8 +27,9 @@ router = APIRouter(tags=["ratings"])
 @router.post("/rating-runs", response_model=RunRead, status_code=201)
 async def start_run(body: RunCreate, official: CurrentOfficial) -> RunRead:
     """Propose a rating for every incubator for a period with a model version."""
-    run = await ratings.start_run(body.period, model_version=body.model_version,
-                                  actor=official.label)
+    run = await ratings.start_run(
+        body.period, model_version=body.model_version, actor=official.label
+    )
     return run_read(run)
 
 
@@ -53,8 +54,13 @@ async def publish(run_id: int, official: CurrentOfficial) -> RunRead:
 @router.post("/ratings/{rating_id}/review", response_model=RatingRead)
 async def review(rating_id: int, body: ReviewIn, official: CurrentOfficial) -> RatingRead:
     """Approve the proposed grade, or override it with a written reason."""
-    rating = await ratings.review(rating_id, decision=body.decision, grade=body.grade,
-                                  reason=body.reason, actor=official.label)
+    rating = await ratings.review(
+        rating_id,
+        decision=body.decision,
+        grade=body.grade,
+        reason=body.reason,
+        actor=official.label,
+    )
     return rating_read(rating)
 
 
@@ -78,10 +84,17 @@ async def list_appeals(_official: CurrentOfficial) -> list[AppealRead]:
 
 
 @router.post("/appeals/{appeal_id}/decide", response_model=AppealRead)
-async def decide_appeal(appeal_id: int, body: AppealDecide, official: CurrentOfficial) -> AppealRead:
+async def decide_appeal(
+    appeal_id: int, body: AppealDecide, official: CurrentOfficial
+) -> AppealRead:
     """Record the outcome of an appeal; upheld corrects the published grade."""
-    appeal = await appeals.decide(appeal_id, outcome=body.outcome, note=body.note,
-                                  new_grade=body.new_grade, actor=official.label)
+    appeal = await appeals.decide(
+        appeal_id,
+        outcome=body.outcome,
+        note=body.note,
+        new_grade=body.new_grade,
+        actor=official.label,
+    )
     return appeal_read(appeal)
 
 

@@ -112,13 +112,23 @@ class ModelRead(BaseModel):
 def rating_read(rating: Rating, run: RatingRun | None = None) -> RatingRead:
     run = run or rating.run
     return RatingRead(
-        id=rating.id, incubator_code=rating.incubator.code, score=rating.score,
-        grade=rating.grade, reasons=list(rating.reasons), status=rating.status.value,
-        run_id=run.id, period=run.period, indicator_period=rating.indicator_period,
-        model_grade=rating.model_grade, capped_grade=rating.capped_grade,
-        caps=list(rating.caps), predicted_bad=rating.predicted_bad,
-        review_decision=rating.review_decision, review_reason=rating.review_reason,
-        reviewed_by=rating.reviewed_by, confirmed_by=rating.confirmed_by,
+        id=rating.id,
+        incubator_code=rating.incubator.code,
+        score=rating.score,
+        grade=rating.grade,
+        reasons=list(rating.reasons),
+        status=rating.status.value,
+        run_id=run.id,
+        period=run.period,
+        indicator_period=rating.indicator_period,
+        model_grade=rating.model_grade,
+        capped_grade=rating.capped_grade,
+        caps=list(rating.caps),
+        predicted_bad=rating.predicted_bad,
+        review_decision=rating.review_decision,
+        review_reason=rating.review_reason,
+        reviewed_by=rating.reviewed_by,
+        confirmed_by=rating.confirmed_by,
         published_at=rating.published_at,
     )
 
@@ -126,27 +136,45 @@ def rating_read(rating: Rating, run: RatingRun | None = None) -> RatingRead:
 def run_read(run: RatingRun) -> RunRead:
     ratings = sorted(run.ratings, key=lambda r: r.incubator.code)
     return RunRead(
-        id=run.id, period=run.period, status=run.status, model_version=run.model_version,
-        created_by=run.created_by, created_at=run.created_at, published_by=run.published_by,
-        published_at=run.published_at, skipped=list(run.skipped),
+        id=run.id,
+        period=run.period,
+        status=run.status,
+        model_version=run.model_version,
+        created_by=run.created_by,
+        created_at=run.created_at,
+        published_by=run.published_by,
+        published_at=run.published_at,
+        skipped=list(run.skipped),
         ratings=[rating_read(r, run) for r in ratings],
     )
 
 
 def appeal_read(appeal: Appeal) -> AppealRead:
     return AppealRead(
-        id=appeal.id, rating_id=appeal.rating.id, incubator_code=appeal.incubator.code,
-        grade_appealed=appeal.rating.grade, reason=appeal.reason, filed_by=appeal.filed_by,
-        filed_at=appeal.filed_at, status=appeal.status, new_grade=appeal.new_grade,
-        outcome_note=appeal.outcome_note, decided_by=appeal.decided_by,
+        id=appeal.id,
+        rating_id=appeal.rating.id,
+        incubator_code=appeal.incubator.code,
+        grade_appealed=appeal.rating.grade,
+        reason=appeal.reason,
+        filed_by=appeal.filed_by,
+        filed_at=appeal.filed_at,
+        status=appeal.status,
+        new_grade=appeal.new_grade,
+        outcome_note=appeal.outcome_note,
+        decided_by=appeal.decided_by,
         decided_at=appeal.decided_at,
     )
 
 
 def model_read(model: ScoringModel) -> ModelRead:
     return ModelRead(
-        version=model.version, kind=model.kind, status=model.status,
-        approvals=list(model.approvals), created_by=model.created_by,
-        created_at=model.created_at, activated_at=model.activated_at,
-        training=dict(model.training), validation=dict(model.validation),
+        version=model.version,
+        kind=model.kind,
+        status=model.status,
+        approvals=list(model.approvals),
+        created_by=model.created_by,
+        created_at=model.created_at,
+        activated_at=model.activated_at,
+        training=dict(model.training),
+        validation=dict(model.validation),
     )

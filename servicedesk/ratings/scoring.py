@@ -41,9 +41,14 @@ async def ensure_expert(actor: str = "system") -> ScoringModel:
     card = incubator_rubric_v1()
     active = await ScoringModel.exists(status="active")
     return await ScoringModel.create(
-        version=EXPERT_VERSION, kind="expert", card=json.loads(card.to_json()),
-        params={"rubric": f"{card.name} v{card.version}"}, created_by=actor, created_at=now(),
-        status="candidate" if active else "active", activated_at=None if active else now(),
+        version=EXPERT_VERSION,
+        kind="expert",
+        card=json.loads(card.to_json()),
+        params={"rubric": f"{card.name} v{card.version}"},
+        created_by=actor,
+        created_at=now(),
+        status="candidate" if active else "active",
+        activated_at=None if active else now(),
     )
 
 
@@ -77,36 +82,59 @@ def propose(card: Card, frame: pd.DataFrame) -> dict[Any, Proposal]:
         bad = None
     return {
         key: Proposal(
-            score=round(float(scores.iloc[i]), 2), grade=str(grades.iloc[i]),
+            score=round(float(scores.iloc[i]), 2),
+            grade=str(grades.iloc[i]),
             predicted_bad=None if bad is None else float(bad[i]),
-            reasons=[{"feature": r["feature"], "points_lost": round(r["points_lost"], 2)}
-                     for r in reasons[i]],
+            reasons=[
+                {"feature": r["feature"], "points_lost": round(r["points_lost"], 2)}
+                for r in reasons[i]
+            ],
         )
         for i, key in enumerate(frame.index)
     }
 
 
-async def hard_caps(incubator: Incubator, row: pd.Series, indicator_period: str) -> list[dict[str, Any]]:
+async def hard_caps(
+    incubator: Incubator, row: pd.Series, indicator_period: str
+) -> list[dict[str, Any]]:
     """Serious dishonesty caps the grade at D, whatever the score (DESIGN §4)."""
     caps: list[dict[str, Any]] = []
     false_reports = row.get("false_reports")
     if false_reports is not None and pd.notna(false_reports) and float(false_reports) > 0:
-        caps.append({"rule": "false_reports", "grade": "D",
-                     "detail": f"{int(false_reports)} false report(s) in {indicator_period}"})
-    last = await Rating.filter(incubator=incubator, published_at__isnull=False).order_by(
-        "-published_at").first()
+        caps.append(
+            {
+                "rule": "false_reports",
+                "grade": "D",
+                "detail": f"{int(false_reports)} false report(s) in {indicator_period}",
+            }
+        )
+    last = (
+        await Rating.filter(incubator=incubator, published_at__isnull=False)
+        .order_by("-published_at")
+        .first()
+    )
     events = CreditEvent.filter(incubator=incubator, kind__in=["falsified", "false_report"])
     if last is not None and last.published_at is not None:
         events = events.filter(recorded_at__gt=last.published_at)
     for event in await events.order_by("recorded_at"):
-        caps.append({"rule": event.kind, "grade": "D",
-                     "detail": f"{event.kind.replace('_', ' ')} recorded {event.recorded_at:%Y-%m-%d}"
-                               f" ({event.ref or event.period})"})
+        caps.append(
+            {
+                "rule": event.kind,
+                "grade": "D",
+                "detail": f"{event.kind.replace('_', ' ')} recorded {event.recorded_at:%Y-%m-%d}"
+                f" ({event.ref or event.period})",
+            }
+        )
     suspension = await Suspension.filter(incubator=incubator, lifted_at__isnull=True).first()
     if suspension is not None:
-        caps.append({"rule": "suspended", "grade": "D",
-                     "detail": f"recommendation privilege suspended since "
-                               f"{suspension.started_at:%Y-%m-%d}"})
+        caps.append(
+            {
+                "rule": "suspended",
+                "grade": "D",
+                "detail": f"recommendation privilege suspended since "
+                f"{suspension.started_at:%Y-%m-%d}",
+            }
+        )
     return caps
 
 

@@ -32,19 +32,29 @@ async def start_run(period: str, *, model_version: str | None, actor: str) -> Ra
     proposals = scoring.propose(card, frame)
     async with in_transaction():
         run = await RatingRun.create(
-            period=period, model_version=model.version, created_by=actor, created_at=now(),
-            skipped=[{"incubator_code": i.code, "reason": f"no indicators up to {period}"}
-                     for i in incubators if i.id not in proposals],
+            period=period,
+            model_version=model.version,
+            created_by=actor,
+            created_at=now(),
+            skipped=[
+                {"incubator_code": i.code, "reason": f"no indicators up to {period}"}
+                for i in incubators
+                if i.id not in proposals
+            ],
         )
         for incubator in incubators:
             proposal = proposals.get(incubator.id)
             if proposal is not None:
-                await _propose(run, incubator, proposal, frame.loc[incubator.id],
-                               used[incubator.id])
-        await audit.record("rating_run.start", actor=actor, entity="rating_run",
-                           entity_id=run.id, after={"period": period,
-                                                    "model_version": model.version,
-                                                    "ratings": len(proposals)})
+                await _propose(
+                    run, incubator, proposal, frame.loc[incubator.id], used[incubator.id]
+                )
+        await audit.record(
+            "rating_run.start",
+            actor=actor,
+            entity="rating_run",
+            entity_id=run.id,
+            after={"period": period, "model_version": model.version, "ratings": len(proposals)},
+        )
     return await get_run(run.id)
 
 
@@ -54,9 +64,16 @@ async def _propose(
     caps = await scoring.hard_caps(incubator, row, used)
     capped = scoring.cap_grade(proposal.grade, caps)
     await Rating.create(
-        run=run, incubator=incubator, indicator_period=used, score=proposal.score,
-        model_grade=proposal.grade, capped_grade=capped, grade=capped,
-        predicted_bad=proposal.predicted_bad, reasons=proposal.reasons, caps=caps,
+        run=run,
+        incubator=incubator,
+        indicator_period=used,
+        score=proposal.score,
+        model_grade=proposal.grade,
+        capped_grade=capped,
+        grade=capped,
+        predicted_bad=proposal.predicted_bad,
+        reasons=proposal.reasons,
+        caps=caps,
     )
 
 
@@ -93,15 +110,23 @@ async def review(
     new_grade = _reviewed_grade(rating, decision=decision, grade=grade, reason=reason)
     async with in_transaction():
         done = await Rating.filter(id=rating_id, status=R.PROPOSED).update(
-            status=R.REVIEWED, grade=new_grade, review_decision=decision,
-            review_reason=reason.strip(), reviewed_by=actor, reviewed_at=now())
+            status=R.REVIEWED,
+            grade=new_grade,
+            review_decision=decision,
+            review_reason=reason.strip(),
+            reviewed_by=actor,
+            reviewed_at=now(),
+        )
         if not done:
             raise Conflict(f"rating {rating_id} is {rating.status.value}, not proposed")
-        await audit.record(f"rating.{decision}", actor=actor, entity="rating",
-                           entity_id=rating_id,
-                           before={"grade": rating.grade, "status": rating.status.value},
-                           after={"grade": new_grade, "status": "reviewed",
-                                  "reason": reason.strip()})
+        await audit.record(
+            f"rating.{decision}",
+            actor=actor,
+            entity="rating",
+            entity_id=rating_id,
+            before={"grade": rating.grade, "status": rating.status.value},
+            after={"grade": new_grade, "status": "reviewed", "reason": reason.strip()},
+        )
     return await get_rating(rating_id)
 
 
@@ -115,8 +140,10 @@ def _reviewed_grade(rating: Rating, *, decision: str, grade: str | None, reason:
     if not reason.strip():
         raise InvalidInput("an override needs a written reason", extra={"field": "reason"})
     if rating.caps and scoring.worse(grade, rating.capped_grade) != grade:
-        raise Conflict(f"hard rule: {rating.caps[0]['detail']} caps the grade at "
-                       f"{rating.capped_grade}; an override cannot raise it")
+        raise Conflict(
+            f"hard rule: {rating.caps[0]['detail']} caps the grade at "
+            f"{rating.capped_grade}; an override cannot raise it"
+        )
     return grade
 
 
@@ -127,30 +154,38 @@ async def confirm(rating_id: int, *, actor: str) -> Rating:
     if rating.reviewed_by == actor:
         raise FourEyesRequired("you reviewed this rating; a different official must confirm it")
     async with in_transaction():
-        done = await Rating.filter(id=rating_id, status=R.REVIEWED).exclude(
-            reviewed_by=actor).update(status=R.CONFIRMED, confirmed_by=actor, confirmed_at=now())
+        done = (
+            await Rating.filter(id=rating_id, status=R.REVIEWED)
+            .exclude(reviewed_by=actor)
+            .update(status=R.CONFIRMED, confirmed_by=actor, confirmed_at=now())
+        )
         if not done:
             raise Conflict(f"rating {rating_id} is {rating.status.value}, not reviewed")
-        await audit.record("rating.confirm", actor=actor, entity="rating", entity_id=rating_id,
-                           before={"status": "reviewed"},
-                           after={"status": "confirmed", "grade": rating.grade})
+        await audit.record(
+            "rating.confirm",
+            actor=actor,
+            entity="rating",
+            entity_id=rating_id,
+            before={"status": "reviewed"},
+            after={"status": "confirmed", "grade": rating.grade},
+        )
     return await get_rating(rating_id)
 
 
 async def approve_all(run_id: int, *, actor: str) -> int:
     """Approve every still-proposed rating of a run, each recorded on its own."""
-    ids = await Rating.filter(run_id=run_id, status=R.PROPOSED).values_list("id", flat=True)
+    ids = [r.id for r in await Rating.filter(run_id=run_id, status=R.PROPOSED).only("id")]
     for rating_id in ids:
-        await review(int(rating_id), decision="approve", actor=actor)
+        await review(rating_id, decision="approve", actor=actor)
     return len(ids)
 
 
 async def confirm_all(run_id: int, *, actor: str) -> int:
     """Confirm every reviewed rating of a run that ``actor`` did not review."""
-    ids = await Rating.filter(run_id=run_id, status=R.REVIEWED).exclude(
-        reviewed_by=actor).values_list("id", flat=True)
+    query = Rating.filter(run_id=run_id, status=R.REVIEWED).exclude(reviewed_by=actor)
+    ids = [r.id for r in await query.only("id")]
     for rating_id in ids:
-        await confirm(int(rating_id), actor=actor)
+        await confirm(rating_id, actor=actor)
     return len(ids)
 
 
@@ -161,29 +196,40 @@ async def publish(run_id: int, *, actor: str) -> RatingRun:
     if run.status != "open":
         raise Conflict(f"rating run {run_id} is already {run.status}")
     if pending or not run.ratings:
-        raise Conflict(f"rating run {run_id} cannot be published: {len(pending)} of "
-                       f"{len(run.ratings)} ratings are not confirmed yet")
+        raise Conflict(
+            f"rating run {run_id} cannot be published: {len(pending)} of "
+            f"{len(run.ratings)} ratings are not confirmed yet"
+        )
     at = now()
     async with in_transaction():
         done = await RatingRun.filter(id=run_id, status="open").update(
-            status="published", published_by=actor, published_at=at)
+            status="published", published_by=actor, published_at=at
+        )
         if not done:
             raise Conflict(f"rating run {run_id} was published by someone else")
         incubator_ids = [r.incubator_id for r in run.ratings]  # type: ignore[attr-defined]
         await Rating.filter(incubator_id__in=incubator_ids, is_current=True).update(
-            is_current=False, status=R.SUPERSEDED)
+            is_current=False, status=R.SUPERSEDED
+        )
         updated = await Rating.filter(run_id=run_id, status=R.CONFIRMED).update(
-            status=R.PUBLISHED, is_current=True, published_at=at)
+            status=R.PUBLISHED, is_current=True, published_at=at
+        )
         if updated != len(run.ratings):
             raise Conflict(f"rating run {run_id} changed while publishing; try again")
-        await audit.record("rating_run.publish", actor=actor, entity="rating_run",
-                           entity_id=run_id, after={"ratings": updated, "period": run.period})
+        await audit.record(
+            "rating_run.publish",
+            actor=actor,
+            entity="rating_run",
+            entity_id=run_id,
+            after={"ratings": updated, "period": run.period},
+        )
     return await get_run(run_id)
 
 
 async def published(code: str) -> Rating:
     rating = await Rating.get_or_none(incubator__code=code, is_current=True).prefetch_related(
-        "run", "incubator")
+        "run", "incubator"
+    )
     if rating is None:
         if not await Incubator.exists(code=code):
             raise NotFound(f"incubator {code!r} does not exist")
@@ -193,11 +239,17 @@ async def published(code: str) -> Rating:
 
 async def history(code: str) -> list[Rating]:
     """Every rating ever published for the incubator, oldest first."""
-    return await Rating.filter(incubator__code=code, published_at__isnull=False).prefetch_related(
-        "run").order_by("published_at", "id")
+    return (
+        await Rating.filter(incubator__code=code, published_at__isnull=False)
+        .prefetch_related("run")
+        .order_by("published_at", "id")
+    )
 
 
 async def review_queue() -> list[Rating]:
     """Ratings of open runs that still need a review or a confirmation."""
-    return await Rating.filter(run__status="open", status__in=[R.PROPOSED, R.REVIEWED]
-                               ).prefetch_related("run", "incubator").order_by("run_id", "id")
+    return (
+        await Rating.filter(run__status="open", status__in=[R.PROPOSED, R.REVIEWED])
+        .prefetch_related("run", "incubator")
+        .order_by("run_id", "id")
+    )

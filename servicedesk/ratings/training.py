@@ -11,6 +11,7 @@ import pandas as pd
 from tortoise.transactions import in_transaction
 
 from credit import Scorecard
+from credit._binning import TrendSpec
 from credit.incubator import INDICATORS
 from credit.metrics import validation_report
 from servicedesk.audit import service as audit
@@ -21,15 +22,16 @@ from servicedesk.ratings.models import ScoringModel
 from servicedesk.timeutil import now, today
 
 MIN_ROWS, MIN_BAD = 40, 8
-TRENDS = {i.name: "descending" if i.direction == "higher_is_better" else "ascending"
-          for i in INDICATORS}
+TRENDS: dict[str, TrendSpec] = {
+    i.name: "descending" if i.direction == "higher_is_better" else "ascending" for i in INDICATORS
+}
 """The bad rate falls as a higher-is-better indicator grows: monotonic bins both ways."""
 
 
 def _split(periods_of_rows: list[str]) -> tuple[np.ndarray[Any, Any], list[str]]:
     """Hold out the latest quarter of the periods for validation (out of time)."""
     ordered = list(dict.fromkeys(periods_of_rows))
-    held = ordered[-max(1, len(ordered) // 4):]
+    held = ordered[-max(1, len(ordered) // 4) :]
     return np.asarray([p in held for p in periods_of_rows]), held
 
 
@@ -56,8 +58,10 @@ async def train(*, actor: str, C: float = 1.0) -> ScoringModel:
     """Fit a learned card on older periods, validate it and the active model on the latest."""
     X, y, row_periods = await indicators.training_frame()
     if len(y) < MIN_ROWS or int(y.sum()) < MIN_BAD or int((1 - y).sum()) < MIN_BAD:
-        raise Conflict(f"not enough outcomes to learn from: {len(y)} incubator-periods with "
-                       f"{int(y.sum())} bad outcomes (need {MIN_ROWS} and {MIN_BAD})")
+        raise Conflict(
+            f"not enough outcomes to learn from: {len(y)} incubator-periods with "
+            f"{int(y.sum())} bad outcomes (need {MIN_ROWS} and {MIN_BAD})"
+        )
     held, held_periods = _split(row_periods)
     if int(y[held].sum()) == 0 or int(y[~held].sum()) < MIN_BAD // 2:
         raise Conflict("the latest periods hold no bad outcome to validate against")
@@ -65,27 +69,40 @@ async def train(*, actor: str, C: float = 1.0) -> ScoringModel:
     card.fit(X[~held].reset_index(drop=True), y[~held].reset_index(drop=True))
     active = await scoring.get_model(None)
     X_val, y_val = X[held].reset_index(drop=True), y[held].reset_index(drop=True)
-    validation = {
+    validation: dict[str, Any] = {
         "holdout_periods": held_periods,
         "n_train": int((~held).sum()),
         "n_validation": int(held.sum()),
         "candidate": _report(card, X_val, y_val),
-        "active": {"version": active.version,
-                   **_report(scoring.load_card(active), X_val, y_val)},
+        "active": {"version": active.version, **_report(scoring.load_card(active), X_val, y_val)},
     }
     version = await _next_version()
     async with in_transaction():
         model = await ScoringModel.create(
-            version=version, kind="learned", card=json.loads(card.to_json()),
+            version=version,
+            kind="learned",
+            card=json.loads(card.to_json()),
             params=_clean(card.get_params()),
-            training={"fingerprint": card.fingerprint_, "rows": int((~held).sum()),
-                      "bad": int(y[~held].sum()),
-                      "periods": sorted(set(row_periods) - set(held_periods))},
-            validation=validation, created_by=actor, created_at=now(),
+            training={
+                "fingerprint": card.fingerprint_,
+                "rows": int((~held).sum()),
+                "bad": int(y[~held].sum()),
+                "periods": sorted(set(row_periods) - set(held_periods)),
+            },
+            validation=validation,
+            created_by=actor,
+            created_at=now(),
         )
-        await audit.record("model.train", actor=actor, entity="model", entity_id=version,
-                           after={"auc": validation["candidate"].get("auc"),
-                                  "active_auc": validation["active"].get("auc")})
+        await audit.record(
+            "model.train",
+            actor=actor,
+            entity="model",
+            entity_id=version,
+            after={
+                "auc": validation["candidate"].get("auc"),
+                "active_auc": validation["active"].get("auc"),
+            },
+        )
     return model
 
 
@@ -110,11 +127,17 @@ async def promote(version: str, *, actor: str) -> ScoringModel:
         if len(approvals) >= 2:
             await ScoringModel.filter(status="active").update(status="retired")
             await ScoringModel.filter(id=model.id).update(
-                approvals=approvals, status="active", activated_at=now())
+                approvals=approvals, status="active", activated_at=now()
+            )
         else:
             await ScoringModel.filter(id=model.id).update(approvals=approvals)
-        await audit.record("model.approve", actor=actor, entity="model", entity_id=version,
-                           after={"approvals": approvals, "active": len(approvals) >= 2})
+        await audit.record(
+            "model.approve",
+            actor=actor,
+            entity="model",
+            entity_id=version,
+            after={"approvals": approvals, "active": len(approvals) >= 2},
+        )
     return await ScoringModel.get(id=model.id)
 
 

@@ -20,6 +20,7 @@ async def record_result(
     check_id: int, body: SpotCheckResultIn, official: CurrentOfficial
 ) -> SpotCheckRead:
     """Record the inspection outcome: pass, fail or falsified (which suspends)."""
-    check = await service.record_result(check_id, outcome=body.outcome, notes=body.notes,
-                                        actor=official.label)
+    check = await service.record_result(
+        check_id, outcome=body.outcome, notes=body.notes, actor=official.label
+    )
     return spot_check_read(check)

@@ -33,9 +33,17 @@ class SpotCheckRead(BaseModel):
 
 def spot_check_read(check: SpotCheck) -> SpotCheckRead:
     return SpotCheckRead(
-        id=check.id, case_no=check.case_no, incubator_code=check.incubator.code,
-        grade=check.grade, rate=check.rate, draw_seed=check.draw_seed,
-        draw_value=check.draw_value, policy_version=check.policy_version,
-        drawn_at=check.drawn_at, outcome=check.outcome, notes=check.notes,
-        recorded_by=check.recorded_by, recorded_at=check.recorded_at,
+        id=check.id,
+        case_no=check.case_no,
+        incubator_code=check.incubator.code,
+        grade=check.grade,
+        rate=check.rate,
+        draw_seed=check.draw_seed,
+        draw_value=check.draw_value,
+        policy_version=check.policy_version,
+        drawn_at=check.drawn_at,
+        outcome=check.outcome,
+        notes=check.notes,
+        recorded_by=check.recorded_by,
+        recorded_at=check.recorded_at,
     )

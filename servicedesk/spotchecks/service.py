@@ -42,17 +42,33 @@ def draw(seed: str, case_nos: Iterable[str], rate: float) -> list[str]:
 
 
 async def create(
-    *, case_no: str, incubator: Incubator, grade: str, rate: float, seed: str, value: float,
+    *,
+    case_no: str,
+    incubator: Incubator,
+    grade: str,
+    rate: float,
+    seed: str,
+    value: float,
     policy_version: int,
 ) -> SpotCheck:
     """Open a spot check for a drawn case (inside the acceptance transaction)."""
     check = await SpotCheck.create(
-        case_no=case_no, incubator=incubator, grade=grade, rate=rate, draw_seed=seed,
-        draw_value=value, policy_version=policy_version, drawn_at=now(),
+        case_no=case_no,
+        incubator=incubator,
+        grade=grade,
+        rate=rate,
+        draw_seed=seed,
+        draw_value=value,
+        policy_version=policy_version,
+        drawn_at=now(),
     )
-    await audit.record("spot_check.draw", actor="system", entity="spot_check",
-                       entity_id=check.id, after={"case_no": case_no, "rate": rate,
-                                                  "seed": seed, "value": value})
+    await audit.record(
+        "spot_check.draw",
+        actor="system",
+        entity="spot_check",
+        entity_id=check.id,
+        after={"case_no": case_no, "rate": rate, "seed": seed, "value": value},
+    )
     return check
 
 
@@ -66,29 +82,42 @@ async def get(check_id: int) -> SpotCheck:
 async def record_result(check_id: int, *, outcome: str, notes: str, actor: str) -> SpotCheck:
     """Record what the inspection found, once; it feeds the incubator's indicators."""
     if outcome not in OUTCOMES:
-        raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}",
-                           extra={"field": "outcome"})
+        raise InvalidInput(
+            f"outcome must be one of {', '.join(OUTCOMES)}", extra={"field": "outcome"}
+        )
     if outcome != "pass" and not notes.strip():
-        raise InvalidInput("a failed check needs notes saying what was found",
-                           extra={"field": "notes"})
+        raise InvalidInput(
+            "a failed check needs notes saying what was found", extra={"field": "notes"}
+        )
     async with in_transaction():
         check = await get(check_id)
         done = await SpotCheck.filter(id=check_id, outcome__isnull=True).update(
-            outcome=outcome, notes=notes.strip(), recorded_by=actor, recorded_at=now())
+            outcome=outcome, notes=notes.strip(), recorded_by=actor, recorded_at=now()
+        )
         if not done:
             raise Conflict(f"spot check {check_id} already has the outcome {check.outcome}")
         period = periods.quarter_of(today())
         if outcome != "pass":
             await CreditEvent.create(
-                incubator=check.incubator, period=period,
+                incubator=check.incubator,
+                period=period,
                 kind="falsified" if outcome == "falsified" else "spot_check_fail",
-                ref=check.case_no, notes=notes.strip(), recorded_by=actor, recorded_at=now())
+                ref=check.case_no,
+                notes=notes.strip(),
+                recorded_by=actor,
+                recorded_at=now(),
+            )
         if outcome == "falsified":
             await _suspend(check, actor=actor, notes=notes.strip())
         await _refresh_pass_rate(check.incubator, period)
-        await audit.record("spot_check.result", actor=actor, entity="spot_check",
-                           entity_id=check_id, before={"outcome": None},
-                           after={"outcome": outcome, "notes": notes.strip()})
+        await audit.record(
+            "spot_check.result",
+            actor=actor,
+            entity="spot_check",
+            entity_id=check_id,
+            before={"outcome": None},
+            after={"outcome": outcome, "notes": notes.strip()},
+        )
     return await get(check_id)
 
 
@@ -97,28 +126,40 @@ async def _suspend(check: SpotCheck, *, actor: str, notes: str) -> None:
     if await Suspension.exists(incubator=incubator, lifted_at__isnull=True):
         return
     row = await Suspension.create(
-        incubator=incubator, spot_check_id=check.id, started_at=now(), started_by=actor,
+        incubator=incubator,
+        spot_check_id=check.id,
+        started_at=now(),
+        started_by=actor,
         reason=f"spot check {check.id} of case {check.case_no} found falsified material: {notes}",
     )
-    await audit.record("recommendation.suspend", actor=actor, entity="incubator",
-                       entity_id=incubator.code, after={"suspension": row.id,
-                                                        "spot_check": check.id})
+    await audit.record(
+        "recommendation.suspend",
+        actor=actor,
+        entity="incubator",
+        entity_id=incubator.code,
+        after={"suspension": row.id, "spot_check": check.id},
+    )
 
 
 async def _refresh_pass_rate(incubator: Incubator, period: str) -> None:
     """The recommendation-quality indicator: share of its checks passed this period."""
     results = [
-        c.outcome for c in await SpotCheck.filter(incubator=incubator, outcome__isnull=False)
+        c.outcome
+        for c in await SpotCheck.filter(incubator=incubator, outcome__isnull=False)
         if c.recorded_at is not None and periods.contains(period, beijing_date(c.recorded_at))
     ]
     rate = 100.0 * results.count("pass") / len(results) if results else None
-    await indicators.set_derived(incubator, period, "spot_check_pass_rate",
-                                 None if rate is None else round(rate, 1))
+    await indicators.set_derived(
+        incubator, period, "spot_check_pass_rate", None if rate is None else round(rate, 1)
+    )
 
 
 async def open_checks() -> list[SpotCheck]:
-    return await SpotCheck.filter(outcome__isnull=True).prefetch_related("incubator").order_by(
-        "drawn_at")
+    return (
+        await SpotCheck.filter(outcome__isnull=True)
+        .prefetch_related("incubator")
+        .order_by("drawn_at")
+    )
 
 
 async def recent(limit: int = 200) -> list[SpotCheck]:
@@ -138,15 +179,18 @@ async def waiver_stats() -> dict[str, int]:
 async def grade_check() -> list[dict[str, Any]]:
     """Per grade: spot checks done, failures observed, and the failure rate predicted."""
     predicted: dict[int, float | None] = {}
-    decisions = {d.spot_check_id: d for d in await WaiverDecision.filter(
-        spot_check_id__isnull=False)}
+    decisions = {
+        d.spot_check_id: d for d in await WaiverDecision.filter(spot_check_id__isnull=False)
+    }
     rating_ids = [d.rating_id for d in decisions.values() if d.rating_id]
     for rating in await Rating.filter(id__in=rating_ids).only("id", "predicted_bad"):
         predicted[rating.id] = rating.predicted_bad
     rows: dict[str, dict[str, Any]] = {}
     for check in await SpotCheck.filter(outcome__isnull=False):
-        row = rows.setdefault(check.grade, {"grade": check.grade, "n": 0, "failed": 0,
-                                            "predicted_sum": 0.0, "predicted_n": 0})
+        row = rows.setdefault(
+            check.grade,
+            {"grade": check.grade, "n": 0, "failed": 0, "predicted_sum": 0.0, "predicted_n": 0},
+        )
         row["n"] += 1
         row["failed"] += int(check.outcome != "pass")
         decision = decisions.get(check.id)
@@ -159,6 +203,10 @@ async def grade_check() -> list[dict[str, Any]]:
 
 def _grade_row(row: dict[str, Any]) -> dict[str, Any]:
     predicted = row["predicted_sum"] / row["predicted_n"] if row["predicted_n"] else None
-    return {"grade": row["grade"], "n": row["n"], "failed": row["failed"],
-            "observed": row["failed"] / row["n"] if row["n"] else None,
-            "predicted": predicted}
+    return {
+        "grade": row["grade"],
+        "n": row["n"],
+        "failed": row["failed"],
+        "observed": row["failed"] / row["n"] if row["n"] else None,
+        "predicted": predicted,
+    }

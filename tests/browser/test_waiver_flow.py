@@ -46,18 +46,30 @@ def recommended_case(base: str) -> tuple[str, str]:
     seed = httpx.get(f"{base}/api/v1/policy", headers=token(base, "official-li")).json()
     incubator, clerk = token(base, "incubator-hd"), token(base, "clerk-hd")
     firms = httpx.get(f"{base}/api/v1/incubators/INC-HD-001/firms", headers=incubator).json()
-    matters = {m["code"]: m for m in httpx.get(f"{base}/api/v1/service-points/HD-AI/matters").json()}
+    matters = {
+        m["code"]: m for m in httpx.get(f"{base}/api/v1/service-points/HD-AI/matters").json()
+    }
     for firm in [f for f in firms if f["status"] == "incubated"]:
         for code in seed["waivable_matters"]:
-            r = httpx.post(f"{base}/api/v1/recommendations", headers=incubator,
-                           json={"firm_uscc": firm["uscc"], "matter_code": code})
+            r = httpx.post(
+                f"{base}/api/v1/recommendations",
+                headers=incubator,
+                json={"firm_uscc": firm["uscc"], "matter_code": code},
+            )
             if r.status_code != 201:
                 continue
             materials = [m["code"] for m in matters[code]["materials"]]
-            r = httpx.post(f"{base}/api/v1/cases", headers=clerk, json={
-                "service_point": "HD-AI", "matter_code": code, "materials": materials,
-                "firm": {"uscc": firm["uscc"], "name": firm["name"]},
-                "recommendation_id": r.json()["id"]})
+            r = httpx.post(
+                f"{base}/api/v1/cases",
+                headers=clerk,
+                json={
+                    "service_point": "HD-AI",
+                    "matter_code": code,
+                    "materials": materials,
+                    "firm": {"uscc": firm["uscc"], "name": firm["name"]},
+                    "recommendation_id": r.json()["id"],
+                },
+            )
             r.raise_for_status()
             case_no = r.json()["case_no"]
             if not is_drawn(seed["draw_seed"], case_no, seed["spot_check_rates"]["A"]):

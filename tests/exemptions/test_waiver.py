@@ -12,8 +12,14 @@ from servicedesk.incubators.models import Incubation, IncubationStatus
 from servicedesk.timeutil import now, today
 from tests.incubators.factories import World, make_world, set_policy
 
-RULES = ["matter_waivable", "recommendation", "recommendation_valid", "incubation", "rating",
-         "privilege"]
+RULES = [
+    "matter_waivable",
+    "recommendation",
+    "recommendation_valid",
+    "incubation",
+    "rating",
+    "privilege",
+]
 
 
 def failing(case: dict[str, object]) -> list[str]:
@@ -29,7 +35,8 @@ async def test_all_conditions_hold_waives_and_stores_versions(client: httpx.Asyn
     assert rules == [*RULES, "spot_check_draw"]
     assert all(r["ok"] for r in case["inspection_reasons"])
     decision = await WaiverDecision.get(case_no=case["case_no"])
-    assert decision.rating_id is not None and decision.grade == "A"
+    assert decision.rating_id is not None
+    assert decision.grade == "A"
     assert decision.policy_version >= 1
     # The firm's progress query shows the same decision and reasons.
     r = await client.get(f"/api/v1/cases/{case['case_no']}", params={"uscc": world.firm_uscc})
@@ -37,7 +44,7 @@ async def test_all_conditions_hold_waives_and_stores_versions(client: httpx.Asyn
     assert r.json()["inspection_reasons"] == case["inspection_reasons"]
 
 
-async def _no_recommendation(world: World) -> int | None:
+async def _no_recommendation(world: World) -> int | None:  # noqa: ARG001
     return None
 
 
@@ -62,7 +69,8 @@ async def _beyond_quota(world: World) -> int | None:
 async def _graduated_long_ago(world: World) -> int | None:
     rec_id = await world.recommend()
     await Incubation.filter(incubator=world.incubator_model).update(
-        status=IncubationStatus.GRADUATED, graduated_on=today() - timedelta(days=400))
+        status=IncubationStatus.GRADUATED, graduated_on=today() - timedelta(days=400)
+    )
     return rec_id
 
 
@@ -74,8 +82,9 @@ async def _grade_not_allowed(world: World) -> int | None:
 
 async def _suspended(world: World) -> int | None:
     rec_id = await world.recommend()
-    await Suspension.create(incubator=world.incubator_model, reason="test", started_at=now(),
-                            started_by="official:li")
+    await Suspension.create(
+        incubator=world.incubator_model, reason="test", started_at=now(), started_by="official:li"
+    )
     return rec_id
 
 
@@ -106,8 +115,7 @@ async def test_each_condition_failing_alone_requires_inspection(
     rec_id = await setup(world)  # type: ignore[operator]
     if setup is _revoked:
         body_case = await _submit(world, rec_id)
-        r = await client.post(f"/api/v1/recommendations/{rec_id}/revoke",
-                              headers=world.incubator)
+        r = await client.post(f"/api/v1/recommendations/{rec_id}/revoke", headers=world.incubator)
         assert r.status_code == 409  # attached to a case: no longer revocable
         await Recommendation.filter(id=rec_id).update(revoked_at=now())
         case = await _accept(world, body_case)
@@ -119,14 +127,18 @@ async def test_each_condition_failing_alone_requires_inspection(
     if rule != "recommendation":  # without a recommendation the incubator checks cannot pass
         assert failed == [rule]
     reason = next(r for r in case["inspection_reasons"] if r["rule"] == rule)
-    assert reason["detail"] and reason["detail_zh"]
+    assert reason["detail"]
+    assert reason["detail_zh"]
 
 
 async def _submit(world: World, rec_id: int | None) -> str:
     from tests.factories import case_body
 
-    r = await world.client.post("/api/v1/cases", headers=world.clerk,
-                                json=case_body(uscc=world.firm_uscc, recommendation_id=rec_id))
+    r = await world.client.post(
+        "/api/v1/cases",
+        headers=world.clerk,
+        json=case_body(uscc=world.firm_uscc, recommendation_id=rec_id),
+    )
     assert r.status_code == 201, r.text
     return str(r.json()["case_no"])
 
@@ -143,8 +155,9 @@ async def test_unpublished_run_never_drives_a_waiver(client: httpx.AsyncClient) 
     r = await client.post("/api/v1/rating-runs", json={"period": "2026-Q3"}, headers=world.li)
     rating = r.json()["ratings"][0]
     assert rating["grade"] == "A"
-    await client.post(f"/api/v1/ratings/{rating['id']}/review", json={"decision": "approve"},
-                      headers=world.li)
+    await client.post(
+        f"/api/v1/ratings/{rating['id']}/review", json={"decision": "approve"}, headers=world.li
+    )
     await client.post(f"/api/v1/ratings/{rating['id']}/confirm", headers=world.wang)
     case = await world.submit_and_accept(await world.recommend())  # confirmed, not published
     assert case["inspection"] == "required"
@@ -168,8 +181,11 @@ async def test_submission_checks_the_recommendation(client: httpx.AsyncClient) -
     assert r.status_code == 422
     assert "not this application" in r.json()["detail"]
     await _submit(world, rec_id)
-    r = await client.post("/api/v1/cases", headers=world.clerk,
-                          json=case_body(uscc=world.firm_uscc, recommendation_id=rec_id))
+    r = await client.post(
+        "/api/v1/cases",
+        headers=world.clerk,
+        json=case_body(uscc=world.firm_uscc, recommendation_id=rec_id),
+    )
     assert r.status_code == 409
 
 
@@ -177,11 +193,17 @@ async def test_recommendation_rules(client: httpx.AsyncClient) -> None:
     world = await make_world(client)
     from tests.factories import make_uscc
 
-    r = await client.post("/api/v1/recommendations", headers=world.incubator,
-                          json={"firm_uscc": make_uscc(9), "matter_code": "HTE-CERT"})
+    r = await client.post(
+        "/api/v1/recommendations",
+        headers=world.incubator,
+        json={"firm_uscc": make_uscc(9), "matter_code": "HTE-CERT"},
+    )
     assert r.status_code == 404  # an unknown firm
-    r = await client.post("/api/v1/recommendations", headers=world.incubator,
-                          json={"firm_uscc": world.firm_uscc, "matter_code": "REG-CHANGE"})
+    r = await client.post(
+        "/api/v1/recommendations",
+        headers=world.incubator,
+        json={"firm_uscc": world.firm_uscc, "matter_code": "REG-CHANGE"},
+    )
     assert r.status_code == 422  # not waivable
     key = {"Idempotency-Key": "rec-1", **world.incubator}
     body = {"firm_uscc": world.firm_uscc, "matter_code": "HTE-CERT"}
@@ -195,7 +217,11 @@ async def test_recommendation_rules(client: httpx.AsyncClient) -> None:
     r = await client.post("/api/v1/recommendations", headers=world.clerk, json=body)
     assert r.status_code == 403
     await set_policy(quota_per_period=1)
-    r = await client.post("/api/v1/recommendations", headers=world.incubator,
-                          json={**body, "matter_code": "POLICY-MUNI"})
-    assert r.status_code == 409 and r.json()["error"] == "QuotaExceeded"
+    r = await client.post(
+        "/api/v1/recommendations",
+        headers=world.incubator,
+        json={**body, "matter_code": "POLICY-MUNI"},
+    )
+    assert r.status_code == 409
+    assert r.json()["error"] == "QuotaExceeded"
     _ = date  # noqa: F841

@@ -17,18 +17,24 @@ async def _history(n: int = 40) -> None:
     quarters = quarters_before("2026-Q4", 8)
     data = generate_histories(n_incubators=n, n_periods=len(quarters), seed=3)
     for i in range(n):
-        inc = await incubators.create(f"INC-T-{i:03d}", name=f"T{i}", level="district",
-                                      district="海淀区")
+        inc = await incubators.create(
+            f"INC-T-{i:03d}", name=f"T{i}", level="district", district="海淀区"
+        )
         rows = data[data["incubator_id"] == f"INC{i:04d}"]
         table = {}
         for _, row in rows.iterrows():
             period = quarters[int(row["period"]) - 1]
-            table[period] = {k: None if row[k] != row[k] else float(row[k])
-                             for k in indicators.INDICATOR_NAMES}
+            table[period] = {
+                k: None if row[k] != row[k] else float(row[k]) for k in indicators.INDICATOR_NAMES
+            }
             if row["bad"]:
-                await CreditEvent.create(incubator=inc, period=next_period(period),
-                                         kind="violation", recorded_by="test",
-                                         recorded_at=now())
+                await CreditEvent.create(
+                    incubator=inc,
+                    period=next_period(period),
+                    kind="violation",
+                    recorded_by="test",
+                    recorded_at=now(),
+                )
         await indicators.record(inc, table, actor="test", source="derived")
 
 
@@ -41,11 +47,13 @@ async def test_train_validate_and_promote_with_two_officials(client: httpx.Async
     r = await client.post("/api/v1/models/train", headers=li)
     assert r.status_code == 201, r.text
     model = r.json()
-    assert model["kind"] == "learned" and model["status"] == "candidate"
+    assert model["kind"] == "learned"
+    assert model["status"] == "candidate"
     validation = model["validation"]
     assert validation["active"]["version"] == "expert-v1"
     for side in ("candidate", "active"):
-        assert 0 <= validation[side]["auc"] <= 1 and validation[side]["n"] > 0
+        assert 0 <= validation[side]["auc"] <= 1
+        assert validation[side]["n"] > 0
     assert validation["candidate"]["n"] == validation["active"]["n"]  # the same data
     r = await client.post(f"/api/v1/models/{model['version']}/promote", headers=li)
     assert r.json()["status"] == "candidate"
@@ -53,13 +61,14 @@ async def test_train_validate_and_promote_with_two_officials(client: httpx.Async
     assert r.status_code == 403
     r = await client.post(f"/api/v1/models/{model['version']}/promote", headers=wang)
     assert r.json()["status"] == "active"
-    run = (await client.post("/api/v1/rating-runs", json={"period": "2026-Q3"},
-                             headers=li)).json()
-    assert run["model_version"] == model["version"] and len(run["ratings"]) == 40
+    run = (await client.post("/api/v1/rating-runs", json={"period": "2026-Q3"}, headers=li)).json()
+    assert run["model_version"] == model["version"]
+    assert len(run["ratings"]) == 40
 
 
 async def test_training_refuses_without_outcomes(client: httpx.AsyncClient) -> None:
     await make_catalogue()
     await make_user(username="li", role="official")
     r = await client.post("/api/v1/models/train", headers=await login(client, "li"))
-    assert r.status_code == 409 and "not enough outcomes" in r.json()["detail"]
+    assert r.status_code == 409
+    assert "not enough outcomes" in r.json()["detail"]

@@ -30,12 +30,16 @@ async def test_run_proposes_score_grade_reasons(client: httpx.AsyncClient) -> No
     await make_incubator()
     await make_incubator(code="INC-DX-001", values=POOR, level="municipal", district="大兴区")
     run = await _start(client, li)
-    assert run["status"] == "open" and run["period"] == "2026-Q3"
+    assert run["status"] == "open"
+    assert run["period"] == "2026-Q3"
     by_code = {r["incubator_code"]: r for r in run["ratings"]}  # type: ignore[attr-defined]
-    assert by_code["INC-HD-001"]["grade"] == "A" and by_code["INC-HD-001"]["score"] == 100
+    assert by_code["INC-HD-001"]["grade"] == "A"
+    assert by_code["INC-HD-001"]["score"] == 100
     poor = by_code["INC-DX-001"]
-    assert poor["grade"] in {"C", "D"} and poor["status"] == "proposed"
-    assert poor["reasons"] and {"feature", "points_lost"} <= set(poor["reasons"][0])
+    assert poor["grade"] in {"C", "D"}
+    assert poor["status"] == "proposed"
+    assert poor["reasons"]
+    assert {"feature", "points_lost"} <= set(poor["reasons"][0])
     assert sum(r["points_lost"] for r in poor["reasons"]) <= 100 - poor["score"]
 
 
@@ -48,28 +52,46 @@ async def test_reviewer_cannot_confirm_and_publish_needs_all_confirmed(
     run = await _start(client, li)
     by_code = {r["incubator_code"]: r for r in run["ratings"]}  # type: ignore[attr-defined]
     first, second = by_code["INC-HD-001"], by_code["INC-DX-001"]
-    r = await client.post(f"/api/v1/ratings/{first['id']}/review",
-                          json={"decision": "override", "grade": "B"}, headers=li)
+    r = await client.post(
+        f"/api/v1/ratings/{first['id']}/review",
+        json={"decision": "override", "grade": "B"},
+        headers=li,
+    )
     assert r.status_code == 422  # an override needs a written reason
-    r = await client.post(f"/api/v1/ratings/{first['id']}/review", headers=li,
-                          json={"decision": "override", "grade": "B", "reason": "site visit"})
-    assert r.status_code == 200 and r.json()["grade"] == "B"
+    r = await client.post(
+        f"/api/v1/ratings/{first['id']}/review",
+        headers=li,
+        json={"decision": "override", "grade": "B", "reason": "site visit"},
+    )
+    assert r.status_code == 200
+    assert r.json()["grade"] == "B"
     r = await client.post(f"/api/v1/ratings/{first['id']}/confirm", headers=li)
-    assert r.status_code == 403 and r.json()["error"] == "FourEyesRequired"
+    assert r.status_code == 403
+    assert r.json()["error"] == "FourEyesRequired"
     r = await client.post(f"/api/v1/ratings/{first['id']}/confirm", headers=wang)
-    assert r.status_code == 200 and r.json()["status"] == "confirmed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "confirmed"
     r = await client.post(f"/api/v1/rating-runs/{run['id']}/publish", headers=li)
     assert r.status_code == 409  # the second rating is not confirmed
     assert (await client.get("/api/v1/incubators/INC-HD-001/rating")).status_code == 404
-    await client.post(f"/api/v1/ratings/{second['id']}/review", json={"decision": "approve"},
-                      headers=wang)
+    await client.post(
+        f"/api/v1/ratings/{second['id']}/review", json={"decision": "approve"}, headers=wang
+    )
     await client.post(f"/api/v1/ratings/{second['id']}/confirm", headers=li)
     r = await client.post(f"/api/v1/rating-runs/{run['id']}/publish", headers=li)
-    assert r.status_code == 200 and r.json()["status"] == "published"
+    assert r.status_code == 200
+    assert r.json()["status"] == "published"
     published = (await client.get("/api/v1/incubators/INC-HD-001/rating")).json()
-    assert set(published) == {"incubator_code", "score", "grade", "reasons", "model_version",
-                              "published_at"}
-    assert published["grade"] == "B" and published["model_version"] == "expert-v1"
+    assert set(published) == {
+        "incubator_code",
+        "score",
+        "grade",
+        "reasons",
+        "model_version",
+        "published_at",
+    }
+    assert published["grade"] == "B"
+    assert published["model_version"] == "expert-v1"
     listing = (await client.get("/api/v1/incubators")).json()
     assert {i["code"]: i["rating"]["grade"] for i in listing}["INC-HD-001"] == "B"
     assert set(listing[0]) == {"code", "name", "level", "district", "rating"}
@@ -90,14 +112,24 @@ async def test_new_publication_replaces_the_previous(client: httpx.AsyncClient) 
 async def test_falsified_material_caps_grade_at_d(client: httpx.AsyncClient) -> None:
     li, _ = await _officials(client)
     inc = await make_incubator()
-    await CreditEvent.create(incubator=inc, period="2026-Q3", kind="falsified", ref="X",
-                             recorded_by="official:li", recorded_at=now())
+    await CreditEvent.create(
+        incubator=inc,
+        period="2026-Q3",
+        kind="falsified",
+        ref="X",
+        recorded_by="official:li",
+        recorded_at=now(),
+    )
     run = await _start(client, li)
     rating = run["ratings"][0]  # type: ignore[index]
-    assert rating["model_grade"] == "A" and rating["grade"] == "D"
+    assert rating["model_grade"] == "A"
+    assert rating["grade"] == "D"
     assert rating["caps"][0]["rule"] == "falsified"
-    r = await client.post(f"/api/v1/ratings/{rating['id']}/review", headers=li,
-                          json={"decision": "override", "grade": "A", "reason": "no"})
+    r = await client.post(
+        f"/api/v1/ratings/{rating['id']}/review",
+        headers=li,
+        json={"decision": "override", "grade": "A", "reason": "no"},
+    )
     assert r.status_code == 409  # an override cannot lift a hard cap
 
 
@@ -121,22 +153,51 @@ async def test_appeal_flow(client: httpx.AsyncClient) -> None:
     assert r.status_code == 404
     await publish_run(client, li, wang)
     before = (await client.get("/api/v1/incubators/INC-HD-001/rating")).json()["grade"]
-    r = await client.post("/api/v1/appeals", headers=inc,
-                          json={"reason": "our violation was annulled on 2026-08-01"})
+    r = await client.post(
+        "/api/v1/appeals", headers=inc, json={"reason": "our violation was annulled on 2026-08-01"}
+    )
     assert r.status_code == 201, r.text
     appeal = r.json()
-    assert appeal["status"] == "open" and appeal["grade_appealed"] == before
+    assert appeal["status"] == "open"
+    assert appeal["grade_appealed"] == before
     r = await client.post("/api/v1/appeals", json={"reason": "again"}, headers=inc)
     assert r.status_code == 409
-    r = await client.post(f"/api/v1/appeals/{appeal['id']}/decide", headers=li,
-                          json={"outcome": "upheld", "note": "annulment verified"})
+    r = await client.post(
+        f"/api/v1/appeals/{appeal['id']}/decide",
+        headers=li,
+        json={"outcome": "upheld", "note": "annulment verified"},
+    )
     assert r.status_code == 422  # upheld needs the corrected grade
-    r = await client.post(f"/api/v1/appeals/{appeal['id']}/decide", headers=li,
-                          json={"outcome": "upheld", "new_grade": "B",
-                                "note": "annulment verified with the district bureau"})
-    assert r.status_code == 200 and r.json()["status"] == "upheld"
+    r = await client.post(
+        f"/api/v1/appeals/{appeal['id']}/decide",
+        headers=li,
+        json={
+            "outcome": "upheld",
+            "new_grade": "B",
+            "note": "annulment verified with the district bureau",
+        },
+    )
+    assert r.status_code == 200
+    assert r.json()["status"] == "upheld"
     assert (await client.get("/api/v1/incubators/INC-HD-001/rating")).json()["grade"] == "B"
-    r = await client.post(f"/api/v1/appeals/{appeal['id']}/decide", headers=wang,
-                          json={"outcome": "dismissed", "note": "late"})
+    r = await client.post(
+        f"/api/v1/appeals/{appeal['id']}/decide",
+        headers=wang,
+        json={"outcome": "dismissed", "note": "late"},
+    )
     assert r.status_code == 409
     assert await AuditEntry.filter(action="appeal.upheld").exists()
+
+
+async def test_partial_period_carries_other_indicators_forward(
+    client: httpx.AsyncClient,
+) -> None:
+    from servicedesk.incubators import indicators
+
+    li, _ = await _officials(client)
+    inc = await make_incubator(period="2026-Q2")
+    await indicators.set_derived(inc, "2026-Q3", "spot_check_pass_rate", 50.0)
+    rating = (await _start(client, li))["ratings"][0]  # type: ignore[index]
+    assert rating["indicator_period"] == "2026-Q3"
+    assert rating["score"] == 90  # only the spot-check indicator lost points
+    assert rating["reasons"] == [{"feature": "spot_check_pass_rate", "points_lost": 10.0}]
