@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
+
+from tortoise.transactions import in_transaction
 
 from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
 from servicedesk.errors import NotFound
@@ -70,7 +73,48 @@ async def recent_demand(point: ServicePoint) -> Counter[int]:
     rows = await Case.filter(service_point=point, received_at__gte=since).values_list(
         "matter_id", flat=True
     )
-    return Counter(int(r) for r in rows)
+    from servicedesk.queue.models import Ticket  # tickets taken count as demand too
+
+    tickets = (
+        await Ticket.filter(
+            service_point=point,
+            taken_at__gte=since,
+            matter_id__isnull=False,
+            transferred_from_id__isnull=True,
+        )
+        .exclude(status="cancelled")
+        .values_list("matter_id", flat=True)
+    )
+    return Counter(int(cast(int, r)) for r in [*rows, *tickets])
+
+
+async def set_display(
+    code: str,
+    matter_code: str,
+    *,
+    pinned: bool | None = None,
+    hidden: bool | None = None,
+    actor: str = "system",
+) -> ServicePointMatter:
+    """Officials pin a matter to the top of a kiosk, or hide it there."""
+    point = await get_point(code)
+    row = await ServicePointMatter.get_or_none(service_point=point, matter__code=matter_code)
+    if row is None:
+        raise NotFound(f"matter {matter_code!r} is not offered at service point {point.code}")
+    changes = {k: v for k, v in {"pinned": pinned, "hidden": hidden}.items() if v is not None}
+    if changes:
+        from servicedesk.audit import service as audit
+
+        async with in_transaction():
+            await ServicePointMatter.filter(id=row.id).update(**changes)
+            await audit.record(
+                "catalogue.display",
+                actor=actor,
+                entity="offering",
+                entity_id=row.id,
+                after={"matter": matter_code, **changes},
+            )
+    return await ServicePointMatter.get(id=row.id).prefetch_related("matter__materials", "queue")
 
 
 def _fit(focus: set[str], industries: list[str]) -> float:

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from servicedesk.catalogue import service as catalogue
-from servicedesk.deps import CurrentClerk, IdempotencyKey, KioskDevice, SettingsDep
-from servicedesk.deps import require_roles
+from servicedesk.deps import CurrentClerk, IdempotencyKey, KioskDevice, SettingsDep, require_roles
 from servicedesk.idempotency import service as idempotency
 from servicedesk.queue import appointments, events, service
 from servicedesk.queue.schemas import (

@@ -64,14 +64,16 @@ def _check_point(principal: Principal, point_id: int) -> None:
 
 
 async def get_ticket(ticket_id: int) -> Ticket:
-    ticket = await Ticket.get_or_none(id=ticket_id).select_related("queue", "window")
+    ticket = await Ticket.get_or_none(id=ticket_id).select_related(
+        "queue", "window", "service_point")
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} does not exist")
     return ticket
 
 
 async def view(ticket: Ticket) -> TicketView:
-    await ticket.fetch_related("queue", "window")
+    if not isinstance(ticket.queue, Queue):
+        await ticket.fetch_related("queue", "window")
     est = await estimate(ticket) if ticket.status is T.WAITING else None
     onward = None
     if ticket.status is T.TRANSFERRED:
@@ -184,68 +186,72 @@ async def cancel_by_holder(code: str) -> TicketView:
 
 
 async def get_window(code: str, *, principal: Principal) -> Window:
-    window = await Window.get_or_none(code=code).prefetch_related("queues", "service_point")
+    window = await Window.get_or_none(code=code).select_related("service_point")
     if window is None:
         raise NotFound(f"window {code!r} does not exist")
     _check_point(principal, window.service_point_id)  # type: ignore[attr-defined]
     return window
 
 
-def _claim_sql(dialect: str, queue_count: int) -> str:
+def _claim_sql(dialect: str) -> str:
+    """One statement: the window's best waiting ticket becomes called, if still waiting."""
+    m2m = Window._meta.fields_map["queues"]
+    served = (f"SELECT {m2m.forward_key} FROM {m2m.through} "  # type: ignore[attr-defined]
+              f"WHERE {m2m.backward_key} = {{w}}")  # type: ignore[attr-defined]
     if dialect == "postgres":
-        marks, lock = ", ".join(f"${i + 4}" for i in range(queue_count)), "FOR UPDATE SKIP LOCKED"
-        p = ("$1", "$2", "$3")
+        p, lock = ("$1", "$2", "$2"), "FOR UPDATE SKIP LOCKED"
     else:
-        marks, lock = ", ".join("?" for _ in range(queue_count)), ""
-        p = ("?", "?", "?")
+        p, lock = ("?", "?", "?"), ""
     return (
         f"UPDATE tickets SET status = 'called', called_at = {p[0]}, window_id = {p[1]}, "
-        f"holding_window = {p[2]} WHERE status = 'waiting' AND id = ("
-        f"SELECT id FROM tickets WHERE status = 'waiting' AND queue_id IN ({marks}) "
-        f"ORDER BY rank, taken_at, id LIMIT 1 {lock}) RETURNING id"
+        f"holding_window = {p[1]} WHERE status = 'waiting' AND id = ("
+        f"SELECT id FROM tickets WHERE status = 'waiting' AND queue_id IN "
+        f"({served.format(w=p[2])}) ORDER BY rank, taken_at, id LIMIT 1 {lock}) RETURNING id"
     )
 
 
 async def call_next(window_code: str, *, principal: Principal) -> TicketView | None:
     """Claim the best waiting ticket for the window; None when nothing waits."""
+    held = await Ticket.get_or_none(window__code=window_code, holding_window__isnull=False)
+    if held is not None:
+        _check_point(principal, held.service_point_id)  # type: ignore[attr-defined]
+        raise WindowBusy(
+            f"window {window_code} still has {held.ticket_no} ({held.status.value}); "
+            "complete, no-show or transfer it first",
+            extra={"ticket_id": held.id},
+        )
     window = await get_window(window_code, principal=principal)
-    queue_ids = [q.id for q in window.queues]
-    if not queue_ids:
-        raise Conflict(f"window {window.code} serves no queue")
     for _ in range(CLAIM_ATTEMPTS):
-        await _refuse_if_busy(window)
-        claimed = await _claim(window, queue_ids, principal=principal)
+        claimed = await _claim(window, principal=principal)
         if claimed is not None:
             await _publish(window.service_point.code, "call", ticket_no=claimed.ticket_no,
                            window=window.code, called_at=claimed.called_at.isoformat(),
                            recall=False)
             return await view(claimed)
-        if not await Ticket.exists(status=T.WAITING, queue_id__in=queue_ids):
+        if not await Ticket.exists(status=T.WAITING, queue__windows__id=window.id):
             return None
-    return None  # every candidate went to other windows meanwhile; try again
+    return None  # every candidate went to other windows meanwhile; the clerk tries again
 
 
-async def _refuse_if_busy(window: Window) -> None:
-    held = await Ticket.get_or_none(holding_window=window.id)
-    if held is not None:
-        raise WindowBusy(
-            f"window {window.code} still has {held.ticket_no} ({held.status.value}); "
-            "complete, no-show or transfer it first",
-            extra={"ticket_id": held.id},
-        )
-
-
-async def _claim(window: Window, queue_ids: list[int], *, principal: Principal) -> Ticket | None:
+async def _claim(window: Window, *, principal: Principal) -> Ticket | None:
     moment = now()
     try:
         async with in_transaction() as conn:
-            sql = _claim_sql(conn.capabilities.dialect, len(queue_ids))
+            if conn.capabilities.dialect == "postgres":
+                # Callers at one window queue up here, so none of them locks a ticket
+                # it cannot take (which would make other windows skip it for a moment).
+                await conn.execute_query("SELECT id FROM windows WHERE id = $1 FOR UPDATE",
+                                         [window.id])
+                if await Ticket.filter(holding_window=window.id).using_db(conn).exists():
+                    raise WindowBusy(f"window {window.code} just called another ticket")
+            sql, dialect = _claim_sql(conn.capabilities.dialect), conn.capabilities.dialect
+            params = [_db_value("called_at", moment), window.id]
             rows = await conn.execute_query_dict(
-                sql, [_db_value("called_at", moment), window.id, window.id, *queue_ids]
+                sql, params if dialect == "postgres" else [*params, window.id, window.id]
             )
             if not rows:
                 return None
-            ticket = await Ticket.get(id=rows[0]["id"]).using_db(conn)
+            ticket = await Ticket.get(id=rows[0]["id"]).select_related("queue", "window").using_db(conn)
             await TicketCall.create(
                 ticket=ticket, service_point_id=window.service_point_id,  # type: ignore[attr-defined]
                 window=window, ticket_no=ticket.ticket_no, window_code=window.code,
@@ -287,9 +293,12 @@ async def _move(
         await audit.record(f"ticket.{action}", actor=actor or principal.label, entity="ticket",
                            entity_id=ticket.id, before={"status": ticket.status.value},
                            after={"status": to.value}, connection=conn)
-    point = await ServicePoint.get(id=ticket.service_point_id)  # type: ignore[attr-defined]
-    await _publish(point.code, "update", ticket_no=ticket.ticket_no, status=to.value)
-    return await view(await get_ticket(ticket.id))
+    await _publish(ticket.service_point.code, "update", ticket_no=ticket.ticket_no,
+                   status=to.value)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.status = to
+    return await view(ticket)
 
 
 async def _clerk_ticket(ticket_id: int, principal: Principal) -> Ticket:
@@ -321,8 +330,7 @@ async def recall(ticket_id: int, *, principal: Principal) -> TicketView:
         await audit.record("ticket.recall", actor=principal.label, entity="ticket",
                            entity_id=ticket.id, after={"recalls": ticket.recalls + 1},
                            connection=conn)
-    point = await ServicePoint.get(id=ticket.service_point_id)  # type: ignore[attr-defined]
-    await _publish(point.code, "call", ticket_no=ticket.ticket_no, window=ticket.window.code,
+    await _publish(ticket.service_point.code, "call", ticket_no=ticket.ticket_no, window=ticket.window.code,
                    called_at=moment.isoformat(), recall=True)
     return await view(await get_ticket(ticket.id))
 
@@ -381,8 +389,8 @@ async def transfer(ticket_id: int, *, queue: str, principal: Principal) -> Ticke
         await audit.record("ticket.transfer", actor=principal.label, entity="ticket",
                            entity_id=ticket.id, after={"queue": queue, "onward": onward.id},
                            connection=conn)
-    point = await ServicePoint.get(id=ticket.service_point_id)  # type: ignore[attr-defined]
-    await _publish(point.code, "update", ticket_no=ticket.ticket_no, status="transferred")
+    await _publish(ticket.service_point.code, "update", ticket_no=ticket.ticket_no,
+                   status="transferred")
     return await view(await get_ticket(ticket.id))
 
 
