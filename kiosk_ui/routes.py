@@ -6,14 +6,24 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from kiosk_ui.pages import auth, clerk_cases, incubator_portal, officials, query
+from kiosk_ui.pages import (
+    auth,
+    board,
+    clerk_cases,
+    console,
+    incubator_portal,
+    kiosk,
+    officials,
+    query,
+)
 from kiosk_ui.web import HERE, login_redirect, render
 from servicedesk.errors import NotAuthenticated, ServiceDeskError
 
 
 def mount_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, clerk_cases, query, officials, incubator_portal):
+    for module in (auth, clerk_cases, query, officials, incubator_portal, kiosk, console,
+                   board):
         app.include_router(module.router, include_in_schema=False)
 
 

@@ -108,6 +108,9 @@ async def seed_demo() -> bool:
     from servicedesk.seed.demo_cases import seed_cases
 
     await seed_cases()
+    from servicedesk.seed.demo_queue import seed_queue
+
+    await seed_queue()
     from servicedesk.seed.demo_credit import seed_credit
 
     await seed_credit()

@@ -1,0 +1,118 @@
+"""The clerk console at ``/clerk``: bound to a window, calls and serves tickets.
+
+The window is chosen once after login and kept in a cookie; every action checks
+again that the window belongs to the clerk's service point. The panel refreshes
+itself over Server-Sent Events, without reloading the page.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kiosk_ui.web import check_csrf, login_redirect, page_principal, redirect, render
+from servicedesk.accounts.service import Principal
+from servicedesk.catalogue.models import ServicePoint, Window
+from servicedesk.errors import Forbidden, ServiceDeskError
+from servicedesk.queue import service as queue
+
+router = APIRouter(prefix="/clerk")
+WINDOW_COOKIE = "sd_window"
+ACTIONS = {"recall": queue.recall, "start": queue.start, "no-show": queue.no_show,
+           "complete": queue.complete}
+
+
+async def _clerk(request: Request) -> Principal | None:
+    principal = await page_principal(request)
+    if principal is None:
+        return None
+    if principal.role not in {"clerk", "admin"} or principal.service_point_id is None:
+        raise Forbidden("the console is for window clerks bound to a service point")
+    return principal
+
+
+async def _window(request: Request, clerk: Principal) -> Window | None:
+    code = request.query_params.get("window") or request.cookies.get(WINDOW_COOKIE)
+    if not code:
+        return None
+    window = await Window.get_or_none(code=code, service_point_id=clerk.service_point_id)
+    return window
+
+
+async def _context(clerk: Principal, window: Window) -> dict[str, object]:
+    point = await ServicePoint.get(id=clerk.service_point_id)
+    served = [q.id for q in await window.queues.all()]
+    return {
+        "point": point, "window": window, "principal": clerk,
+        "current": await queue.held_by(window),
+        "counts": await queue.waiting_counts(point),
+        "served": sorted(q.code for q in await window.queues.all()),
+        "upcoming": await queue.next_waiting(served),
+        "recent": await queue.recent_calls(point, limit=6),
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+async def console(request: Request, error: str | None = None) -> Response:
+    """The window's console: current ticket, waiting counts, call next."""
+    clerk = await _clerk(request)
+    if clerk is None:
+        return login_redirect(request)
+    window = await _window(request, clerk)
+    if window is None:
+        windows = await Window.filter(service_point_id=clerk.service_point_id).order_by("code")
+        return render(request, "console_pick.html", windows=windows, principal=clerk)
+    response = render(request, "console.html", error=error, **await _context(clerk, window))
+    if request.query_params.get("window"):
+        response.set_cookie(WINDOW_COOKIE, window.code, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/panel", response_class=HTMLResponse)
+async def panel(request: Request) -> Response:
+    """The live part of the console, fetched again whenever the hall changes."""
+    clerk = await _clerk(request)
+    window = await _window(request, clerk) if clerk else None
+    if clerk is None or window is None:
+        return Response(status_code=204)
+    return render(request, "console_panel.html", **await _context(clerk, window))
+
+
+@router.post("/window/{action}")
+async def act(request: Request, action: str) -> Response:
+    """Call next, recall, start, no-show, complete or transfer at the bound window."""
+    clerk = await _clerk(request)
+    if clerk is None:
+        return login_redirect(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    window = await _window(request, clerk)
+    if window is None:
+        return redirect("/clerk")
+    ticket_id = int(str(form.get("ticket_id") or 0))
+    try:
+        if action == "call-next":
+            if await queue.call_next(window.code, principal=clerk) is None:
+                return redirect("/clerk?error=empty")
+        elif action == "transfer":
+            await queue.transfer(ticket_id, queue=str(form.get("queue", "")), principal=clerk)
+        elif action in ACTIONS:
+            await ACTIONS[action](ticket_id, principal=clerk)
+        else:
+            raise Forbidden(f"unknown action {action!r}")
+    except ServiceDeskError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        return render(request, "console.html", status_code=exc.status_code, error=exc.detail,
+                      **await _context(clerk, window))
+    return redirect("/clerk")
+
+
+@router.post("/window-release")
+async def release(request: Request) -> Response:
+    """Leave the window (choose another)."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    response = redirect("/clerk")
+    response.delete_cookie(WINDOW_COOKIE)
+    return response

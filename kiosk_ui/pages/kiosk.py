@@ -1,0 +1,265 @@
+"""Kiosk pages: matters by relevance, the full checklist, take a number, submit a case,
+check in an appointment, query progress.
+
+A kiosk browser holds its device token in an HttpOnly cookie. It is enrolled once
+by opening ``/kiosk/{sp}?device=<token>`` (the token from ``servicedesk kiosk
+create``). In development, a point seeded with the demo kiosk is enrolled without
+a token, so ``servicedesk serve --demo`` gives a working kiosk at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+import segno
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kiosk_ui.web import render, settings_of
+from servicedesk.accounts import service as accounts
+from servicedesk.accounts.service import Principal
+from servicedesk.cases import service as cases
+from servicedesk.catalogue import service as catalogue
+from servicedesk.errors import Forbidden, NotAuthenticated, NotFound, ServiceDeskError
+from servicedesk.idempotency import service as idempotency
+from servicedesk.queue import appointments
+from servicedesk.queue import service as queue
+from servicedesk.queue.models import Priority
+from servicedesk.seed.demo_queue import demo_kiosk_token
+
+router = APIRouter()
+KIOSK_COOKIE = "sd_kiosk"
+IDLE_SECONDS = 60
+
+
+# ---------------------------------------------------------------- device and forms
+
+
+async def _device(request: Request, sp: str) -> tuple[Principal, str | None]:
+    """The kiosk principal at ``sp``, and a new cookie value when it was just enrolled."""
+    token = request.query_params.get("device") or request.cookies.get(KIOSK_COOKIE)
+    fresh = request.query_params.get("device")
+    if not token and settings_of(request).environment == "development":
+        token = fresh = demo_kiosk_token(sp, settings_of(request).secret_key)
+    if not token:
+        raise NotAuthenticated("this kiosk is not enrolled: open /kiosk/<point>?device=<token>")
+    try:
+        principal = await accounts.resolve(token)
+    except NotAuthenticated:
+        raise Forbidden("this kiosk is not enrolled at this service point: "
+                        "open /kiosk/<point>?device=<token> from `servicedesk kiosk create`"
+                        ) from None
+    point = await catalogue.get_point(sp)
+    if principal.kiosk is None or principal.service_point_id != point.id:
+        raise Forbidden(f"this device is not a kiosk of service point {sp}")
+    return principal, fresh
+
+
+def _csrf(request: Request) -> str:
+    key = settings_of(request).secret_key.encode()
+    device = request.cookies.get(KIOSK_COOKIE) or request.query_params.get("device") or ""
+    return hmac.new(key, b"kiosk-csrf:" + device.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    if not hmac.compare_digest(str(form.get("csrf_token", "")), _csrf(request)):
+        raise Forbidden("the form expired; start again from the kiosk's home page")
+    return {k: (form.getlist(k) if k == "materials" else str(form.get(k))) for k in form}
+
+
+def _idle(request: Request) -> int:
+    raw = request.query_params.get("idle", "")
+    return int(raw) if raw.isdigit() and 2 <= int(raw) <= 600 else IDLE_SECONDS
+
+
+async def _page(request: Request, sp: str, template: str, *, status_code: int = 200,
+                **context: Any) -> Response:
+    principal, fresh = await _device(request, sp)
+    point = await catalogue.get_point(sp)
+    if fresh is not None and request.query_params.get("device"):
+        response: Response = _redirect(f"/kiosk/{sp}")
+    else:
+        response = render(request, template, status_code=status_code, point=point,
+                          kiosk_csrf=_csrf(request), idle_seconds=_idle(request),
+                          form_key=secrets.token_urlsafe(12), principal=principal, **context)
+    if fresh is not None:
+        response.set_cookie(KIOSK_COOKIE, fresh, httponly=True, samesite="strict",
+                            secure=settings_of(request).cookie_secure, max_age=3650 * 86400)
+    return response
+
+
+def _redirect(url: str) -> Response:
+    return Response(status_code=303, headers={"location": url})
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code, rendered here so nothing is fetched from elsewhere."""
+    return str(segno.make_qr(url, error="m").svg_inline(scale=4, dark="#000", light="#fff"))
+
+
+def _absolute(request: Request, path: str) -> str:
+    return str(request.base_url).rstrip("/") + path
+
+
+# ---------------------------------------------------------------- pages
+
+
+@router.get("/kiosk/{sp}", response_class=HTMLResponse)
+async def home(request: Request, sp: str) -> Response:
+    """The kiosk's home: matters, most relevant here first, with search."""
+    entries = await catalogue.catalogue(sp)
+    point = await catalogue.get_point(sp)
+    return await _page(request, sp, "kiosk_home.html", entries=entries,
+                       waiting=await queue.waiting_counts(point))
+
+
+@router.get("/kiosk/{sp}/matters/{code}", response_class=HTMLResponse)
+async def matter(request: Request, sp: str, code: str) -> Response:
+    """Everything the matter needs, in one notice, before anyone queues."""
+    point = await catalogue.get_point(sp)
+    offering = await catalogue.offering(point, code)
+    return await _page(request, sp, "kiosk_matter.html", offering=offering,
+                       waiting=(await queue.waiting_counts(point)).get(offering.queue.code, 0))
+
+
+@router.post("/kiosk/{sp}/tickets", response_class=HTMLResponse)
+async def take_ticket(request: Request, sp: str) -> Response:
+    """Take a number; a double tap returns the same ticket (the form's idempotency key)."""
+    principal, _ = await _device(request, sp)
+    form = await _form(request)
+    try:
+        priority = Priority(form.get("priority") or "normal")
+    except ValueError:
+        raise NotFound("unknown priority") from None
+    if priority is Priority.APPOINTMENT:
+        raise Forbidden("appointment tickets come from checking in an appointment")
+    body = {"matter_code": form.get("matter_code", ""), "priority": priority.value,
+            "case_no": form.get("case_no") or None}
+
+    async def handler() -> tuple[int, Any]:
+        view = await queue.take(principal=principal, service_point=sp,
+                                matter_code=body["matter_code"] or "", priority=priority,
+                                case_no=body["case_no"])
+        return 201, {"id": view.ticket.id}
+
+    _, payload = await idempotency.run(scope=f"{principal.label}:kiosk-ticket",
+                                       key=form.get("form_key") or None, body=body,
+                                       handler=handler)
+    return await _receipt(request, sp, int(payload["id"]))
+
+
+async def _receipt(request: Request, sp: str, ticket_id: int) -> Response:
+    view = await queue.view(await queue.get_ticket(ticket_id))
+    status_url = _absolute(request, f"/ticket/{view.ticket.code}")
+    matter = await view.ticket.matter if view.ticket.matter_id else None  # type: ignore[attr-defined]
+    return await _page(request, sp, "kiosk_receipt.html", view=view, matter=matter,
+                       qr=qr_svg(status_url), status_url=status_url)
+
+
+@router.post("/kiosk/{sp}/void", response_class=HTMLResponse)
+async def void_ticket(request: Request, sp: str) -> Response:
+    """The receipt did not print: void the number so no ghost number is called."""
+    principal, _ = await _device(request, sp)
+    form = await _form(request)
+    await queue.void(int(form.get("ticket_id") or 0), principal=principal)
+    return await _page(request, sp, "kiosk_message.html", message="voided")
+
+
+@router.get("/kiosk/{sp}/matters/{code}/apply", response_class=HTMLResponse)
+async def apply_form(request: Request, sp: str, code: str) -> Response:
+    """Submit a case: tick the materials brought, give the firm's code and name."""
+    point = await catalogue.get_point(sp)
+    offering = await catalogue.offering(point, code)
+    return await _page(request, sp, "kiosk_apply.html", offering=offering, error=None,
+                       values={})
+
+
+@router.post("/kiosk/{sp}/cases", response_class=HTMLResponse)
+async def submit_case(request: Request, sp: str) -> Response:
+    """Submit through the cases service; the receipt carries the case number and a QR code."""
+    principal, _ = await _device(request, sp)
+    form = await _form(request)
+    materials = [str(m) for m in form.get("materials", [])]
+    body = {"matter_code": form.get("matter_code", ""), "uscc": form.get("uscc", ""),
+            "name": form.get("firm_name", ""), "materials": materials}
+
+    async def handler() -> tuple[int, Any]:
+        view = await cases.submit(principal=principal, service_point=sp,
+                                  matter_code=str(body["matter_code"]), uscc=str(body["uscc"]),
+                                  firm_name=str(body["name"]), materials=materials)
+        return 201, {"case_no": view.case.case_no}
+
+    try:
+        _, payload = await idempotency.run(scope=f"{principal.label}:kiosk-case",
+                                           key=form.get("form_key") or None, body=body,
+                                           handler=handler)
+    except ServiceDeskError as exc:
+        point = await catalogue.get_point(sp)
+        offering = await catalogue.offering(point, str(body["matter_code"]))
+        return await _page(request, sp, "kiosk_apply.html", status_code=exc.status_code,
+                           offering=offering, error=exc.detail, values=body)
+    view = await cases.get_public(payload["case_no"], str(body["uscc"]))
+    query_url = _absolute(request, f"/query?case_no={view.case.case_no}")
+    return await _page(request, sp, "kiosk_case_receipt.html", view=view,
+                       qr=qr_svg(query_url), query_url=query_url)
+
+
+@router.get("/kiosk/{sp}/check-in", response_class=HTMLResponse)
+async def check_in_form(request: Request, sp: str) -> Response:
+    """Appointment check-in: type the booking code."""
+    return await _page(request, sp, "kiosk_checkin.html", error=None)
+
+
+@router.post("/kiosk/{sp}/check-in", response_class=HTMLResponse)
+async def check_in(request: Request, sp: str) -> Response:
+    """A booked firm gets a priority ticket."""
+    principal, _ = await _device(request, sp)
+    form = await _form(request)
+    try:
+        view = await appointments.check_in(sp, form.get("code", ""), principal=principal)
+    except ServiceDeskError as exc:
+        return await _page(request, sp, "kiosk_checkin.html", status_code=exc.status_code,
+                           error=exc.detail)
+    return await _receipt(request, sp, view.ticket.id)
+
+
+@router.get("/kiosk/{sp}/query", response_class=HTMLResponse)
+async def query_form(request: Request, sp: str) -> Response:
+    """Progress query by case number and USCC, with an on-screen keypad."""
+    return await _page(request, sp, "kiosk_query.html", view=None, not_found=False, values={})
+
+
+@router.post("/kiosk/{sp}/query", response_class=HTMLResponse)
+async def query(request: Request, sp: str) -> Response:
+    """The case's status, deadline and timeline; nothing stays in the address bar."""
+    form = await _form(request)
+    values = {"case_no": form.get("case_no", "").strip(), "uscc": form.get("uscc", "").strip()}
+    try:
+        view = await cases.get_public(values["case_no"], values["uscc"])
+    except NotFound:
+        return await _page(request, sp, "kiosk_query.html", status_code=404, view=None,
+                           not_found=True, values=values)
+    return await _page(request, sp, "kiosk_query.html", view=view, not_found=False,
+                       values=values)
+
+
+# ---------------------------------------------------------------- the receipt's QR target
+
+
+@router.get("/ticket/{code}", response_class=HTMLResponse)
+async def ticket_status(request: Request, code: str) -> Response:
+    """A ticket's live status, from the receipt's QR code (on the firm's phone)."""
+    view = await queue.by_code(code)
+    await view.ticket.fetch_related("service_point")
+    return render(request, "ticket_status.html", view=view, code=code)
+
+
+@router.post("/ticket/{code}/cancel", response_class=HTMLResponse)
+async def ticket_cancel(request: Request, code: str) -> Response:
+    """The firm gives up its place."""
+    await queue.cancel_by_holder(code)
+    return _redirect(f"/ticket/{code}")
