@@ -538,7 +538,7 @@ class Migration(migrations.Migration):
                 ('transferred_from', fields.ForeignKeyField('models.Ticket', source_field='transferred_from_id', null=True, db_constraint=True, to_field='id', related_name='transfers', on_delete=OnDelete.SET_NULL)),
                 ('case_no', fields.CharField(null=True, max_length=48)),
             ],
-            options={'table': 'tickets', 'app': 'models', 'indexes': [Index(fields=['queue', 'status', 'rank', 'taken_at']), Index(fields=['service_point', 'taken_at'])], 'pk_attr': 'id', 'table_description': 'A queue number taken at a kiosk and called at a window.'},
+            options={'table': 'tickets', 'app': 'models', 'indexes': [Index(fields=['queue_id', 'status', 'rank', 'taken_at']), Index(fields=['service_point_id', 'taken_at'])], 'pk_attr': 'id', 'table_description': 'A queue number taken at a kiosk and called at a window.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -570,7 +570,7 @@ class Migration(migrations.Migration):
                 ('called_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('recall', fields.BooleanField(default=False)),
             ],
-            options={'table': 'ticket_calls', 'app': 'models', 'indexes': [Index(fields=['service_point', 'called_at'])], 'pk_attr': 'id', 'table_description': 'One call (or recall) of a ticket at a window, as the display board shows it.'},
+            options={'table': 'ticket_calls', 'app': 'models', 'indexes': [Index(fields=['service_point_id', 'called_at'])], 'pk_attr': 'id', 'table_description': 'One call (or recall) of a ticket at a window, as the display board shows it.'},
             bases=['Model'],
         ),
         ops.CreateModel(

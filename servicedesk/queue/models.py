@@ -71,7 +71,7 @@ class Ticket(Model):
 
     class Meta:
         table = "tickets"
-        indexes = (("queue", "status", "rank", "taken_at"), ("service_point", "taken_at"))
+        indexes = (("queue_id", "status", "rank", "taken_at"), ("service_point_id", "taken_at"))
 
 
 class TicketCall(Model):
@@ -94,7 +94,7 @@ class TicketCall(Model):
 
     class Meta:
         table = "ticket_calls"
-        indexes = (("service_point", "called_at"),)
+        indexes = (("service_point_id", "called_at"),)
 
 
 class AppointmentStatus(StrEnum):
