@@ -64,7 +64,7 @@ async def dashboard(
     official = await _official(request)
     if official is None:
         return login_redirect(request)
-    table = await tables.ratings_table(
+    ratings_table = await tables.ratings_table(
         grade=grade or None, district=district or None, level=level or None
     )
     grades = await tables.grade_table()
@@ -73,7 +73,7 @@ async def dashboard(
         request,
         "officials.html",
         official,
-        table=table,
+        ratings_table=ratings_table,
         grades=grades,
         bars=tables.bar_svg(grades.rows),
         stats=await spotchecks.waiver_stats(),

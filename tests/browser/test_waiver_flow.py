@@ -80,7 +80,7 @@ def recommended_case(base: str) -> tuple[str, str]:
 async def test_review_confirm_publish_then_waive(browser: Browser, live_server: str) -> None:
     base = live_server
     li = await as_user(browser, base, "official-li")
-    await expect(li.get_by_test_id("ratings-table")).to_be_visible()
+    await expect(li.get_by_test_id("ratings-table")).to_contain_text("INC-HD-001")
     await shot(li, "waivers-01-dashboard")
 
     await li.goto(f"{base}/officials/review")
