@@ -58,9 +58,10 @@ async def _device(request: Request, sp: str) -> tuple[Principal, str | None]:
     return principal, fresh
 
 
-def _csrf(request: Request) -> str:
+def _csrf(request: Request, device: str | None = None) -> str:
+    """A form token bound to the kiosk's device token (the one just enrolled, if any)."""
     key = settings_of(request).secret_key.encode()
-    device = request.cookies.get(KIOSK_COOKIE) or request.query_params.get("device") or ""
+    device = device or request.cookies.get(KIOSK_COOKIE) or ""
     return hmac.new(key, b"kiosk-csrf:" + device.encode(), hashlib.sha256).hexdigest()[:40]
 
 
@@ -84,7 +85,7 @@ async def _page(request: Request, sp: str, template: str, *, status_code: int = 
         response: Response = _redirect(f"/kiosk/{sp}")
     else:
         response = render(request, template, status_code=status_code, point=point,
-                          kiosk_csrf=_csrf(request), idle_seconds=_idle(request),
+                          kiosk_csrf=_csrf(request, fresh), idle_seconds=_idle(request),
                           form_key=secrets.token_urlsafe(12), principal=principal, **context)
     if fresh is not None:
         response.set_cookie(KIOSK_COOKIE, fresh, httponly=True, samesite="strict",
