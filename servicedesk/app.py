@@ -19,15 +19,15 @@ from tortoise.contrib.fastapi import RegisterTortoise
 from servicedesk.accounts.endpoints import router as accounts_router
 from servicedesk.cases.endpoints import router as cases_router
 from servicedesk.catalogue.endpoints import router as catalogue_router
+from servicedesk.db import tortoise_config
+from servicedesk.errors import ServiceDeskError
 from servicedesk.exemptions.endpoints import router as exemptions_router
 from servicedesk.incubators.endpoints import router as incubators_router
 from servicedesk.policy.endpoints import router as policy_router
-from servicedesk.ratings.endpoints import router as ratings_router
-from servicedesk.spotchecks.endpoints import router as spotchecks_router
-from servicedesk.db import tortoise_config
-from servicedesk.errors import ServiceDeskError
 from servicedesk.queue.endpoints import router as queue_router
+from servicedesk.ratings.endpoints import router as ratings_router
 from servicedesk.settings import Settings, get_settings
+from servicedesk.spotchecks.endpoints import router as spotchecks_router
 
 API_PREFIX = "/api/v1"
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
