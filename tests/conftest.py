@@ -3,9 +3,13 @@ database when ``SERVICEDESK_TEST_DATABASE_URL`` points at a server."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -33,6 +37,25 @@ def test_db_url() -> str:
 
 def is_postgres() -> bool:
     return TEST_DATABASE_URL.startswith(("postgres", "asyncpg"))
+
+
+def server_database_url(tmp: Path, *, prefix: str) -> str:
+    """A new, empty database for a server process: a SQLite file, or a fresh
+    PostgreSQL database beside the test server's when the suite runs on PostgreSQL."""
+    if not is_postgres():
+        return f"sqlite://{tmp / (prefix + '.sqlite3')}"
+    base = normalise_url(TEST_DATABASE_URL).replace("{}", "").rstrip("_")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return base.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture

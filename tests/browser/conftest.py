@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.conftest import TEST_DATABASE_URL, is_postgres
+from tests.conftest import server_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -47,27 +46,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _database_url(tmp: Path) -> str:
-    if not is_postgres():
-        return f"sqlite://{tmp / 'browser.sqlite3'}"
-    import asyncio
-
-    import asyncpg
-
-    base = TEST_DATABASE_URL.replace("{}", "").rstrip("_")
-    name = f"browser_{uuid.uuid4().hex[:10]}"
-
-    async def create() -> None:
-        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    return base.rsplit("/", 1)[0] + "/" + name
-
-
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """Base URL of a demo service on a free port, for the whole session."""
@@ -77,7 +55,7 @@ def live_server() -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
-        "SERVICEDESK_DATABASE_URL": _database_url(tmp),
+        "SERVICEDESK_DATABASE_URL": server_database_url(tmp, prefix="browser"),
         "SERVICEDESK_ENVIRONMENT": "development",
     }
     log = (tmp / "server.log").open("w")

@@ -5,33 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_DATABASE_URL, is_postgres
+from tests.conftest import is_postgres, server_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database(tmp_path: Path) -> str:
-    if not is_postgres():
-        return f"sqlite://{tmp_path / 'cli.sqlite3'}"
-    import asyncio
-
-    import asyncpg
-
-    base = TEST_DATABASE_URL.replace("{}", "").rstrip("_")
-    name = f"cli_{uuid.uuid4().hex[:10]}"
-
-    async def create() -> None:
-        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        await conn.close()
-
-    asyncio.run(create())
-    return base.rsplit("/", 1)[0] + "/" + name
 
 
 def run(args: list[str], url: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -48,7 +28,7 @@ def run(args: list[str], url: str, stdin: str = "") -> subprocess.CompletedProce
 
 
 def test_migrate_seed_user_and_kiosk(tmp_path: Path) -> None:
-    url = _database(tmp_path)
+    url = server_database_url(tmp_path, prefix="cli")
     assert run(["migrate"], url).returncode == 0
     again = run(["migrate"], url)
     assert again.returncode == 0
