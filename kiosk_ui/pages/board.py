@@ -16,5 +16,10 @@ router = APIRouter()
 async def board(request: Request, sp: str) -> Response:
     """Full-screen display for a service point; updates by Server-Sent Events."""
     point = await catalogue.get_point(sp)
-    return render(request, "board.html", point=point, calling=await queue.now_calling(point),
-                  recent=await queue.recent_calls(point))
+    return render(
+        request,
+        "board.html",
+        point=point,
+        calling=await queue.now_calling(point),
+        recent=await queue.recent_calls(point),
+    )

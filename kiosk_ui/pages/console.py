@@ -7,6 +7,8 @@ itself over Server-Sent Events, without reloading the page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -18,8 +20,12 @@ from servicedesk.queue import service as queue
 
 router = APIRouter(prefix="/clerk")
 WINDOW_COOKIE = "sd_window"
-ACTIONS = {"recall": queue.recall, "start": queue.start, "no-show": queue.no_show,
-           "complete": queue.complete}
+ACTIONS = {
+    "recall": queue.recall,
+    "start": queue.start,
+    "no-show": queue.no_show,
+    "complete": queue.complete,
+}
 
 
 async def _clerk(request: Request) -> Principal | None:
@@ -39,11 +45,13 @@ async def _window(request: Request, clerk: Principal) -> Window | None:
     return window
 
 
-async def _context(clerk: Principal, window: Window) -> dict[str, object]:
+async def _context(clerk: Principal, window: Window) -> dict[str, Any]:
     point = await ServicePoint.get(id=clerk.service_point_id)
     served = [q.id for q in await window.queues.all()]
     return {
-        "point": point, "window": window, "principal": clerk,
+        "point": point,
+        "window": window,
+        "principal": clerk,
         "current": await queue.held_by(window),
         "counts": await queue.waiting_counts(point),
         "served": sorted(q.code for q in await window.queues.all()),
@@ -103,8 +111,13 @@ async def act(request: Request, action: str) -> Response:
     except ServiceDeskError as exc:
         if isinstance(exc, Forbidden):
             raise
-        return render(request, "console.html", status_code=exc.status_code, error=exc.detail,
-                      **await _context(clerk, window))
+        return render(
+            request,
+            "console.html",
+            status_code=exc.status_code,
+            error=exc.detail,
+            **await _context(clerk, window),
+        )
     return redirect("/clerk")
 
 

@@ -49,9 +49,10 @@ async def _device(request: Request, sp: str) -> tuple[Principal, str | None]:
     try:
         principal = await accounts.resolve(token)
     except NotAuthenticated:
-        raise Forbidden("this kiosk is not enrolled at this service point: "
-                        "open /kiosk/<point>?device=<token> from `servicedesk kiosk create`"
-                        ) from None
+        raise Forbidden(
+            "this kiosk is not enrolled at this service point: "
+            "open /kiosk/<point>?device=<token> from `servicedesk kiosk create`"
+        ) from None
     point = await catalogue.get_point(sp)
     if principal.kiosk is None or principal.service_point_id != point.id:
         raise Forbidden(f"this device is not a kiosk of service point {sp}")
@@ -77,19 +78,34 @@ def _idle(request: Request) -> int:
     return int(raw) if raw.isdigit() and 2 <= int(raw) <= 600 else IDLE_SECONDS
 
 
-async def _page(request: Request, sp: str, template: str, *, status_code: int = 200,
-                **context: Any) -> Response:
+async def _page(
+    request: Request, sp: str, template: str, *, status_code: int = 200, **context: Any
+) -> Response:
     principal, fresh = await _device(request, sp)
     point = await catalogue.get_point(sp)
     if fresh is not None and request.query_params.get("device"):
         response: Response = _redirect(f"/kiosk/{sp}")
     else:
-        response = render(request, template, status_code=status_code, point=point,
-                          kiosk_csrf=_csrf(request, fresh), idle_seconds=_idle(request),
-                          form_key=secrets.token_urlsafe(12), principal=principal, **context)
+        response = render(
+            request,
+            template,
+            status_code=status_code,
+            point=point,
+            kiosk_csrf=_csrf(request, fresh),
+            idle_seconds=_idle(request),
+            form_key=secrets.token_urlsafe(12),
+            principal=principal,
+            **context,
+        )
     if fresh is not None:
-        response.set_cookie(KIOSK_COOKIE, fresh, httponly=True, samesite="strict",
-                            secure=settings_of(request).cookie_secure, max_age=3650 * 86400)
+        response.set_cookie(
+            KIOSK_COOKIE,
+            fresh,
+            httponly=True,
+            samesite="strict",
+            secure=settings_of(request).cookie_secure,
+            max_age=3650 * 86400,
+        )
     return response
 
 
@@ -114,8 +130,9 @@ async def home(request: Request, sp: str) -> Response:
     """The kiosk's home: matters, most relevant here first, with search."""
     entries = await catalogue.catalogue(sp)
     point = await catalogue.get_point(sp)
-    return await _page(request, sp, "kiosk_home.html", entries=entries,
-                       waiting=await queue.waiting_counts(point))
+    return await _page(
+        request, sp, "kiosk_home.html", entries=entries, waiting=await queue.waiting_counts(point)
+    )
 
 
 @router.get("/kiosk/{sp}/matters/{code}", response_class=HTMLResponse)
@@ -123,8 +140,13 @@ async def matter(request: Request, sp: str, code: str) -> Response:
     """Everything the matter needs, in one notice, before anyone queues."""
     point = await catalogue.get_point(sp)
     offering = await catalogue.offering(point, code)
-    return await _page(request, sp, "kiosk_matter.html", offering=offering,
-                       waiting=(await queue.waiting_counts(point)).get(offering.queue.code, 0))
+    return await _page(
+        request,
+        sp,
+        "kiosk_matter.html",
+        offering=offering,
+        waiting=(await queue.waiting_counts(point)).get(offering.queue.code, 0),
+    )
 
 
 @router.post("/kiosk/{sp}/tickets", response_class=HTMLResponse)
@@ -138,27 +160,45 @@ async def take_ticket(request: Request, sp: str) -> Response:
         raise NotFound("unknown priority") from None
     if priority is Priority.APPOINTMENT:
         raise Forbidden("appointment tickets come from checking in an appointment")
-    body = {"matter_code": form.get("matter_code", ""), "priority": priority.value,
-            "case_no": form.get("case_no") or None}
+    body = {
+        "matter_code": form.get("matter_code", ""),
+        "priority": priority.value,
+        "case_no": form.get("case_no") or None,
+    }
 
     async def handler() -> tuple[int, Any]:
-        view = await queue.take(principal=principal, service_point=sp,
-                                matter_code=body["matter_code"] or "", priority=priority,
-                                case_no=body["case_no"])
+        view = await queue.take(
+            principal=principal,
+            service_point=sp,
+            matter_code=body["matter_code"] or "",
+            priority=priority,
+            case_no=body["case_no"],
+        )
         return 201, {"id": view.ticket.id}
 
-    _, payload = await idempotency.run(scope=f"{principal.label}:kiosk-ticket",
-                                       key=form.get("form_key") or None, body=body,
-                                       handler=handler)
+    _, payload = await idempotency.run(
+        scope=f"{principal.label}:kiosk-ticket",
+        key=form.get("form_key") or None,
+        body=body,
+        handler=handler,
+    )
     return await _receipt(request, sp, int(payload["id"]))
 
 
 async def _receipt(request: Request, sp: str, ticket_id: int) -> Response:
     view = await queue.view(await queue.get_ticket(ticket_id))
     status_url = _absolute(request, f"/ticket/{view.ticket.code}")
-    matter = await view.ticket.matter if view.ticket.matter_id else None  # type: ignore[attr-defined]
-    return await _page(request, sp, "kiosk_receipt.html", view=view, matter=matter,
-                       qr=qr_svg(status_url), status_url=status_url)
+    await view.ticket.fetch_related("matter")
+    matter = view.ticket.matter
+    return await _page(
+        request,
+        sp,
+        "kiosk_receipt.html",
+        view=view,
+        matter=matter,
+        qr=qr_svg(status_url),
+        status_url=status_url,
+    )
 
 
 @router.post("/kiosk/{sp}/void", response_class=HTMLResponse)
@@ -175,8 +215,7 @@ async def apply_form(request: Request, sp: str, code: str) -> Response:
     """Submit a case: tick the materials brought, give the firm's code and name."""
     point = await catalogue.get_point(sp)
     offering = await catalogue.offering(point, code)
-    return await _page(request, sp, "kiosk_apply.html", offering=offering, error=None,
-                       values={})
+    return await _page(request, sp, "kiosk_apply.html", offering=offering, error=None, values={})
 
 
 @router.post("/kiosk/{sp}/cases", response_class=HTMLResponse)
@@ -185,28 +224,48 @@ async def submit_case(request: Request, sp: str) -> Response:
     principal, _ = await _device(request, sp)
     form = await _form(request)
     materials = [str(m) for m in form.get("materials", [])]
-    body = {"matter_code": form.get("matter_code", ""), "uscc": form.get("uscc", ""),
-            "name": form.get("firm_name", ""), "materials": materials}
+    body = {
+        "matter_code": form.get("matter_code", ""),
+        "uscc": form.get("uscc", ""),
+        "name": form.get("firm_name", ""),
+        "materials": materials,
+    }
 
     async def handler() -> tuple[int, Any]:
-        view = await cases.submit(principal=principal, service_point=sp,
-                                  matter_code=str(body["matter_code"]), uscc=str(body["uscc"]),
-                                  firm_name=str(body["name"]), materials=materials)
+        view = await cases.submit(
+            principal=principal,
+            service_point=sp,
+            matter_code=str(body["matter_code"]),
+            uscc=str(body["uscc"]),
+            firm_name=str(body["name"]),
+            materials=materials,
+        )
         return 201, {"case_no": view.case.case_no}
 
     try:
-        _, payload = await idempotency.run(scope=f"{principal.label}:kiosk-case",
-                                           key=form.get("form_key") or None, body=body,
-                                           handler=handler)
+        _, payload = await idempotency.run(
+            scope=f"{principal.label}:kiosk-case",
+            key=form.get("form_key") or None,
+            body=body,
+            handler=handler,
+        )
     except ServiceDeskError as exc:
         point = await catalogue.get_point(sp)
         offering = await catalogue.offering(point, str(body["matter_code"]))
-        return await _page(request, sp, "kiosk_apply.html", status_code=exc.status_code,
-                           offering=offering, error=exc.detail, values=body)
+        return await _page(
+            request,
+            sp,
+            "kiosk_apply.html",
+            status_code=exc.status_code,
+            offering=offering,
+            error=exc.detail,
+            values=body,
+        )
     view = await cases.get_public(payload["case_no"], str(body["uscc"]))
     query_url = _absolute(request, f"/query?case_no={view.case.case_no}")
-    return await _page(request, sp, "kiosk_case_receipt.html", view=view,
-                       qr=qr_svg(query_url), query_url=query_url)
+    return await _page(
+        request, sp, "kiosk_case_receipt.html", view=view, qr=qr_svg(query_url), query_url=query_url
+    )
 
 
 @router.get("/kiosk/{sp}/check-in", response_class=HTMLResponse)
@@ -223,8 +282,9 @@ async def check_in(request: Request, sp: str) -> Response:
     try:
         view = await appointments.check_in(sp, form.get("code", ""), principal=principal)
     except ServiceDeskError as exc:
-        return await _page(request, sp, "kiosk_checkin.html", status_code=exc.status_code,
-                           error=exc.detail)
+        return await _page(
+            request, sp, "kiosk_checkin.html", status_code=exc.status_code, error=exc.detail
+        )
     return await _receipt(request, sp, view.ticket.id)
 
 
@@ -242,10 +302,16 @@ async def query(request: Request, sp: str) -> Response:
     try:
         view = await cases.get_public(values["case_no"], values["uscc"])
     except NotFound:
-        return await _page(request, sp, "kiosk_query.html", status_code=404, view=None,
-                           not_found=True, values=values)
-    return await _page(request, sp, "kiosk_query.html", view=view, not_found=False,
-                       values=values)
+        return await _page(
+            request,
+            sp,
+            "kiosk_query.html",
+            status_code=404,
+            view=None,
+            not_found=True,
+            values=values,
+        )
+    return await _page(request, sp, "kiosk_query.html", view=view, not_found=False, values=values)
 
 
 # ---------------------------------------------------------------- the receipt's QR target
@@ -260,7 +326,7 @@ async def ticket_status(request: Request, code: str) -> Response:
 
 
 @router.post("/ticket/{code}/cancel", response_class=HTMLResponse)
-async def ticket_cancel(request: Request, code: str) -> Response:
+async def ticket_cancel(code: str) -> Response:
     """The firm gives up its place."""
     await queue.cancel_by_holder(code)
     return _redirect(f"/ticket/{code}")

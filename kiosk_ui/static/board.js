@@ -83,7 +83,7 @@
   });
 
   var clock = document.getElementById("clock");
-  function tick() { clock.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false }); }
+  function tick() { clock.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" }); }
   setInterval(tick, 1000);
   tick();
   connect();

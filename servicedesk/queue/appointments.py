@@ -46,14 +46,20 @@ async def create_slot(
     point = await _point(service_point)
     target = await Queue.get_or_none(service_point=point, code=queue)
     if target is None:
-        raise InvalidInput(f"queue {queue!r} does not exist at {point.code}",
-                           extra={"field": "queue"})
+        raise InvalidInput(
+            f"queue {queue!r} does not exist at {point.code}", extra={"field": "queue"}
+        )
     if ends_at <= starts_at or capacity < 1:
         raise InvalidInput("a slot needs ends_at after starts_at and a capacity of at least 1")
     if await AppointmentSlot.exists(queue=target, starts_at=starts_at):
         raise Conflict("this queue already has a slot starting then")
-    return await AppointmentSlot.create(queue=target, day=beijing_date(starts_at),
-                                        starts_at=starts_at, ends_at=ends_at, capacity=capacity)
+    return await AppointmentSlot.create(
+        queue=target,
+        day=beijing_date(starts_at),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+    )
 
 
 async def release_missed(point: ServicePoint | None = None) -> int:
@@ -67,13 +73,15 @@ async def release_missed(point: ServicePoint | None = None) -> int:
         async with in_transaction():
             if await Appointment.filter(id=booking.id, status=A.BOOKED).update(status=A.MISSED):
                 await AppointmentSlot.filter(id=booking.slot_id).update(  # type: ignore[attr-defined]
-                    booked=F("booked") - 1)
+                    booked=F("booked") - 1
+                )
                 released += 1
     return released
 
 
-async def slots(service_point: str, *, day: date | None = None,
-                queue: str | None = None) -> list[AppointmentSlot]:
+async def slots(
+    service_point: str, *, day: date | None = None, queue: str | None = None
+) -> list[AppointmentSlot]:
     """Slots of a day (default today) with their remaining capacity."""
     point = await _point(service_point)
     await release_missed(point)
@@ -104,21 +112,35 @@ async def book(
     if matter_code:
         offering = await ServicePointMatter.get_or_none(
             service_point_id=slot.queue.service_point_id,  # type: ignore[attr-defined]
-            matter__code=matter_code, hidden=False).select_related("matter")
+            matter__code=matter_code,
+            hidden=False,
+        ).select_related("matter")
         if offering is None:
-            raise InvalidInput(f"matter {matter_code!r} is not offered here",
-                               extra={"field": "matter_code"})
+            raise InvalidInput(
+                f"matter {matter_code!r} is not offered here", extra={"field": "matter_code"}
+            )
         matter = offering.matter
     async with in_transaction():
         taken = await AppointmentSlot.filter(id=slot.id, booked__lt=F("capacity")).update(
-            booked=F("booked") + 1)
+            booked=F("booked") + 1
+        )
         if not taken:
             raise Conflict("this slot is fully booked")
-        booking = await Appointment.create(slot=slot, code=_code(), uscc=clean,
-                                           firm_name=firm_name.strip(), matter=matter,
-                                           booked_at=now())
-        await audit.record("appointment.book", actor="firm", entity="appointment",
-                           entity_id=booking.id, after={"slot": slot.id, "uscc": clean})
+        booking = await Appointment.create(
+            slot=slot,
+            code=_code(),
+            uscc=clean,
+            firm_name=firm_name.strip(),
+            matter=matter,
+            booked_at=now(),
+        )
+        await audit.record(
+            "appointment.book",
+            actor="firm",
+            entity="appointment",
+            entity_id=booking.id,
+            after={"slot": slot.id, "uscc": clean},
+        )
     return booking
 
 
@@ -144,10 +166,13 @@ async def check_in(service_point: str, code: str, *, principal: Principal) -> ti
             status=A.CHECKED_IN, checked_in_at=now()
         ):
             raise Conflict("this appointment was just checked in")
-        ticket = await tickets._issue(point=point, queue=queue, priority=Priority.APPOINTMENT,
-                                      matter_id=booking.matter.id if booking.matter else None,
-                                      kiosk_id=principal.kiosk.id if principal.kiosk else None)
+        ticket = await tickets._issue(
+            point=point,
+            queue=queue,
+            priority=Priority.APPOINTMENT,
+            matter_id=booking.matter.id if booking.matter else None,
+            kiosk_id=principal.kiosk.id if principal.kiosk else None,
+        )
         await Appointment.filter(id=booking.id).update(ticket=ticket)
     await tickets._publish(point.code, "taken", queue=queue.code)
     return await tickets.view(ticket)
-

@@ -33,19 +33,25 @@ SlotManager = require_roles("clerk", "official", "admin")
 
 @router.post("/service-points/{sp}/tickets", status_code=201, response_model=TicketRead)
 async def take_ticket(
-    sp: str, body: TicketCreate, kiosk: KioskDevice, settings: SettingsDep,
+    sp: str,
+    body: TicketCreate,
+    kiosk: KioskDevice,
+    settings: SettingsDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Take a number for a matter; retries with the same Idempotency-Key get the same one."""
 
     async def handler() -> tuple[int, Any]:
-        view = await service.take(principal=kiosk, service_point=sp,
-                                  matter_code=body.matter_code, priority=body.priority)
+        view = await service.take(
+            principal=kiosk, service_point=sp, matter_code=body.matter_code, priority=body.priority
+        )
         return 201, ticket_read(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
-        scope=f"{kiosk.label}:POST /service-points/{sp}/tickets", key=key,
-        body=body.model_dump(mode="json"), handler=handler,
+        scope=f"{kiosk.label}:POST /service-points/{sp}/tickets",
+        key=key,
+        body=body.model_dump(mode="json"),
+        handler=handler,
         stale_after=settings.idempotency_stale_seconds,
     )
     return JSONResponse(payload, status_code=status)
@@ -55,19 +61,25 @@ async def take_ticket(
 async def board(sp: str) -> BoardRead:
     """The last ten calls and the number each window is calling, for the hall's display."""
     point = await catalogue.get_point(sp)
-    calling = [CallRead(ticket_no=t.ticket_no, window=t.window.code,
-                        called_at=t.called_at or t.taken_at)
-               for t in await service.now_calling(point) if t.window]
-    return BoardRead(recent_calls=[call_read(c) for c in await service.recent_calls(point)],
-                     now_calling=calling)
+    calling = [
+        CallRead(ticket_no=t.ticket_no, window=t.window.code, called_at=t.called_at or t.taken_at)
+        for t in await service.now_calling(point)
+        if t.window
+    ]
+    return BoardRead(
+        recent_calls=[call_read(c) for c in await service.recent_calls(point)], now_calling=calling
+    )
 
 
 @router.get("/service-points/{sp}/events")
 async def live_events(sp: str) -> StreamingResponse:
     """Server-Sent Events: calls, new tickets and changes at the service point."""
     point = await catalogue.get_point(sp)
-    return StreamingResponse(events.stream(point.code), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        events.stream(point.code),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.get("/service-points/{sp}/queues", response_model=QueueCounts)
@@ -78,8 +90,11 @@ async def queue_counts(sp: str, clerk: CurrentClerk) -> QueueCounts:
     return QueueCounts(waiting=await service.waiting_counts(point))
 
 
-@router.post("/windows/{window}/call-next", response_model=TicketRead,
-             responses={204: {"description": "nothing waits"}})
+@router.post(
+    "/windows/{window}/call-next",
+    response_model=TicketRead,
+    responses={204: {"description": "nothing waits"}},
+)
 async def call_next(window: str, clerk: CurrentClerk) -> Any:
     """Claim the next ticket for the window; 204 when nobody waits."""
     view = await service.call_next(window, principal=clerk)
@@ -136,12 +151,17 @@ async def list_slots(sp: str, day: date | None = None, queue: str | None = None)
     return [slot_read(s) for s in await appointments.slots(sp, day=day, queue=queue)]
 
 
-@router.post("/service-points/{sp}/appointment-slots", status_code=201, response_model=SlotRead,
-             dependencies=[SlotManager])  # type: ignore[list-item]
+@router.post(
+    "/service-points/{sp}/appointment-slots",
+    status_code=201,
+    response_model=SlotRead,
+    dependencies=[SlotManager],  # type: ignore[list-item]
+)
 async def create_slot(sp: str, body: SlotCreate) -> SlotRead:
     """Open a bookable slot for a queue."""
-    slot = await appointments.create_slot(sp, queue=body.queue, starts_at=body.starts_at,
-                                          ends_at=body.ends_at, capacity=body.capacity)
+    slot = await appointments.create_slot(
+        sp, queue=body.queue, starts_at=body.starts_at, ends_at=body.ends_at, capacity=body.capacity
+    )
     await slot.fetch_related("queue")
     return slot_read(slot)
 
@@ -149,15 +169,16 @@ async def create_slot(sp: str, body: SlotCreate) -> SlotRead:
 @router.post("/appointments", status_code=201, response_model=AppointmentRead)
 async def book(body: AppointmentCreate) -> AppointmentRead:
     """Book a place in a slot; the code is what the firm types at the kiosk."""
-    booking = await appointments.book(body.slot_id, uscc=body.firm.uscc,
-                                      firm_name=body.firm.name, matter_code=body.matter_code)
+    booking = await appointments.book(
+        body.slot_id, uscc=body.firm.uscc, firm_name=body.firm.name, matter_code=body.matter_code
+    )
     await booking.fetch_related("slot__queue")
     return appointment_read(booking)
 
 
-@router.post("/service-points/{sp}/appointments/{code}/check-in", status_code=201,
-             response_model=TicketRead)
+@router.post(
+    "/service-points/{sp}/appointments/{code}/check-in", status_code=201, response_model=TicketRead
+)
 async def check_in(sp: str, code: str, kiosk: KioskDevice) -> TicketRead:
     """Check a booked firm in at the kiosk: a ticket with appointment priority."""
     return ticket_read(await appointments.check_in(sp, code, principal=kiosk))
-

@@ -3,16 +3,23 @@
 A window calls the best ticket across every queue it serves (priority, then time
 taken), so a ticket waits behind the tickets ahead of it in all the queues that
 its windows serve, shared among those windows that are open. The service time is
-the mean of the queue's recent finished tickets (call to finish).
+the mean of those queues' recent finished tickets (call to finish).
+
+The hall's layout (and which matter goes to which queue), its recent service
+time and which windows are open change slowly, so each is kept for half a
+minute of service time (``timeutil.now``, so
+frozen clocks in tests and simulations behave); the counts are one query.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from tortoise.expressions import Q
+from tortoise import connections
 
 from servicedesk.catalogue.models import Window
 from servicedesk.queue.config import get_queue_settings
@@ -20,6 +27,9 @@ from servicedesk.queue.models import Ticket, TicketCall, TicketStatus
 from servicedesk.timeutil import now
 
 W = TicketStatus
+TTL = timedelta(seconds=30)
+V = TypeVar("V")
+_cache: dict[tuple[Any, ...], tuple[datetime, Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -29,10 +39,20 @@ class Estimate:
     minutes: int
 
 
-def _ahead_filter(ticket: Ticket) -> Q:
-    return Q(rank__lt=ticket.rank) | Q(rank=ticket.rank, taken_at__lt=ticket.taken_at) | Q(
-        rank=ticket.rank, taken_at=ticket.taken_at, id__lt=ticket.id
-    )
+def clear_cache() -> None:
+    _cache.clear()
+
+
+async def cached(key: tuple[Any, ...], load: Callable[[], Awaitable[V]]) -> V:
+    """``load()``'s value, reused for :data:`TTL` of service time."""
+    moment = now()
+    hit = _cache.get(key)
+    if hit is not None and abs(moment - hit[0]) < TTL:
+        value: V = hit[1]
+        return value
+    value = await load()
+    _cache[key] = (moment, value)
+    return value
 
 
 async def service_minutes(queue_ids: list[int]) -> float:
@@ -48,10 +68,10 @@ async def service_minutes(queue_ids: list[int]) -> float:
     return sum(spans) / len(spans) if spans else settings.default_service_minutes
 
 
-async def _windows_of(queue_id: int) -> tuple[list[int], list[int]]:
+async def _layout(queue_id: int) -> tuple[list[int], list[int]]:
     """Windows serving the queue, and every queue those windows serve."""
     windows = await Window.filter(queues__id=queue_id).prefetch_related("queues")
-    window_ids = [w.id for w in windows]
+    window_ids = sorted(w.id for w in windows)
     queue_ids = sorted({q.id for w in windows for q in w.queues} | {queue_id})
     return window_ids, queue_ids
 
@@ -64,16 +84,40 @@ async def _open_windows(window_ids: list[int]) -> int:
     return len(set(recent)) or len(window_ids) or 1
 
 
+def _ints(values: list[int]) -> str:
+    return ", ".join(str(int(v)) for v in values) or "-1"
+
+
+async def _counts(ticket: Ticket, window_ids: list[int], queue_ids: list[int]) -> tuple[int, ...]:
+    """Tickets ahead across the windows' queues, ahead in its own queue, busy windows."""
+    conn = connections.get("default")
+    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    ahead = (
+        f"status = 'waiting' AND (rank < {int(ticket.rank)} OR (rank = {int(ticket.rank)}"
+        f" AND (taken_at < {mark} OR (taken_at = {mark} AND id < {int(ticket.id)}))))"
+    )
+    sql = (
+        f"SELECT COALESCE(SUM(CASE WHEN {ahead} THEN 1 ELSE 0 END), 0) AS ahead, "
+        f"COALESCE(SUM(CASE WHEN {ahead} AND queue_id = {int(ticket.queue_id)} "  # type: ignore[attr-defined]
+        f"THEN 1 ELSE 0 END), 0) AS in_queue, "
+        f"COALESCE(SUM(CASE WHEN holding_window IN ({_ints(window_ids)}) THEN 1 ELSE 0 END), 0) "
+        f"AS busy FROM tickets WHERE (status = 'waiting' AND queue_id IN ({_ints(queue_ids)})) "
+        f"OR holding_window IN ({_ints(window_ids)})"
+    )
+    taken = Ticket._meta.fields_map["taken_at"].to_db_value(ticket.taken_at, Ticket)
+    params = [taken] if mark == "$1" else [taken] * sql.count("?")
+    row = (await conn.execute_query_dict(sql, params))[0]
+    return int(row["ahead"]), int(row["in_queue"]), int(row["busy"])
+
+
 async def estimate(ticket: Ticket) -> Estimate:
     """Where ``ticket`` stands and how many minutes it will probably wait."""
-    window_ids, queue_ids = await _windows_of(ticket.queue_id)  # type: ignore[attr-defined]
-    waiting = Ticket.filter(status=W.WAITING).filter(_ahead_filter(ticket))
-    in_queue = await waiting.filter(queue_id=ticket.queue_id).count()  # type: ignore[attr-defined]
-    ahead = await waiting.filter(queue_id__in=queue_ids).count()
-    busy = await Ticket.filter(holding_window__in=window_ids).count()
-    servers = max(await _open_windows(window_ids), 1)
-    minutes = await service_minutes(queue_ids)
-    # Windows that are busy free up half a service time from now on average.
+    queue_id = int(ticket.queue_id)  # type: ignore[attr-defined]
+    window_ids, queue_ids = await cached(("layout", queue_id), lambda: _layout(queue_id))
+    ahead, in_queue, busy = await _counts(ticket, window_ids, queue_ids)
+    servers = await cached(("open", *window_ids), lambda: _open_windows(window_ids))
+    minutes = await cached(("minutes", *queue_ids), lambda: service_minutes(queue_ids))
+    # Windows that are all busy free up half a service time from now on average.
     residual = minutes / 2 if busy >= servers else 0.0
-    wait = residual + ahead * minutes / servers
+    wait = residual + ahead * minutes / max(servers, 1)
     return Estimate(position=in_queue + 1, ahead=ahead, minutes=math.ceil(wait))

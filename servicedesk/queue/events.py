@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from tortoise import connections
 
 CHANNEL = "servicedesk_queue"
@@ -71,8 +71,11 @@ class Broker:
             if self._listener is not None and not self._listener.is_closed():
                 return
             self._listener = await asyncpg.connect(
-                host=client.host, port=client.port, user=client.user,
-                password=client.password, database=client.database,
+                host=client.host,
+                port=client.port,
+                user=client.user,
+                password=client.password,
+                database=client.database,
             )
             await self._listener.add_listener(CHANNEL, self._on_notify)
 

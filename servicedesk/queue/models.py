@@ -135,8 +135,9 @@ class Appointment(Model):
     matter: fields.ForeignKeyNullableRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="appointments", null=True, on_delete=fields.SET_NULL
     )
-    status = fields.CharEnumField(AppointmentStatus, max_length=16,
-                                  default=AppointmentStatus.BOOKED)
+    status = fields.CharEnumField(
+        AppointmentStatus, max_length=16, default=AppointmentStatus.BOOKED
+    )
     booked_at = fields.DatetimeField()
     checked_in_at = fields.DatetimeField(null=True)
     ticket: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(

@@ -41,10 +41,18 @@ class TicketRead(BaseModel):
 def ticket_read(v: TicketView) -> TicketRead:
     t = v.ticket
     return TicketRead(
-        id=t.id, ticket_no=t.ticket_no, queue=v.queue, status=t.status.value,
-        priority=t.priority.value, position=v.estimate.position if v.estimate else None,
-        estimated_wait_minutes=v.estimate.minutes if v.estimate else None, window=v.window,
-        taken_at=t.taken_at, called_at=t.called_at, recalls=t.recalls, case_no=t.case_no,
+        id=t.id,
+        ticket_no=t.ticket_no,
+        queue=v.queue,
+        status=t.status.value,
+        priority=t.priority.value,
+        position=v.estimate.position if v.estimate else None,
+        estimated_wait_minutes=v.estimate.minutes if v.estimate else None,
+        window=v.window,
+        taken_at=t.taken_at,
+        called_at=t.called_at,
+        recalls=t.recalls,
+        case_no=t.case_no,
         transferred_from=t.transferred_from_id,  # type: ignore[attr-defined]
         transferred_to=v.transferred_to,
     )
@@ -90,9 +98,16 @@ class SlotRead(BaseModel):
 
 
 def slot_read(s: AppointmentSlot) -> SlotRead:
-    return SlotRead(id=s.id, queue=s.queue.code, day=s.day, starts_at=s.starts_at,
-                    ends_at=s.ends_at, capacity=s.capacity, booked=s.booked,
-                    available=max(s.capacity - s.booked, 0))
+    return SlotRead(
+        id=s.id,
+        queue=s.queue.code,
+        day=s.day,
+        starts_at=s.starts_at,
+        ends_at=s.ends_at,
+        capacity=s.capacity,
+        booked=s.booked,
+        available=max(s.capacity - s.booked, 0),
+    )
 
 
 class FirmRef(BaseModel):
@@ -119,6 +134,12 @@ class AppointmentRead(BaseModel):
 
 
 def appointment_read(a: Appointment) -> AppointmentRead:
-    return AppointmentRead(code=a.code, status=a.status.value, slot_id=a.slot.id,
-                           starts_at=a.slot.starts_at, ends_at=a.slot.ends_at,
-                           queue=a.slot.queue.code, uscc=a.uscc)
+    return AppointmentRead(
+        code=a.code,
+        status=a.status.value,
+        slot_id=a.slot.id,
+        starts_at=a.slot.starts_at,
+        ends_at=a.slot.ends_at,
+        queue=a.slot.queue.code,
+        uscc=a.uscc,
+    )

@@ -9,18 +9,22 @@ from an atomic per-queue, per-day counter.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
+from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Queue, ServicePoint, ServicePointMatter, Window
 from servicedesk.errors import (
     Conflict,
@@ -31,7 +35,7 @@ from servicedesk.errors import (
     WindowBusy,
 )
 from servicedesk.queue.config import get_queue_settings
-from servicedesk.queue.estimate import Estimate, estimate
+from servicedesk.queue.estimate import Estimate, cached, estimate
 from servicedesk.queue.events import broker
 from servicedesk.queue.models import RANK, Priority, Ticket, TicketCall, TicketStatus
 from servicedesk.sequences.service import next_value
@@ -65,7 +69,8 @@ def _check_point(principal: Principal, point_id: int) -> None:
 
 async def get_ticket(ticket_id: int) -> Ticket:
     ticket = await Ticket.get_or_none(id=ticket_id).select_related(
-        "queue", "window", "service_point")
+        "queue", "window", "service_point"
+    )
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} does not exist")
     return ticket
@@ -83,7 +88,7 @@ async def view(ticket: Ticket) -> TicketView:
         queue=ticket.queue.code,
         window=ticket.window.code if ticket.window else None,
         estimate=est,
-        transferred_to=int(onward[0]) if onward else None,
+        transferred_to=int(onward[0]) if onward else None,  # type: ignore[call-overload]
     )
 
 
@@ -98,6 +103,13 @@ async def by_code(code: str) -> TicketView:
             break
         ticket = onward
     return await view(ticket)
+
+
+def _atomic() -> AbstractAsyncContextManager[Any]:
+    """A transaction, unless the caller (e.g. an idempotent endpoint) already opened one."""
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        return contextlib.nullcontext()
+    return in_transaction()
 
 
 def _db_value(field: str, value: Any) -> Any:
@@ -121,22 +133,32 @@ async def take(
     taken_at: datetime | None = None,
 ) -> TicketView:
     """Give the firm the next number of the matter's queue at ``service_point``."""
-    point = await ServicePoint.get_or_none(code=service_point)
-    if point is None:
-        raise NotFound(f"service point {service_point!r} does not exist")
-    _check_point(principal, point.id)
-    offering = await ServicePointMatter.get_or_none(
-        service_point=point, matter__code=matter_code, hidden=False
-    ).select_related("queue")
+    offering = await cached(
+        ("offering", service_point, matter_code), lambda: _offering(service_point, matter_code)
+    )
     if offering is None:
-        raise NotFound(f"matter {matter_code!r} is not offered at service point {point.code}")
-    async with in_transaction():
-        ticket = await _issue(point=point, queue=offering.queue, priority=priority,
-                              matter_id=offering.matter_id,  # type: ignore[attr-defined]
-                              kiosk_id=principal.kiosk.id if principal.kiosk else None,
-                              case_no=case_no, taken_at=taken_at)
+        await catalogue.get_point(service_point)  # 404 names the point if that is wrong
+        raise NotFound(f"matter {matter_code!r} is not offered at service point {service_point}")
+    point = offering.service_point
+    _check_point(principal, point.id)
+    async with _atomic():
+        ticket = await _issue(
+            point=point,
+            queue=offering.queue,
+            priority=priority,
+            matter_id=offering.matter_id,  # type: ignore[attr-defined]
+            kiosk_id=principal.kiosk.id if principal.kiosk else None,
+            case_no=case_no,
+            taken_at=taken_at,
+        )
     await _publish(point.code, "taken", queue=offering.queue.code)
     return await view(ticket)
+
+
+async def _offering(service_point: str, matter_code: str) -> ServicePointMatter | None:
+    return await ServicePointMatter.get_or_none(
+        service_point__code=service_point, matter__code=matter_code, hidden=False
+    ).select_related("queue", "service_point")
 
 
 async def _issue(
@@ -154,9 +176,16 @@ async def _issue(
     day = beijing_date(moment)
     seq = await next_value(f"ticket:{point.code}:{queue.code}", day)
     return await Ticket.create(
-        service_point=point, queue=queue, matter_id=matter_id, day=day,
-        ticket_no=f"{queue.code}{seq:03d}", priority=priority, rank=RANK[priority],
-        taken_at=moment, kiosk_id=kiosk_id, code=secrets.token_urlsafe(12),
+        service_point=point,
+        queue=queue,
+        matter_id=matter_id,
+        day=day,
+        ticket_no=f"{queue.code}{seq:03d}",
+        priority=priority,
+        rank=RANK[priority],
+        taken_at=moment,
+        kiosk_id=kiosk_id,
+        code=secrets.token_urlsafe(12),
         case_no=case_no,
     )
 
@@ -170,16 +199,29 @@ async def void(ticket_id: int, *, principal: Principal) -> TicketView:
     limit = get_queue_settings().void_seconds
     if now() - ticket.taken_at > timedelta(seconds=limit):
         raise Conflict(f"a ticket can be voided only within {limit} seconds of taking it")
-    return await _move(ticket, {T.WAITING}, T.CANCELLED, principal=principal, action="void",
-                       changes={"finished_at": now()})
+    return await _move(
+        ticket,
+        {T.WAITING},
+        T.CANCELLED,
+        principal=principal,
+        action="void",
+        changes={"finished_at": now()},
+    )
 
 
 async def cancel_by_holder(code: str) -> TicketView:
     """The firm gives up its waiting ticket from the receipt's status page."""
     current = await by_code(code)
     actor = Principal()
-    return await _move(current.ticket, {T.WAITING}, T.CANCELLED, principal=actor,
-                       action="cancel", changes={"finished_at": now()}, actor="firm")
+    return await _move(
+        current.ticket,
+        {T.WAITING},
+        T.CANCELLED,
+        principal=actor,
+        action="cancel",
+        changes={"finished_at": now()},
+        actor="firm",
+    )
 
 
 # ---------------------------------------------------------------- calling
@@ -196,8 +238,10 @@ async def get_window(code: str, *, principal: Principal) -> Window:
 def _claim_sql(dialect: str) -> str:
     """One statement: the window's best waiting ticket becomes called, if still waiting."""
     m2m = Window._meta.fields_map["queues"]
-    served = (f"SELECT {m2m.forward_key} FROM {m2m.through} "  # type: ignore[attr-defined]
-              f"WHERE {m2m.backward_key} = {{w}}")  # type: ignore[attr-defined]
+    through, forward, backward = (
+        getattr(m2m, k) for k in ("through", "forward_key", "backward_key")
+    )
+    served = f"SELECT {forward} FROM {through} WHERE {backward} = {{w}}"
     if dialect == "postgres":
         p, lock = ("$1", "$2", "$2"), "FOR UPDATE SKIP LOCKED"
     else:
@@ -224,9 +268,14 @@ async def call_next(window_code: str, *, principal: Principal) -> TicketView | N
     for _ in range(CLAIM_ATTEMPTS):
         claimed = await _claim(window, principal=principal)
         if claimed is not None:
-            await _publish(window.service_point.code, "call", ticket_no=claimed.ticket_no,
-                           window=window.code, called_at=claimed.called_at.isoformat(),
-                           recall=False)
+            await _publish(
+                window.service_point.code,
+                "call",
+                ticket_no=claimed.ticket_no,
+                window=window.code,
+                called_at=(claimed.called_at or now()).isoformat(),
+                recall=False,
+            )
             return await view(claimed)
         if not await Ticket.exists(status=T.WAITING, queue__windows__id=window.id):
             return None
@@ -238,11 +287,16 @@ async def _claim(window: Window, *, principal: Principal) -> Ticket | None:
     try:
         async with in_transaction() as conn:
             if conn.capabilities.dialect == "postgres":
-                # Callers at one window queue up here, so none of them locks a ticket
-                # it cannot take (which would make other windows skip it for a moment).
-                await conn.execute_query("SELECT id FROM windows WHERE id = $1 FOR UPDATE",
-                                         [window.id])
-                if await Ticket.filter(holding_window=window.id).using_db(conn).exists():
+                # One claim per window at a time: a second caller at the same window
+                # gets 409 at once instead of locking a ticket it could not take
+                # (which would make other windows skip that ticket for a moment).
+                _, locked = await conn.execute_query(
+                    "SELECT id FROM windows WHERE id = $1 FOR UPDATE SKIP LOCKED", [window.id]
+                )
+                if (
+                    not locked
+                    or await Ticket.filter(holding_window=window.id).using_db(conn).exists()
+                ):
                     raise WindowBusy(f"window {window.code} just called another ticket")
             sql, dialect = _claim_sql(conn.capabilities.dialect), conn.capabilities.dialect
             params = [_db_value("called_at", moment), window.id]
@@ -251,15 +305,29 @@ async def _claim(window: Window, *, principal: Principal) -> Ticket | None:
             )
             if not rows:
                 return None
-            ticket = await Ticket.get(id=rows[0]["id"]).select_related("queue", "window").using_db(conn)
-            await TicketCall.create(
-                ticket=ticket, service_point_id=window.service_point_id,  # type: ignore[attr-defined]
-                window=window, ticket_no=ticket.ticket_no, window_code=window.code,
-                called_at=moment, using_db=conn,
+            ticket = (
+                await Ticket.filter(id=rows[0]["id"])
+                .using_db(conn)
+                .select_related("queue", "window")
+                .get()
             )
-            await audit.record("ticket.call", actor=principal.label, entity="ticket",
-                               entity_id=ticket.id, after={"window": window.code},
-                               connection=conn)
+            await TicketCall.create(
+                ticket=ticket,
+                service_point_id=window.service_point_id,  # type: ignore[attr-defined]
+                window=window,
+                ticket_no=ticket.ticket_no,
+                window_code=window.code,
+                called_at=moment,
+                using_db=conn,
+            )
+            await audit.record(
+                "ticket.call",
+                actor=principal.label,
+                entity="ticket",
+                entity_id=ticket.id,
+                after={"window": window.code},
+                connection=conn,
+            )
     except IntegrityError:
         raise WindowBusy(f"window {window.code} just called another ticket") from None
     return ticket
@@ -279,22 +347,30 @@ async def _move(
     if ticket.status not in allowed:
         raise IllegalTransition(
             f"cannot {action.replace('_', ' ')} ticket {ticket.ticket_no}: it is "
-            f"{ticket.status.value}", extra={"status": ticket.status.value},
+            f"{ticket.status.value}",
+            extra={"status": ticket.status.value},
         )
     changes = dict(changes or {})
     if to not in OPEN:
         changes["holding_window"] = None
     async with in_transaction() as conn:
-        moved = await Ticket.filter(id=ticket.id, status=ticket.status).using_db(conn).update(
-            status=to, **changes
+        moved = (
+            await Ticket.filter(id=ticket.id, status=ticket.status)
+            .using_db(conn)
+            .update(status=to, **changes)
         )
         if not moved:
             raise IllegalTransition(f"ticket {ticket.ticket_no} was changed by someone else")
-        await audit.record(f"ticket.{action}", actor=actor or principal.label, entity="ticket",
-                           entity_id=ticket.id, before={"status": ticket.status.value},
-                           after={"status": to.value}, connection=conn)
-    await _publish(ticket.service_point.code, "update", ticket_no=ticket.ticket_no,
-                   status=to.value)
+        await audit.record(
+            f"ticket.{action}",
+            actor=actor or principal.label,
+            entity="ticket",
+            entity_id=ticket.id,
+            before={"status": ticket.status.value},
+            after={"status": to.value},
+            connection=conn,
+        )
+    await _publish(ticket.service_point.code, "update", ticket_no=ticket.ticket_no, status=to.value)
     for name, value in changes.items():
         setattr(ticket, name, value)
     ticket.status = to
@@ -312,41 +388,77 @@ async def recall(ticket_id: int, *, principal: Principal) -> TicketView:
     ticket = await _clerk_ticket(ticket_id, principal)
     limit = get_queue_settings().max_recalls
     if ticket.status is not T.CALLED:
-        raise IllegalTransition(f"only a called ticket can be recalled; {ticket.ticket_no} "
-                                f"is {ticket.status.value}", extra={"status": ticket.status.value})
+        raise IllegalTransition(
+            f"only a called ticket can be recalled; {ticket.ticket_no} is {ticket.status.value}",
+            extra={"status": ticket.status.value},
+        )
+    window = ticket.window
+    if window is None:  # a called ticket always has its window; keeps the types honest
+        raise IllegalTransition(f"ticket {ticket.ticket_no} has no window to be recalled to")
     if ticket.recalls >= limit:
         raise Conflict(f"{ticket.ticket_no} was recalled {limit} times; mark it no-show")
     moment = now()
     async with in_transaction() as conn:
-        moved = await Ticket.filter(id=ticket.id, status=T.CALLED, recalls=ticket.recalls).using_db(
-            conn).update(recalls=F("recalls") + 1, called_at=moment)
+        moved = (
+            await Ticket.filter(id=ticket.id, status=T.CALLED, recalls=ticket.recalls)
+            .using_db(conn)
+            .update(recalls=F("recalls") + 1, called_at=moment)
+        )
         if not moved:
             raise IllegalTransition(f"ticket {ticket.ticket_no} was changed by someone else")
         await TicketCall.create(
-            ticket=ticket, service_point_id=ticket.service_point_id,  # type: ignore[attr-defined]
-            window=ticket.window, ticket_no=ticket.ticket_no, window_code=ticket.window.code,
-            called_at=moment, recall=True, using_db=conn,
+            ticket=ticket,
+            service_point_id=ticket.service_point_id,  # type: ignore[attr-defined]
+            window=window,
+            ticket_no=ticket.ticket_no,
+            window_code=window.code,
+            called_at=moment,
+            recall=True,
+            using_db=conn,
         )
-        await audit.record("ticket.recall", actor=principal.label, entity="ticket",
-                           entity_id=ticket.id, after={"recalls": ticket.recalls + 1},
-                           connection=conn)
-    await _publish(ticket.service_point.code, "call", ticket_no=ticket.ticket_no, window=ticket.window.code,
-                   called_at=moment.isoformat(), recall=True)
+        await audit.record(
+            "ticket.recall",
+            actor=principal.label,
+            entity="ticket",
+            entity_id=ticket.id,
+            after={"recalls": ticket.recalls + 1},
+            connection=conn,
+        )
+    await _publish(
+        ticket.service_point.code,
+        "call",
+        ticket_no=ticket.ticket_no,
+        window=window.code,
+        called_at=moment.isoformat(),
+        recall=True,
+    )
     return await view(await get_ticket(ticket.id))
 
 
 async def start(ticket_id: int, *, principal: Principal) -> TicketView:
     """The firm arrived at the window: serving starts."""
     ticket = await _clerk_ticket(ticket_id, principal)
-    return await _move(ticket, {T.CALLED}, T.SERVING, principal=principal, action="serve",
-                       changes={"served_at": now()})
+    return await _move(
+        ticket,
+        {T.CALLED},
+        T.SERVING,
+        principal=principal,
+        action="serve",
+        changes={"served_at": now()},
+    )
 
 
 async def complete(ticket_id: int, *, principal: Principal) -> TicketView:
     """The matter was handled at the window."""
     ticket = await _clerk_ticket(ticket_id, principal)
-    return await _move(ticket, set(OPEN), T.DONE, principal=principal, action="complete",
-                       changes={"finished_at": now()})
+    return await _move(
+        ticket,
+        set(OPEN),
+        T.DONE,
+        principal=principal,
+        action="complete",
+        changes={"finished_at": now()},
+    )
 
 
 async def no_show(ticket_id: int, *, principal: Principal) -> TicketView:
@@ -354,43 +466,74 @@ async def no_show(ticket_id: int, *, principal: Principal) -> TicketView:
     ticket = await _clerk_ticket(ticket_id, principal)
     limit = get_queue_settings().max_recalls
     if ticket.status is T.CALLED and ticket.recalls < limit:
-        raise Conflict(f"recall {ticket.ticket_no} first: no-show comes after {limit} recalls "
-                       f"({ticket.recalls} so far)")
-    return await _move(ticket, {T.CALLED}, T.NO_SHOW, principal=principal, action="no_show",
-                       changes={"finished_at": now()})
+        raise Conflict(
+            f"recall {ticket.ticket_no} first: no-show comes after {limit} recalls "
+            f"({ticket.recalls} so far)"
+        )
+    return await _move(
+        ticket,
+        {T.CALLED},
+        T.NO_SHOW,
+        principal=principal,
+        action="no_show",
+        changes={"finished_at": now()},
+    )
 
 
 async def transfer(ticket_id: int, *, queue: str, principal: Principal) -> TicketView:
     """Send the firm to another queue; it keeps its number and its time taken."""
     ticket = await _clerk_ticket(ticket_id, principal)
-    target = await Queue.get_or_none(service_point_id=ticket.service_point_id,  # type: ignore[attr-defined]
-                                     code=queue)
+    target = await Queue.get_or_none(
+        service_point_id=ticket.service_point_id,  # type: ignore[attr-defined]
+        code=queue,
+    )
     if target is None:
-        raise InvalidInput(f"queue {queue!r} does not exist at this service point",
-                           extra={"field": "queue"})
+        raise InvalidInput(
+            f"queue {queue!r} does not exist at this service point", extra={"field": "queue"}
+        )
     if target.id == ticket.queue_id:  # type: ignore[attr-defined]
-        raise InvalidInput(f"ticket {ticket.ticket_no} is already in queue {queue}",
-                           extra={"field": "queue"})
+        raise InvalidInput(
+            f"ticket {ticket.ticket_no} is already in queue {queue}", extra={"field": "queue"}
+        )
     if ticket.status not in OPEN:
-        raise IllegalTransition(f"cannot transfer ticket {ticket.ticket_no}: it is "
-                                f"{ticket.status.value}", extra={"status": ticket.status.value})
+        raise IllegalTransition(
+            f"cannot transfer ticket {ticket.ticket_no}: it is {ticket.status.value}",
+            extra={"status": ticket.status.value},
+        )
     async with in_transaction() as conn:
-        moved = await Ticket.filter(id=ticket.id, status=ticket.status).using_db(conn).update(
-            status=T.TRANSFERRED, holding_window=None, finished_at=now())
+        moved = (
+            await Ticket.filter(id=ticket.id, status=ticket.status)
+            .using_db(conn)
+            .update(status=T.TRANSFERRED, holding_window=None, finished_at=now())
+        )
         if not moved:
             raise IllegalTransition(f"ticket {ticket.ticket_no} was changed by someone else")
         onward = await Ticket.create(
-            service_point_id=ticket.service_point_id, queue=target,  # type: ignore[attr-defined]
-            matter_id=ticket.matter_id, day=ticket.day, ticket_no=ticket.ticket_no,  # type: ignore[attr-defined]
-            priority=ticket.priority, rank=ticket.rank, taken_at=ticket.taken_at,
-            kiosk_id=ticket.kiosk_id, code=secrets.token_urlsafe(12),  # type: ignore[attr-defined]
-            transferred_from=ticket, case_no=ticket.case_no, using_db=conn,
+            service_point_id=ticket.service_point_id,  # type: ignore[attr-defined]
+            queue=target,
+            matter_id=ticket.matter_id,  # type: ignore[attr-defined]
+            day=ticket.day,
+            ticket_no=ticket.ticket_no,
+            priority=ticket.priority,
+            rank=ticket.rank,
+            taken_at=ticket.taken_at,
+            kiosk_id=ticket.kiosk_id,  # type: ignore[attr-defined]
+            code=secrets.token_urlsafe(12),
+            transferred_from=ticket,
+            case_no=ticket.case_no,
+            using_db=conn,
         )
-        await audit.record("ticket.transfer", actor=principal.label, entity="ticket",
-                           entity_id=ticket.id, after={"queue": queue, "onward": onward.id},
-                           connection=conn)
-    await _publish(ticket.service_point.code, "update", ticket_no=ticket.ticket_no,
-                   status="transferred")
+        await audit.record(
+            "ticket.transfer",
+            actor=principal.label,
+            entity="ticket",
+            entity_id=ticket.id,
+            after={"queue": queue, "onward": onward.id},
+            connection=conn,
+        )
+    await _publish(
+        ticket.service_point.code, "update", ticket_no=ticket.ticket_no, status="transferred"
+    )
     return await view(await get_ticket(ticket.id))
 
 
@@ -400,8 +543,9 @@ async def transfer(ticket_id: int, *, queue: str, principal: Principal) -> Ticke
 async def waiting_counts(point: ServicePoint) -> dict[str, int]:
     """Waiting tickets per queue letter, every queue of the point listed."""
     queues = await Queue.filter(service_point=point).order_by("code")
-    rows = await Ticket.filter(service_point=point, status=T.WAITING).values_list(
-        "queue_id", flat=True)
+    rows: list[int] = await Ticket.filter(  # type: ignore[assignment]
+        service_point=point, status=T.WAITING
+    ).values_list("queue_id", flat=True)
     return {q.code: sum(1 for r in rows if r == q.id) for q in queues}
 
 
@@ -410,8 +554,12 @@ async def held_by(window: Window) -> Ticket | None:
 
 
 async def next_waiting(queue_ids: list[int], *, limit: int = 8) -> list[Ticket]:
-    return await Ticket.filter(status=T.WAITING, queue_id__in=queue_ids).order_by(
-        "rank", "taken_at", "id").limit(limit).select_related("queue")
+    return (
+        await Ticket.filter(status=T.WAITING, queue_id__in=queue_ids)
+        .order_by("rank", "taken_at", "id")
+        .limit(limit)
+        .select_related("queue")
+    )
 
 
 async def recent_calls(point: ServicePoint, *, limit: int = 10) -> list[TicketCall]:
@@ -420,8 +568,11 @@ async def recent_calls(point: ServicePoint, *, limit: int = 10) -> list[TicketCa
 
 async def now_calling(point: ServicePoint) -> list[Ticket]:
     """The ticket each window is calling or serving, by window."""
-    return await Ticket.filter(service_point=point, holding_window__isnull=False).select_related(
-        "window").order_by("window_id")
+    return (
+        await Ticket.filter(service_point=point, holding_window__isnull=False)
+        .select_related("window")
+        .order_by("window_id")
+    )
 
 
 def connection_dialect() -> str:

@@ -22,8 +22,9 @@ DEMO_KIOSK_NAME = "demo kiosk"
 
 
 def demo_kiosk_token(service_point: str, secret_key: str) -> str:
-    digest = hmac.new(secret_key.encode(), f"demo-kiosk:{service_point}".encode(),
-                      hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        secret_key.encode(), f"demo-kiosk:{service_point}".encode(), hashlib.sha256
+    ).hexdigest()
     return f"kiosk_demo_{digest[:32]}"
 
 
@@ -32,8 +33,9 @@ async def seed_kiosks() -> None:
     for point in await ServicePoint.all():
         token = demo_kiosk_token(point.code, secret)
         digest = hashlib.sha256(token.encode()).hexdigest()
-        await KioskDevice.get_or_create(token_hash=digest, defaults={
-            "name": DEMO_KIOSK_NAME, "service_point": point})
+        await KioskDevice.get_or_create(
+            token_hash=digest, defaults={"name": DEMO_KIOSK_NAME, "service_point": point}
+        )
 
 
 async def seed_slots(days: int = 3) -> None:
@@ -44,8 +46,11 @@ async def seed_slots(days: int = 3) -> None:
             day = first + timedelta(days=offset)
             for hour, minute in [(h, m) for h in (9, 10, 11, 14, 15, 16) for m in (0, 30)]:
                 start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=BEIJING)
-                await AppointmentSlot.get_or_create(queue=q, starts_at=start, defaults={
-                    "day": day, "ends_at": start + timedelta(minutes=30), "capacity": 4})
+                await AppointmentSlot.get_or_create(
+                    queue=q,
+                    starts_at=start,
+                    defaults={"day": day, "ends_at": start + timedelta(minutes=30), "capacity": 4},
+                )
 
 
 async def seed_morning(service_point: str = "HD-AI") -> None:
@@ -61,8 +66,11 @@ async def seed_morning(service_point: str = "HD-AI") -> None:
     clerk = Principal(user=await User.get(username="clerk-hd"))
     for i in range(8):
         with frozen(start + timedelta(minutes=9 * i)):
-            await queue.take(principal=principal, service_point=service_point,
-                                    matter_code=matters[i % len(matters)])
+            await queue.take(
+                principal=principal,
+                service_point=service_point,
+                matter_code=matters[i % len(matters)],
+            )
         window = f"{service_point}-W{1 + i % 3}"
         with frozen(start + timedelta(minutes=9 * i + 2)):
             called = await queue.call_next(window, principal=clerk)

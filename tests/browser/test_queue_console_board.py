@@ -20,8 +20,9 @@ async def _take_number(browser: Browser, base: str) -> str:
     return number
 
 
-async def test_clerk_calls_and_board_shows_it_live(page: Page, browser: Browser,
-                                                   live_server: str) -> None:
+async def test_clerk_calls_and_board_shows_it_live(
+    page: Page, browser: Browser, live_server: str
+) -> None:
     board_context = await browser.new_context(viewport={"width": 1600, "height": 900})
     board = await board_context.new_page()
     await board.goto(f"{live_server}/board/HD-AI")

@@ -69,7 +69,8 @@ async def test_touch_targets_are_at_least_48px(page: Page, live_server: str) -> 
     sizes = await page.eval_on_selector_all(
         "a.button, button, .keypad button, a.matter",
         "els => els.filter(e => e.offsetParent).map(e => [e.getBoundingClientRect().width,"
-        " e.getBoundingClientRect().height, e.textContent.trim()])")
+        " e.getBoundingClientRect().height, e.textContent.trim()])",
+    )
     small = [s for s in sizes if s[0] < 48 or s[1] < 48]
     assert sizes
     assert not small, small

@@ -12,8 +12,12 @@ from servicedesk.queue import service
 from servicedesk.queue.models import Priority
 from servicedesk.timeutil import now
 
-WINDOWS = {f"BIG-W{i}": q for i, q in enumerate(
-    [["A"], ["A", "B"], ["B"], ["B", "C"], ["C"], ["A", "C"], ["A", "B", "C"], ["C"]], start=1)}
+WINDOWS = {
+    f"BIG-W{i}": q
+    for i, q in enumerate(
+        [["A"], ["A", "B"], ["B"], ["B", "C"], ["C"], ["A", "C"], ["A", "B", "C"], ["C"]], start=1
+    )
+}
 
 
 async def make_big_hall() -> ServicePoint:
@@ -26,8 +30,9 @@ async def make_big_hall() -> ServicePoint:
         window = await Window.create(service_point=point, code=code)
         await window.queues.add(*[queues[q] for q in served])
     for i, matter in enumerate(await Matter.all().order_by("code")):
-        await ServicePointMatter.create(service_point=point, matter=matter,
-                                        queue=queues["ABC"[i % 3]])
+        await ServicePointMatter.create(
+            service_point=point, matter=matter, queue=queues["ABC"[i % 3]]
+        )
     return point
 
 
@@ -39,5 +44,10 @@ async def fill(point: ServicePoint, count: int, *, seed: int = 7) -> None:
     async with in_transaction():
         for i in range(count):
             priority = rng.choices(list(Priority), weights=[8, 1, 1])[0]
-            await service._issue(point=point, queue=rng.choice(queues), priority=priority,
-                                 matter_id=None, taken_at=start + timedelta(seconds=i))
+            await service._issue(
+                point=point,
+                queue=rng.choice(queues),
+                priority=priority,
+                matter_id=None,
+                taken_at=start + timedelta(seconds=i),
+            )

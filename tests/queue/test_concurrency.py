@@ -11,7 +11,7 @@ import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
-from tortoise.context import TortoiseContext
+import pytest
 
 from servicedesk.accounts.service import Principal
 from servicedesk.errors import WindowBusy
@@ -47,8 +47,13 @@ async def drain(call: CallFn, complete: CompleteFn) -> dict[str, list[int]]:
             calls[window].append(ticket_id)
             await complete(ticket_id)
 
-    await asyncio.gather(*[caller(w, seed=i * 10 + j) for i, w in enumerate(WINDOWS)
-                           for j in range(CALLERS_PER_WINDOW)])
+    await asyncio.gather(
+        *[
+            caller(w, seed=i * 10 + j)
+            for i, w in enumerate(WINDOWS)
+            for j in range(CALLERS_PER_WINDOW)
+        ]
+    )
     return calls
 
 
@@ -67,7 +72,8 @@ async def assert_drained_in_order(calls: dict[str, list[int]], *, total: int = T
         assert keys == sorted(keys), f"{window} called out of priority order"
 
 
-async def test_32_callers_drain_1000_tickets(db: TortoiseContext) -> None:
+@pytest.mark.usefixtures("db")
+async def test_32_callers_drain_1000_tickets() -> None:
     await make_catalogue()
     point = await make_big_hall()
     clerk = Principal(user=await make_user(username="big-clerk", service_point="BIG"))

@@ -9,88 +9,117 @@ import httpx
 API = "/api/v1"
 
 
-async def take(client: httpx.AsyncClient, hall: dict[str, Any], matter: str = "HTE-CERT",
-               **body: Any) -> dict[str, Any]:
-    r = await client.post(f"{API}/service-points/HD-AI/tickets",
-                          json={"matter_code": matter, **body}, headers=hall["kiosk"])
+async def take(
+    client: httpx.AsyncClient, hall: dict[str, Any], matter: str = "HTE-CERT", **body: Any
+) -> dict[str, Any]:
+    r = await client.post(
+        f"{API}/service-points/HD-AI/tickets",
+        json={"matter_code": matter, **body},
+        headers=hall["kiosk"],
+    )
     assert r.status_code == 201, r.text
     data: dict[str, Any] = r.json()
     return data
 
 
-async def call(client: httpx.AsyncClient, hall: dict[str, Any], window: str = "HD-AI-W1"
-               ) -> httpx.Response:
+async def call(
+    client: httpx.AsyncClient, hall: dict[str, Any], window: str = "HD-AI-W1"
+) -> httpx.Response:
     return await client.post(f"{API}/windows/{window}/call-next", headers=hall["clerk"])
 
 
-async def test_take_returns_the_contract_fields(client: httpx.AsyncClient, hall: dict[str, Any]
-                                                ) -> None:
+async def test_take_returns_the_contract_fields(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     first = await take(client, hall)
     second = await take(client, hall)
-    assert {"id", "ticket_no", "queue", "status", "position", "estimated_wait_minutes"} <= set(first)
+    assert {"id", "ticket_no", "queue", "status", "position", "estimated_wait_minutes"} <= set(
+        first
+    )
     assert (first["ticket_no"], second["ticket_no"]) == ("B001", "B002")
-    assert first["queue"] == "B" and first["status"] == "waiting"
+    assert first["queue"] == "B"
+    assert first["status"] == "waiting"
     assert (first["position"], second["position"]) == (1, 2)
     assert second["estimated_wait_minutes"] >= first["estimated_wait_minutes"] >= 0
 
 
 async def test_take_needs_a_kiosk_token(client: httpx.AsyncClient, hall: dict[str, Any]) -> None:
-    r = await client.post(f"{API}/service-points/HD-AI/tickets", json={"matter_code": "HTE-CERT"},
-                          headers=hall["clerk"])
+    r = await client.post(
+        f"{API}/service-points/HD-AI/tickets",
+        json={"matter_code": "HTE-CERT"},
+        headers=hall["clerk"],
+    )
     assert r.status_code == 403
     assert r.json()["error"] == "Forbidden"
     r = await client.post(f"{API}/service-points/HD-AI/tickets", json={"matter_code": "HTE-CERT"})
     assert r.status_code == 401
 
 
-async def test_take_rejects_unknown_matter_and_priority(client: httpx.AsyncClient,
-                                                       hall: dict[str, Any]) -> None:
-    r = await client.post(f"{API}/service-points/HD-AI/tickets", json={"matter_code": "NOPE"},
-                          headers=hall["kiosk"])
-    assert r.status_code == 404 and r.json()["error"] == "NotFound"
-    r = await client.post(f"{API}/service-points/HD-AI/tickets",
-                          json={"matter_code": "HTE-CERT", "priority": "vip"},
-                          headers=hall["kiosk"])
-    assert r.status_code == 422 and r.json()["error"] == "ValidationError"
+async def test_take_rejects_unknown_matter_and_priority(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
+    r = await client.post(
+        f"{API}/service-points/HD-AI/tickets", json={"matter_code": "NOPE"}, headers=hall["kiosk"]
+    )
+    assert r.status_code == 404
+    assert r.json()["error"] == "NotFound"
+    r = await client.post(
+        f"{API}/service-points/HD-AI/tickets",
+        json={"matter_code": "HTE-CERT", "priority": "vip"},
+        headers=hall["kiosk"],
+    )
+    assert r.status_code == 422
+    assert r.json()["error"] == "ValidationError"
 
 
-async def test_kiosk_of_another_point_is_refused(client: httpx.AsyncClient,
-                                                 hall: dict[str, Any]) -> None:
-    r = await client.post(f"{API}/service-points/DX-BIO/tickets", json={"matter_code": "HTE-CERT"},
-                          headers=hall["kiosk"])
+async def test_kiosk_of_another_point_is_refused(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
+    r = await client.post(
+        f"{API}/service-points/DX-BIO/tickets",
+        json={"matter_code": "HTE-CERT"},
+        headers=hall["kiosk"],
+    )
     assert r.status_code == 403
 
 
-async def test_call_next_then_409_until_completed_then_204(client: httpx.AsyncClient,
-                                                           hall: dict[str, Any]) -> None:
+async def test_call_next_then_409_until_completed_then_204(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     ticket = await take(client, hall)
     r = await call(client, hall)
     assert r.status_code == 200, r.text
-    assert r.json()["id"] == ticket["id"] and r.json()["status"] == "called"
+    assert r.json()["id"] == ticket["id"]
+    assert r.json()["status"] == "called"
     assert r.json()["window"] == "HD-AI-W1"
     busy = await call(client, hall)
-    assert busy.status_code == 409 and busy.json()["error"] == "WindowBusy"
+    assert busy.status_code == 409
+    assert busy.json()["error"] == "WindowBusy"
     done = await client.post(f"{API}/tickets/{ticket['id']}/complete", headers=hall["clerk"])
-    assert done.status_code == 200 and done.json()["status"] == "done"
+    assert done.status_code == 200
+    assert done.json()["status"] == "done"
     assert (await call(client, hall)).status_code == 204
 
 
-async def test_window_calls_only_its_queues(client: httpx.AsyncClient,
-                                            hall: dict[str, Any]) -> None:
+async def test_window_calls_only_its_queues(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     await take(client, hall, "WORK-RES")  # queue C: W2 and W3, not W1
     assert (await call(client, hall, "HD-AI-W1")).status_code == 204
     assert (await call(client, hall, "HD-AI-W2")).json()["queue"] == "C"
 
 
-async def test_clerk_of_another_point_cannot_call(client: httpx.AsyncClient,
-                                                  hall: dict[str, Any]) -> None:
+async def test_clerk_of_another_point_cannot_call(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     await take(client, hall)
     r = await call(client, hall, "DX-BIO-W1")
     assert r.status_code == 403
 
 
-async def test_recall_then_no_show_after_the_allowed_recalls(client: httpx.AsyncClient,
-                                                             hall: dict[str, Any]) -> None:
+async def test_recall_then_no_show_after_the_allowed_recalls(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     ticket = await take(client, hall)
     await call(client, hall)
     url = f"{API}/tickets/{ticket['id']}"
@@ -98,23 +127,27 @@ async def test_recall_then_no_show_after_the_allowed_recalls(client: httpx.Async
     assert early.status_code == 409
     for n in (1, 2):
         r = await client.post(f"{url}/recall", headers=hall["clerk"])
-        assert r.status_code == 200 and r.json()["recalls"] == n
+        assert r.status_code == 200
+        assert r.json()["recalls"] == n
     assert (await client.post(f"{url}/recall", headers=hall["clerk"])).status_code == 409
     r = await client.post(f"{url}/no-show", headers=hall["clerk"])
-    assert r.status_code == 200 and r.json()["status"] == "no_show"
+    assert r.status_code == 200
+    assert r.json()["status"] == "no_show"
     board = (await client.get(f"{API}/service-points/HD-AI/board")).json()
     assert [c["ticket_no"] for c in board["recent_calls"]] == ["B001"] * 3
     assert board["now_calling"] == []
 
 
-async def test_transfer_keeps_number_and_place(client: httpx.AsyncClient,
-                                               hall: dict[str, Any]) -> None:
+async def test_transfer_keeps_number_and_place(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     first = await take(client, hall)  # B001, the earliest
     await take(client, hall, "WORK-RES")  # C001, taken after B001
     r = await call(client, hall, "HD-AI-W1")
     assert r.json()["id"] == first["id"]
-    moved = await client.post(f"{API}/tickets/{first['id']}/transfer", json={"queue": "C"},
-                              headers=hall["clerk"])
+    moved = await client.post(
+        f"{API}/tickets/{first['id']}/transfer", json={"queue": "C"}, headers=hall["clerk"]
+    )
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == "transferred"
     onward = moved.json()["transferred_to"]
@@ -124,19 +157,23 @@ async def test_transfer_keeps_number_and_place(client: httpx.AsyncClient,
     assert (r.json()["ticket_no"], r.json()["queue"]) == ("B001", "C")
 
 
-async def test_transfer_to_an_unknown_queue_changes_nothing(client: httpx.AsyncClient,
-                                                            hall: dict[str, Any]) -> None:
+async def test_transfer_to_an_unknown_queue_changes_nothing(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     ticket = await take(client, hall)
     await call(client, hall)
-    r = await client.post(f"{API}/tickets/{ticket['id']}/transfer", json={"queue": "Z"},
-                          headers=hall["clerk"])
-    assert r.status_code == 422 and r.json()["error"] == "InvalidInput"
+    r = await client.post(
+        f"{API}/tickets/{ticket['id']}/transfer", json={"queue": "Z"}, headers=hall["clerk"]
+    )
+    assert r.status_code == 422
+    assert r.json()["error"] == "InvalidInput"
     r = await client.post(f"{API}/tickets/{ticket['id']}/complete", headers=hall["clerk"])
     assert r.json()["status"] == "done"
 
 
-async def test_green_channel_goes_before_earlier_normal(client: httpx.AsyncClient,
-                                                       hall: dict[str, Any]) -> None:
+async def test_green_channel_goes_before_earlier_normal(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     await take(client, hall)
     green = await take(client, hall, priority="green")
     assert green["position"] == 1
@@ -151,28 +188,33 @@ async def test_idempotent_ticket_retries(client: httpx.AsyncClient, hall: dict[s
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     other = await client.post(url, json={"matter_code": "WORK-RES"}, headers=headers)
-    assert other.status_code == 422 and other.json()["error"] == "IdempotencyMismatch"
+    assert other.status_code == 422
+    assert other.json()["error"] == "IdempotencyMismatch"
     fresh = await client.post(url, json={"matter_code": "HTE-CERT"}, headers=hall["kiosk"])
     assert fresh.json()["ticket_no"] == "B002"
 
 
-async def test_kiosk_voids_its_unprinted_ticket(client: httpx.AsyncClient,
-                                                hall: dict[str, Any]) -> None:
+async def test_kiosk_voids_its_unprinted_ticket(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     ticket = await take(client, hall)
     r = await client.post(f"{API}/tickets/{ticket['id']}/void", headers=hall["kiosk"])
-    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert r.status_code == 200
+    assert r.json()["status"] == "cancelled"
     assert (await call(client, hall)).status_code == 204
 
 
-async def test_status_by_receipt_code_follows_transfer(client: httpx.AsyncClient,
-                                                       hall: dict[str, Any]) -> None:
+async def test_status_by_receipt_code_follows_transfer(
+    client: httpx.AsyncClient, hall: dict[str, Any]
+) -> None:
     from servicedesk.queue.models import Ticket
 
     ticket = await take(client, hall)
     code = (await Ticket.get(id=ticket["id"])).code
     await call(client, hall)
-    await client.post(f"{API}/tickets/{ticket['id']}/transfer", json={"queue": "A"},
-                      headers=hall["clerk"])
+    await client.post(
+        f"{API}/tickets/{ticket['id']}/transfer", json={"queue": "A"}, headers=hall["clerk"]
+    )
     r = await client.get(f"{API}/tickets/status/{code}")
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["queue"], r.json()["position"]) == ("waiting", "A", 1)

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from servicedesk.accounts import service as accounts
-from tests.factories import PASSWORD, make_catalogue, make_user, make_uscc
+from tests.factories import PASSWORD, make_catalogue, make_uscc, make_user
 
 
 async def enrol(client: httpx.AsyncClient) -> str:
@@ -44,8 +44,11 @@ async def test_take_a_number_at_the_kiosk(client: httpx.AsyncClient, db: Any) ->
     assert 'data-initials="gxjsqyrd"' in home.text
     matter = await client.get("/kiosk/HD-AI/matters/HTE-CERT")
     assert "研发费用专项审计报告" in matter.text  # the full checklist, up front
-    form = {"csrf_token": hidden(matter.text, "csrf_token"),
-            "form_key": hidden(matter.text, "form_key"), "matter_code": "HTE-CERT"}
+    form = {
+        "csrf_token": hidden(matter.text, "csrf_token"),
+        "form_key": hidden(matter.text, "form_key"),
+        "matter_code": "HTE-CERT",
+    }
     receipt = await client.post("/kiosk/HD-AI/tickets", data=form)
     assert receipt.status_code == 200
     assert 'data-testid="ticket-no">B001<' in receipt.text
@@ -61,16 +64,22 @@ async def test_submit_a_case_at_the_kiosk(client: httpx.AsyncClient, db: Any) ->
     await make_catalogue()
     await enrol(client)
     page = await client.get("/kiosk/HD-AI/matters/TECH-SME/apply")
-    form = {"csrf_token": hidden(page.text, "csrf_token"), "form_key": hidden(page.text, "form_key"),
-            "matter_code": "TECH-SME", "uscc": make_uscc(5), "firm_name": "北京测试科技有限公司",
-            "materials": ["application", "license", "rd_statement"]}
+    form = {
+        "csrf_token": hidden(page.text, "csrf_token"),
+        "form_key": hidden(page.text, "form_key"),
+        "matter_code": "TECH-SME",
+        "uscc": make_uscc(5),
+        "firm_name": "北京测试科技有限公司",
+        "materials": ["application", "license", "rd_statement"],
+    }
     r = await client.post("/kiosk/HD-AI/cases", data=form)
     assert r.status_code == 200, r.text
     case_no = re.search(r'data-testid="case-no">([^<]+)<', r.text)
     assert case_no
     assert "<svg" in r.text
-    wrong = await client.post("/kiosk/HD-AI/cases", data={**form, "form_key": "k2",
-                                                            "uscc": "91110108MA0000000X"})
+    wrong = await client.post(
+        "/kiosk/HD-AI/cases", data={**form, "form_key": "k2", "uscc": "91110108MA0000000X"}
+    )
     assert wrong.status_code == 422
     assert 'data-testid="error"' in wrong.text
 
@@ -80,9 +89,14 @@ async def test_console_calls_and_board_shows(client: httpx.AsyncClient, db: Any)
     await make_catalogue()
     await enrol(client)
     matter = await client.get("/kiosk/HD-AI/matters/HTE-CERT")
-    await client.post("/kiosk/HD-AI/tickets", data={
-        "csrf_token": hidden(matter.text, "csrf_token"), "form_key": "f1",
-        "matter_code": "HTE-CERT"})
+    await client.post(
+        "/kiosk/HD-AI/tickets",
+        data={
+            "csrf_token": hidden(matter.text, "csrf_token"),
+            "form_key": "f1",
+            "matter_code": "HTE-CERT",
+        },
+    )
     await make_user(username="clerk-page")
     login = await client.post("/login", data={"username": "clerk-page", "password": PASSWORD})
     assert login.status_code == 303
@@ -90,8 +104,9 @@ async def test_console_calls_and_board_shows(client: httpx.AsyncClient, db: Any)
     assert "HD-AI-W1" in pick.text
     page = await client.get("/clerk?window=HD-AI-W1")
     assert 'data-testid="count-B">1<' in page.text
-    r = await client.post("/clerk/window/call-next",
-                          data={"csrf_token": hidden(page.text, "csrf_token")})
+    r = await client.post(
+        "/clerk/window/call-next", data={"csrf_token": hidden(page.text, "csrf_token")}
+    )
     assert r.status_code == 303
     page = await client.get("/clerk")
     assert 'data-testid="current-ticket">B001<' in page.text

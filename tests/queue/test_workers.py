@@ -29,6 +29,7 @@ from tests.queue.test_concurrency import TICKETS, assert_drained_in_order, drain
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,  # about a minute: two server processes, 1,000 tickets over HTTP
     pytest.mark.skipif(not is_postgres(), reason="needs SERVICEDESK_TEST_DATABASE_URL=postgres"),
 ]
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,16 +44,32 @@ def _free_port() -> int:
 @pytest.fixture
 def server(db: TortoiseContext, tmp_path: Path) -> Iterator[str]:
     """Two uvicorn workers on this test's database."""
+    del db  # the fixture creates the database and its schema
     client = connections.get("default")
     url = f"postgres://{client.user}@{client.host}:{client.port}/{client.database}"
     port = _free_port()
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "servicedesk.asgi:app", "--workers", "2",
-         "--port", str(port), "--log-level", "warning"],
-        env={**os.environ, "SERVICEDESK_DATABASE_URL": url,
-             "SERVICEDESK_ENVIRONMENT": "development"},
-        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "servicedesk.asgi:app",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={
+            **os.environ,
+            "SERVICEDESK_DATABASE_URL": url,
+            "SERVICEDESK_ENVIRONMENT": "development",
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -86,15 +103,21 @@ async def test_two_workers_number_and_drain_1000_tickets(http: httpx.AsyncClient
     await make_big_hall()
     await make_user(username="big-clerk", service_point="BIG")
     kiosk = await kiosk_headers(service_point="BIG")
-    token = (await http.post("/api/v1/auth/token",
-                             json={"username": "big-clerk", "password": PASSWORD})).json()
+    token = (
+        await http.post("/api/v1/auth/token", json={"username": "big-clerk", "password": PASSWORD})
+    ).json()
     clerk = {"Authorization": f"Bearer {token['access_token']}"}
     matters = [m["code"] for m in (await http.get("/api/v1/service-points/BIG/matters")).json()]
 
     async def take(i: int) -> str:
-        r = await http.post("/api/v1/service-points/BIG/tickets", headers=kiosk,
-                            json={"matter_code": matters[i % len(matters)],
-                                  "priority": "green" if i % 10 == 0 else "normal"})
+        r = await http.post(
+            "/api/v1/service-points/BIG/tickets",
+            headers=kiosk,
+            json={
+                "matter_code": matters[i % len(matters)],
+                "priority": "green" if i % 10 == 0 else "normal",
+            },
+        )
         assert r.status_code == 201, r.text
         return str(r.json()["ticket_no"])
 
@@ -104,9 +127,7 @@ async def test_two_workers_number_and_drain_1000_tickets(http: httpx.AsyncClient
         async with sem:
             return await take(i)
 
-    started = time.monotonic()
     numbers = await asyncio.gather(*[bounded(i) for i in range(TICKETS)])
-    print(f"took {TICKETS} numbers in {time.monotonic() - started:.1f} s")
     # Numbers per queue are 1..n without gaps or repeats, whichever worker issued them.
     for letter in "ABC":
         seqs = sorted(int(n[1:]) for n in numbers if n[0] == letter)
@@ -140,9 +161,7 @@ async def test_two_workers_number_and_drain_1000_tickets(http: httpx.AsyncClient
         r = await http.post(f"/api/v1/tickets/{ticket_id}/complete", headers=clerk)
         assert r.status_code == 200, r.text
 
-    started = time.monotonic()
     calls = await drain(call, complete)
-    print(f"drained in {time.monotonic() - started:.1f} s")
     await assert_drained_in_order(calls)
     # Every call reached the one board stream, whichever worker made it (LISTEN/NOTIFY).
     await asyncio.wait_for(listener, 20)
@@ -154,12 +173,15 @@ async def test_idempotent_retries_across_workers(http: httpx.AsyncClient) -> Non
     kiosk = await kiosk_headers()
     headers = {**kiosk, "Idempotency-Key": "receipt-7"}
     body = {"matter_code": "HTE-CERT"}
-    answers = await asyncio.gather(*[
-        http.post("/api/v1/service-points/HD-AI/tickets", json=body, headers=headers)
-        for _ in range(12)
-    ])
+    answers = await asyncio.gather(
+        *[
+            http.post("/api/v1/service-points/HD-AI/tickets", json=body, headers=headers)
+            for _ in range(12)
+        ]
+    )
     created = [r.json() for r in answers if r.status_code == 201]
-    assert created and all(c == created[0] for c in created)
+    assert created
+    assert all(c == created[0] for c in created)
     assert {r.status_code for r in answers} <= {201, 409}
     assert await Ticket.all().count() == 1
     again = await http.post("/api/v1/service-points/HD-AI/tickets", json=body, headers=headers)
