@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import swagger_ui_bundle
+from asyncpg.exceptions import DataError
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -15,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from tortoise.contrib.fastapi import RegisterTortoise
+from tortoise.exceptions import OperationalError
 
 from servicedesk.accounts.endpoints import router as accounts_router
 from servicedesk.cases.endpoints import router as cases_router
@@ -29,6 +32,7 @@ from servicedesk.ratings.endpoints import router as ratings_router
 from servicedesk.settings import Settings, get_settings
 from servicedesk.spotchecks.endpoints import router as spotchecks_router
 
+logger = logging.getLogger("servicedesk")
 API_PREFIX = "/api/v1"
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 
@@ -37,8 +41,13 @@ def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for router in (accounts_router, catalogue_router, cases_router, queue_router):
         api.include_router(router)
-    for router in (incubators_router, ratings_router, policy_router, exemptions_router,
-                   spotchecks_router):
+    for router in (
+        incubators_router,
+        ratings_router,
+        policy_router,
+        exemptions_router,
+        spotchecks_router,
+    ):
         api.include_router(router)
     return api
 
@@ -81,6 +90,28 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
     )
 
 
+async def _unstorable_value(_request: Request, exc: Exception) -> Response:
+    """A value the database cannot hold (an id beyond its integer range, a NUL byte)."""
+    if isinstance(exc, OperationalError) and not isinstance(exc.__cause__, DataError):
+        return await _internal_error(_request, exc)
+    return JSONResponse(
+        {
+            "error": "InvalidValue",
+            "detail": "a value is out of range or holds a character that cannot be stored",
+        },
+        status_code=422,
+    )
+
+
+async def _internal_error(_request: Request, exc: Exception) -> Response:
+    # Still an {"error", "detail"} answer; the traceback goes to the log.
+    logger.exception("unhandled error", exc_info=exc)
+    return JSONResponse(
+        {"error": "InternalError", "detail": "internal error; it has been logged"},
+        status_code=500,
+    )
+
+
 def create_app(settings: Settings | None = None, *, init_db: bool = True) -> FastAPI:
     """Build the service; tests pass ``init_db=False`` and manage the database."""
     settings = settings or get_settings()
@@ -105,6 +136,9 @@ def create_app(settings: Settings | None = None, *, init_db: bool = True) -> Fas
     app.add_exception_handler(ServiceDeskError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _unstorable_value)
+    app.add_exception_handler(OverflowError, _unstorable_value)
+    app.add_exception_handler(Exception, _internal_error)
     app.include_router(api_router())
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from kiosk_ui.web import check_csrf, login_redirect, page_principal, redirect, render
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
-from servicedesk.errors import Forbidden
+from servicedesk.errors import Forbidden, InvalidInput
 
 router = APIRouter(prefix="/clerk")
 SIMPLE_ACTIONS = {"start_review", "approve", "deny", "issue_result", "close", "reject"}
@@ -21,6 +21,13 @@ async def _clerk(request: Request) -> Principal | None:
     if principal.role not in {"clerk", "admin"}:
         raise Forbidden("this page is for window clerks")
     return principal
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -58,12 +65,11 @@ async def case_action(request: Request, case_no: str, action: str) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     if action == "accept":
-        due = str(form.get("supplement_due") or "")
         await cases.accept(
             case_no,
             principal=clerk,
             with_deficiency=True if form.get("with_deficiency") else None,
-            supplement_due=date.fromisoformat(due) if due else None,
+            supplement_due=_date(str(form.get("supplement_due") or "")),
         )
     elif action == "return":
         items = [

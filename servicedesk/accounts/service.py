@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+from anyio import to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -82,7 +83,7 @@ async def create_user(
     point = await _service_point(service_point_code) if service_point_code else None
     user = await User.create(
         username=username,
-        password_hash=_password_hasher().hash(password),
+        password_hash=await to_thread.run_sync(_password_hasher().hash, password),
         role=role,
         service_point=point,
         incubator_code=incubator_code,

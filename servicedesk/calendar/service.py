@@ -23,9 +23,12 @@ class WorkCalendar:
     def is_working(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
+        # Looking the day up loads its year, make-up working weekends included;
+        # it must happen before weekend_workdays is consulted.
+        holiday = day in _CHINA
         if day in _CHINA.weekend_workdays:
             return True
-        return day.weekday() < 5 and day not in _CHINA
+        return day.weekday() < 5 and not holiday
 
     def add_working_days(self, start: date, days: int) -> date:
         """The ``days``-th working day after ``start`` (``start`` itself not counted)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from servicedesk.calendar.service import WorkCalendar
 from servicedesk.cases.models import ClockPause
@@ -19,12 +19,19 @@ class ClockView:
 
 
 def paused_days(pauses: Sequence[ClockPause], cal: WorkCalendar, *, until: date) -> int:
-    """Working days the firm owed a correction or supplement, up to ``until``."""
-    total = 0
+    """Working days the firm owed a correction or supplement, up to ``until``.
+
+    Pauses may overlap (a correction asked while a supplement is owed); each
+    working day counts once.
+    """
+    days: set[date] = set()
     for pause in pauses:
-        end = min(pause.end_on or until, until)
-        total += cal.working_days_between(pause.start_on, end)
-    return total
+        day, end = pause.start_on, min(pause.end_on or until, until)
+        while day < end:
+            day += timedelta(days=1)
+            if cal.is_working(day):
+                days.add(day)
+    return len(days)
 
 
 def clock(

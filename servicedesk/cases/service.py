@@ -84,9 +84,7 @@ def missing(case: Case, *, core: bool) -> list[str]:
     return [m.code for m in case.matter.materials if m.core == core and m.code not in present]
 
 
-async def view(
-    case: Case, cal: WorkCalendar | None = None, *, timeline: bool = True
-) -> CaseView:
+async def view(case: Case, cal: WorkCalendar | None = None, *, timeline: bool = True) -> CaseView:
     """Clock, missing materials and (unless ``timeline`` is False) the timeline."""
     cal = cal or await load_calendar()
     pauses = await ClockPause.filter(case=case) if case.accepted_on else []
@@ -275,7 +273,7 @@ async def submit(
     codes = _known_codes(matter, materials, field="materials")
     if not firm_name.strip():
         raise InvalidInput("firm.name must not be empty", extra={"field": "firm.name"})
-    firm = await firms.get_or_register(uscc, name=firm_name)
+    firm = await firms.get_or_register(uscc, name=firm_name, update_name=principal.kiosk is None)
     if recommendation_id is not None:
         await recommendations.check_for_case(
             recommendation_id, uscc=firm.uscc, matter_code=matter.code
@@ -530,6 +528,11 @@ async def simple_transition(
         raise InvalidInput(f"{action} needs a reason", extra={"field": "reason"})
     async with in_transaction():
         case = await _load_for_action(case_no, principal, action)
+        if action == "reject" and case.accepted_on is not None:
+            raise IllegalTransition(
+                f"case {case.case_no} was accepted on {case.accepted_on}: it can be denied "
+                "after review, not rejected"
+            )
         if action == "approve" and case.owed_materials:
             raise Conflict(
                 f"the firm still owes {', '.join(case.owed_materials)} (accepted with "

@@ -30,8 +30,12 @@ def validate_uscc(raw: str) -> str:
         ) from None
 
 
-async def get_or_register(uscc: str, *, name: str) -> Firm:
-    """The firm with this code, registered on first sight; its name kept current."""
+async def get_or_register(uscc: str, *, name: str, update_name: bool = False) -> Firm:
+    """The firm with this code, registered on first sight.
+
+    Only staff keep the name current (``update_name``): anyone at a kiosk knows a
+    firm's public code and must not rename it everywhere.
+    """
     code = validate_uscc(uscc)
     firm = await Firm.filter(uscc=code).first()
     if firm is None:
@@ -40,7 +44,7 @@ async def get_or_register(uscc: str, *, name: str) -> Firm:
                 return await Firm.create(uscc=code, name=name.strip())
         except IntegrityError:  # registered by a concurrent request meanwhile
             firm = await Firm.get(uscc=code)
-    if name.strip() and firm.name != name.strip():
+    if update_name and name.strip() and firm.name != name.strip():
         firm.name = name.strip()
         await firm.save(update_fields=["name"])
     return firm

@@ -44,11 +44,17 @@ async def run(
     try:
         async with in_transaction():
             status, payload = await handler()
-            await IdempotencyRecord.filter(id=record.id).update(
-                state="done", status_code=status, response=payload
-            )
+            owned = await IdempotencyRecord.filter(
+                id=record.id, state="in_flight", created_at=record.created_at
+            ).update(state="done", status_code=status, response=payload)
+            if not owned:  # a retry took the key over meanwhile: it answers, we roll back
+                raise IdempotencyConflict(
+                    "a request with this Idempotency-Key is still in progress"
+                )
     except BaseException:
-        await IdempotencyRecord.filter(id=record.id, state="in_flight").delete()
+        await IdempotencyRecord.filter(
+            id=record.id, state="in_flight", created_at=record.created_at
+        ).delete()
         raise
     return status, payload
 
@@ -61,7 +67,9 @@ async def _claim(*, scope: str, key: str, digest: str, stale_after: int) -> Idem
         )
     except IntegrityError:
         pass
-    existing = await IdempotencyRecord.get(scope=scope, key=key)
+    existing = await IdempotencyRecord.get_or_none(scope=scope, key=key)
+    if existing is None:  # the first request failed and freed the key meanwhile
+        raise IdempotencyConflict("a request with this Idempotency-Key was just retried")
     if existing.request_hash != digest:
         raise IdempotencyMismatch(
             "this Idempotency-Key was already used with a different request body"

@@ -13,10 +13,10 @@ class PolicyCreate(BaseModel):
 
     waiver_grades: list[str]
     spot_check_rates: dict[str, float]
-    quota_per_period: int = Field(ge=0)
+    quota_per_period: int = Field(ge=0, le=100_000)
     waivable_matters: list[str]
-    graduate_window_days: int = Field(default=365, ge=0)
-    recommendation_valid_days: int = Field(default=90, ge=1)
+    graduate_window_days: int = Field(default=365, ge=0, le=3650)
+    recommendation_valid_days: int = Field(default=90, ge=1, le=3650)
     note: str = Field(default="", max_length=2000)
 
 

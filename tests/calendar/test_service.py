@@ -42,3 +42,19 @@ async def test_local_override_beats_the_package() -> None:
     assert not cal.is_working(date(2026, 11, 9))
     assert cal.is_working(date(2026, 11, 14))
     assert cal.add_working_days(date(2026, 11, 6), 1) == date(2026, 11, 10)
+
+
+def test_a_fresh_process_knows_the_make_up_saturday() -> None:
+    """The package loads a year lazily; a weekend must not be judged before it is."""
+    import subprocess
+    import sys
+
+    code = (
+        "from datetime import date\n"
+        "from servicedesk.calendar.service import WorkCalendar\n"
+        "print(WorkCalendar().add_working_days(date(2026, 10, 9), 1))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "2026-10-10"

@@ -171,3 +171,27 @@ async def test_a_notice_in_time_prevents_deemed_acceptance(
         ).json()
     assert again["status"] == "submitted"
     assert again["acceptance_due"] == "2026-11-30"
+
+
+async def test_overlapping_pauses_count_each_day_once(
+    client: httpx.AsyncClient, clerk: dict[str, str]
+) -> None:
+    # TECH-SME, 10 days. Accepted with deficiency Mon 2 Nov (supplement owed), then a
+    # correction asked on 3 Nov: Nov 3-6 are paused once, not twice → 20 Nov.
+    with frozen(beijing(2026, 11, 2)):
+        case = await submit_case(
+            client,
+            clerk,
+            matter_code="TECH-SME",
+            materials=["application", "license", "rd_statement"],
+        )
+        await client.post(f"{API}/cases/{case['case_no']}/accept", headers=clerk)
+    with frozen(beijing(2026, 11, 3)):
+        returned = await client.post(
+            f"{API}/cases/{case['case_no']}/return",
+            headers=clerk,
+            json={"items": [{"material_code": "rd_statement", "problem": "口径不符"}]},
+        )
+        assert returned.status_code == 200, returned.text
+    with frozen(beijing(2026, 11, 6)):
+        assert (await query(client, case["case_no"]))["deadline"] == "2026-11-20"

@@ -254,3 +254,61 @@ async def test_list_by_status(client: httpx.AsyncClient, clerk: dict[str, str]) 
     bad = await client.get(f"{API}/cases", params={"status": "lost"}, headers=clerk)
     assert bad.status_code == 422
     assert "lost" in bad.json()["detail"]
+
+
+async def test_an_accepted_case_is_denied_not_rejected(
+    client: httpx.AsyncClient, clerk: dict[str, str]
+) -> None:
+    case = await submit_case(client, clerk)
+    no = case["case_no"]
+    await post(client, f"/cases/{no}/accept", clerk)
+    await post(
+        client,
+        f"/cases/{no}/return",
+        clerk,
+        {"items": [{"material_code": "license", "problem": "过期"}]},
+    )
+    error = await post(client, f"/cases/{no}/reject", clerk, {"reason": "x"}, 409)
+    assert "denied" in str(error["detail"])
+
+
+async def test_a_kiosk_cannot_rename_a_firm(
+    client: httpx.AsyncClient, clerk: dict[str, str]
+) -> None:
+    from tests.factories import kiosk_headers
+
+    await submit_case(client, clerk, name="北京真名科技有限公司")
+    kiosk = await kiosk_headers()
+    await submit_case(client, kiosk, name="冒名公司")
+    public = (
+        await client.get(
+            f"{API}/cases/{(await submit_case(client, kiosk))['case_no']}",
+            params={"uscc": make_uscc(1)},
+        )
+    ).json()
+    assert public["firm"]["name"] == "北京真名科技有限公司"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        (
+            "post",
+            "/cases",
+            {
+                "service_point": "HD-AI",
+                "matter_code": "HTE-CERT",
+                "firm": {"uscc": make_uscc(1), "name": "x"},
+                "recommendation_id": 2**70,
+            },
+        ),
+        ("get", "/cases/A%00B?uscc=x", None),
+        ("post", "/auth/token", {"username": "a\u0000", "password": "x"}),
+    ],
+)
+async def test_unstorable_values_get_a_json_4xx(
+    client: httpx.AsyncClient, clerk: dict[str, str], method: str, path: str, body: object
+) -> None:
+    response = await client.request(method, f"{API}{path}", json=body, headers=clerk)
+    assert 400 <= response.status_code < 500, response.text
+    assert set(response.json()) >= {"error", "detail"}
