@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from tortoise.transactions import in_transaction
 
+from servicedesk import locks
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
 from servicedesk.cases.models import Case
@@ -188,7 +189,12 @@ async def revoke(rec_id: int, principal: Principal) -> RecommendationView:
 
 
 async def check_for_case(rec_id: int, *, uscc: str, matter_code: str) -> None:
-    """At submission: the recommendation exists, names this firm and matter, is unused."""
+    """At submission: the recommendation exists, names this firm and matter, is unused.
+
+    Runs inside the submission's transaction; the lock keeps two submissions with
+    the same recommendation (say at two service points) from both passing.
+    """
+    await locks.hold(None, f"recommendation:{rec_id}")
     rec = await Recommendation.get_or_none(id=rec_id).prefetch_related("firm", "matter")
     field = {"field": "recommendation_id"}
     if rec is None:

@@ -22,7 +22,7 @@ from servicedesk.policy import service as policy
 from servicedesk.policy.service import PolicyView
 from servicedesk.ratings.models import Rating
 from servicedesk.spotchecks import service as spotchecks
-from servicedesk.timeutil import now, today
+from servicedesk.timeutil import beijing_date, now, today
 
 STATUS_ZH = {"incubated": "在孵", "graduated": "已毕业"}
 
@@ -200,10 +200,10 @@ async def _check_incubator(facts: _Facts, case: Case) -> None:
         + (
             "is active"
             if suspended is None
-            else f"is suspended since {suspended.started_at:%Y-%m-%d}"
+            else f"is suspended since {beijing_date(suspended.started_at)}"
         ),
         f"{code} 的推荐资格"
-        + ("正常" if suspended is None else f"自 {suspended.started_at:%Y-%m-%d} 起暂停"),
+        + ("正常" if suspended is None else f"自 {beijing_date(suspended.started_at)} 起暂停"),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from servicedesk import locks
 from servicedesk.audit import service as audit
 from servicedesk.errors import Conflict, FourEyesRequired, InvalidInput, NotFound
 from servicedesk.incubators import indicators, periods
@@ -201,7 +202,9 @@ async def publish(run_id: int, *, actor: str) -> RatingRun:
             f"{len(run.ratings)} ratings are not confirmed yet"
         )
     at = now()
-    async with in_transaction():
+    async with in_transaction() as connection:
+        # Two runs published at once must not both leave current ratings behind.
+        await locks.hold(connection, "rating-publication")
         done = await RatingRun.filter(id=run_id, status="open").update(
             status="published", published_by=actor, published_at=at
         )

@@ -201,3 +201,29 @@ async def test_partial_period_carries_other_indicators_forward(
     assert rating["indicator_period"] == "2026-Q3"
     assert rating["score"] == 90  # only the spot-check indicator lost points
     assert rating["reasons"] == [{"feature": "spot_check_pass_rate", "points_lost": 10.0}]
+
+
+async def test_two_runs_published_at_once_leave_one_current_rating(
+    client: httpx.AsyncClient,
+) -> None:
+    import asyncio
+
+    from servicedesk.ratings.models import Rating
+
+    li, wang = await _officials(client)
+    await make_incubator()
+    runs = []
+    for period in ("2026-Q2", "2026-Q3"):
+        run = (await client.post("/api/v1/rating-runs", json={"period": period}, headers=li)).json()
+        for rating in run["ratings"]:
+            await client.post(
+                f"/api/v1/ratings/{rating['id']}/review", json={"decision": "approve"}, headers=li
+            )
+            await client.post(f"/api/v1/ratings/{rating['id']}/confirm", headers=wang)
+        runs.append(run)
+    answers = await asyncio.gather(
+        *[client.post(f"/api/v1/rating-runs/{run['id']}/publish", headers=li) for run in runs]
+    )
+    assert [a.status_code for a in answers] == [200, 200]
+    assert await Rating.filter(is_current=True).count() == 1
+    assert (await client.get("/api/v1/incubators/INC-HD-001/rating")).status_code == 200
