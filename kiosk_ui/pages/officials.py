@@ -140,7 +140,6 @@ async def review_page(request: Request, run: int | None = None) -> Response:
         runs=runs,
         run=selected,
         items=items,
-        table=tables.rating_rows(items, lang=language(request)),
         models=await training.list_models(),
         grades=GRADES,
     )
@@ -310,7 +309,7 @@ async def appeals_page(request: Request) -> Response:
         "officials_appeals.html",
         official,
         items=await appeals.list_appeals(),
-        table=await tables.appeal_table(),
+        appeals_table=await tables.appeal_table(),
         grades=GRADES,
     )
 
@@ -326,6 +325,14 @@ async def decide_appeal(request: Request, appeal_id: int) -> Response:
         new_grade=form.get("new_grade") or None,
         actor=official.label,
     )
+    return redirect("/officials/appeals")
+
+
+@router.post("/appeals/{appeal_id}/confirm")
+async def confirm_appeal(request: Request, appeal_id: int) -> Response:
+    official = await _require(request)
+    await _form(request)
+    await appeals.confirm(appeal_id, actor=official.label)
     return redirect("/officials/appeals")
 
 

@@ -237,6 +237,8 @@ class Migration(migrations.Migration):
                 ('outcome_note', fields.TextField(default='', unique=False)),
                 ('decided_by', fields.CharField(null=True, max_length=100)),
                 ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('confirmed_by', fields.CharField(null=True, max_length=100)),
+                ('confirmed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'rating_appeals', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An incubator contests a published rating, and an official decides.'},
             bases=['Model'],

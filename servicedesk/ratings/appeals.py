@@ -6,7 +6,7 @@ from tortoise.transactions import in_transaction
 
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
-from servicedesk.errors import Conflict, InvalidInput, NotFound
+from servicedesk.errors import Conflict, FourEyesRequired, InvalidInput, NotFound
 from servicedesk.incubators import service as incubators
 from servicedesk.ratings import scoring
 from servicedesk.ratings import service as ratings
@@ -54,7 +54,11 @@ async def get(appeal_id: int) -> Appeal:
 async def decide(
     appeal_id: int, *, outcome: str, note: str, actor: str, new_grade: str | None = None
 ) -> Appeal:
-    """Dismiss, or uphold with a corrected grade; the published rating changes with it."""
+    """Dismiss, or propose upholding with a corrected grade.
+
+    A corrected grade drives waivers, so like any rating it takes two officials:
+    it stands as ``upheld_pending`` until a different official confirms it.
+    """
     if outcome not in OUTCOMES:
         raise InvalidInput("outcome must be dismissed or upheld", extra={"field": "outcome"})
     if not note.strip():
@@ -65,7 +69,7 @@ async def decide(
         _check_new_grade(rating, new_grade)
     async with in_transaction():
         done = await Appeal.filter(id=appeal_id, status="open").update(
-            status=outcome,
+            status="upheld_pending" if outcome == "upheld" else outcome,
             new_grade=new_grade if outcome == "upheld" else None,
             outcome_note=note.strip(),
             decided_by=actor,
@@ -73,15 +77,40 @@ async def decide(
         )
         if not done:
             raise Conflict(f"appeal {appeal_id} was already decided ({appeal.status})")
-        if outcome == "upheld":
-            await Rating.filter(id=rating.id).update(grade=new_grade)
         await audit.record(
-            f"appeal.{outcome}",
+            "appeal.uphold_proposed" if outcome == "upheld" else "appeal.dismissed",
             actor=actor,
             entity="appeal",
             entity_id=appeal_id,
             before={"grade": rating.grade},
-            after={"grade": new_grade or rating.grade, "note": note.strip()},
+            after={"proposed_grade": new_grade, "note": note.strip()},
+        )
+    return await get(appeal_id)
+
+
+async def confirm(appeal_id: int, *, actor: str) -> Appeal:
+    """A second official confirms an upheld appeal: the published grade is corrected."""
+    appeal = await get(appeal_id)
+    if appeal.status != "upheld_pending":
+        raise Conflict(f"appeal {appeal_id} is {appeal.status}, not awaiting confirmation")
+    if appeal.decided_by == actor:
+        raise FourEyesRequired("a different official must confirm the appeal you decided")
+    rating = appeal.rating
+    _check_new_grade(rating, appeal.new_grade)
+    async with in_transaction():
+        done = await Appeal.filter(id=appeal_id, status="upheld_pending").update(
+            status="upheld", confirmed_by=actor, confirmed_at=now()
+        )
+        if not done:
+            raise Conflict(f"appeal {appeal_id} was confirmed by someone else")
+        await Rating.filter(id=rating.id).update(grade=appeal.new_grade)
+        await audit.record(
+            "appeal.upheld",
+            actor=actor,
+            entity="appeal",
+            entity_id=appeal_id,
+            before={"grade": rating.grade},
+            after={"grade": appeal.new_grade, "decided_by": appeal.decided_by},
         )
     return await get(appeal_id)
 

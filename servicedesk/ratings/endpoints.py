@@ -77,6 +77,12 @@ async def file_appeal(body: AppealCreate, incubator: CurrentIncubator) -> Appeal
     return appeal_read(appeal)
 
 
+@router.post("/appeals/{appeal_id}/confirm", response_model=AppealRead)
+async def confirm_appeal(appeal_id: int, official: CurrentOfficial) -> AppealRead:
+    """A second official confirms an upheld appeal; the published grade is corrected."""
+    return appeal_read(await appeals.confirm(appeal_id, actor=official.label))
+
+
 @router.get("/appeals", response_model=list[AppealRead])
 async def list_appeals(_official: CurrentOfficial) -> list[AppealRead]:
     """Every appeal, newest first."""

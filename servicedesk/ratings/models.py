@@ -103,11 +103,14 @@ class Appeal(Model):
     reason = fields.TextField()
     filed_by = fields.CharField(max_length=100)
     filed_at = fields.DatetimeField()
-    status = fields.CharField(max_length=16, default="open")  # open / dismissed / upheld
+    # open / dismissed / upheld_pending (a second official must confirm) / upheld
+    status = fields.CharField(max_length=16, default="open")
     new_grade = fields.CharField(max_length=1, null=True)
     outcome_note = fields.TextField(default="")
     decided_by = fields.CharField(max_length=100, null=True)
     decided_at = fields.DatetimeField(null=True)
+    confirmed_by = fields.CharField(max_length=100, null=True)
+    confirmed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "rating_appeals"

@@ -89,6 +89,8 @@ class AppealRead(BaseModel):
     outcome_note: str
     decided_by: str | None
     decided_at: datetime | None
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
 
 
 class TrainIn(BaseModel):
@@ -163,6 +165,8 @@ def appeal_read(appeal: Appeal) -> AppealRead:
         outcome_note=appeal.outcome_note,
         decided_by=appeal.decided_by,
         decided_at=appeal.decided_at,
+        confirmed_by=appeal.confirmed_by,
+        confirmed_at=appeal.confirmed_at,
     )
 
 

@@ -178,7 +178,16 @@ async def test_appeal_flow(client: httpx.AsyncClient) -> None:
         },
     )
     assert r.status_code == 200
+    assert r.json()["status"] == "upheld_pending"  # a second official must confirm
+    rating = (await client.get("/api/v1/incubators/INC-HD-001/rating")).json()
+    assert rating["grade"] == before
+    r = await client.post(f"/api/v1/appeals/{appeal['id']}/confirm", headers=li)
+    assert r.status_code == 403
+    assert r.json()["error"] == "FourEyesRequired"
+    r = await client.post(f"/api/v1/appeals/{appeal['id']}/confirm", headers=wang)
+    assert r.status_code == 200
     assert r.json()["status"] == "upheld"
+    assert r.json()["confirmed_by"] == "official:wang"
     assert (await client.get("/api/v1/incubators/INC-HD-001/rating")).json()["grade"] == "B"
     r = await client.post(
         f"/api/v1/appeals/{appeal['id']}/decide",
