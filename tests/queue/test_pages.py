@@ -112,3 +112,39 @@ async def test_console_calls_and_board_shows(client: httpx.AsyncClient, db: Any)
     assert 'data-testid="current-ticket">B001<' in page.text
     board = await client.get("/board/HD-AI")
     assert "B001" in board.text
+
+
+async def test_receipt_qr_page_void_and_kiosk_query(client: httpx.AsyncClient, db: Any) -> None:
+    del db
+    from servicedesk.queue.models import Ticket
+
+    await make_catalogue()
+    await enrol(client)
+    matter = await client.get("/kiosk/HD-AI/matters/HTE-CERT")
+    csrf = hidden(matter.text, "csrf_token")
+    receipt = await client.post(
+        "/kiosk/HD-AI/tickets",
+        data={"csrf_token": csrf, "form_key": "v1", "matter_code": "HTE-CERT"},
+    )
+    ticket = await Ticket.get(ticket_no="B001")
+    assert f"/ticket/{ticket.code}" in receipt.text or "<svg" in receipt.text
+    status = await client.get(f"/ticket/{ticket.code}")
+    assert status.status_code == 200
+    assert "B001" in status.text
+    assert "等候中" in status.text
+    voided = await client.post(
+        "/kiosk/HD-AI/void", data={"csrf_token": csrf, "ticket_id": str(ticket.id)}
+    )
+    assert 'data-testid="message"' in voided.text
+    assert (await Ticket.get(id=ticket.id)).status.value == "cancelled"
+    query = await client.get("/kiosk/HD-AI/query")
+    missing = await client.post(
+        "/kiosk/HD-AI/query",
+        data={"csrf_token": hidden(query.text, "csrf_token"), "case_no": "X", "uscc": "Y"},
+    )
+    assert missing.status_code == 404
+    checkin = await client.post(
+        "/kiosk/HD-AI/check-in", data={"csrf_token": csrf, "code": "ABCDEF"}
+    )
+    assert checkin.status_code == 404
+    assert 'data-testid="error"' in checkin.text
