@@ -214,7 +214,8 @@ def main() -> None:
     ]
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            [*common, "--database", f"sqlite://{Path(tmp) / 'bench.sqlite3'}"], check=True
+            [*common, "--database", f"sqlite://{Path(tmp) / 'bench.sqlite3'}?synchronous=NORMAL"],
+            check=True,
         )
     if asyncio.run(postgres_up(args.postgres)):
         url = f"{args.postgres}/bench_{uuid.uuid4().hex[:8]}"

@@ -22,8 +22,7 @@ from servicedesk.errors import NotAuthenticated, ServiceDeskError
 
 def mount_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, clerk_cases, query, officials, incubator_portal, kiosk, console,
-                   board):
+    for module in (auth, clerk_cases, query, officials, incubator_portal, kiosk, console, board):
         app.include_router(module.router, include_in_schema=False)
 
 
