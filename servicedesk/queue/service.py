@@ -311,26 +311,48 @@ async def _claim(window: Window, *, principal: Principal) -> Ticket | None:
                 .select_related("queue", "window")
                 .get()
             )
-            await TicketCall.create(
-                ticket=ticket,
-                service_point_id=window.service_point_id,  # type: ignore[attr-defined]
-                window=window,
-                ticket_no=ticket.ticket_no,
-                window_code=window.code,
-                called_at=moment,
-                using_db=conn,
-            )
-            await audit.record(
-                "ticket.call",
-                actor=principal.label,
-                entity="ticket",
-                entity_id=ticket.id,
+            await _record_call(
+                ticket,
+                window,
+                moment=moment,
+                principal=principal,
+                conn=conn,
                 after={"window": window.code},
-                connection=conn,
             )
     except IntegrityError:
         raise WindowBusy(f"window {window.code} just called another ticket") from None
     return ticket
+
+
+async def _record_call(
+    ticket: Ticket,
+    window: Window,
+    *,
+    moment: datetime,
+    principal: Principal,
+    conn: TransactionalDBClient,
+    after: dict[str, Any],
+    recall: bool = False,
+) -> None:
+    """A call (or recall) goes on the board's log and the audit log."""
+    await TicketCall.create(
+        ticket=ticket,
+        service_point_id=window.service_point_id,  # type: ignore[attr-defined]
+        window=window,
+        ticket_no=ticket.ticket_no,
+        window_code=window.code,
+        called_at=moment,
+        recall=recall,
+        using_db=conn,
+    )
+    await audit.record(
+        "ticket.recall" if recall else "ticket.call",
+        actor=principal.label,
+        entity="ticket",
+        entity_id=ticket.id,
+        after=after,
+        connection=conn,
+    )
 
 
 async def _move(
@@ -406,23 +428,14 @@ async def recall(ticket_id: int, *, principal: Principal) -> TicketView:
         )
         if not moved:
             raise IllegalTransition(f"ticket {ticket.ticket_no} was changed by someone else")
-        await TicketCall.create(
-            ticket=ticket,
-            service_point_id=ticket.service_point_id,  # type: ignore[attr-defined]
-            window=window,
-            ticket_no=ticket.ticket_no,
-            window_code=window.code,
-            called_at=moment,
-            recall=True,
-            using_db=conn,
-        )
-        await audit.record(
-            "ticket.recall",
-            actor=principal.label,
-            entity="ticket",
-            entity_id=ticket.id,
+        await _record_call(
+            ticket,
+            window,
+            moment=moment,
+            principal=principal,
+            conn=conn,
             after={"recalls": ticket.recalls + 1},
-            connection=conn,
+            recall=True,
         )
     await _publish(
         ticket.service_point.code,
