@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -161,14 +162,31 @@ async def create_kiosk(service_point_code: str, *, name: str = "") -> tuple[Kios
     return device, token
 
 
+# Kiosks send every request with the same token; a few seconds of memory spares the
+# database one lookup per number taken. A revoked kiosk stops within KIOSK_CACHE_SECONDS.
+KIOSK_CACHE_SECONDS = 10.0
+_kiosk_cache: dict[str, tuple[float, KioskDevice]] = {}
+
+
+async def _kiosk(digest: str) -> KioskDevice:
+    cached = _kiosk_cache.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    device = await KioskDevice.get_or_none(token_hash=digest, revoked=False)
+    if device is None:
+        _kiosk_cache.pop(digest, None)
+        raise NotAuthenticated("unknown or revoked kiosk token")
+    if len(_kiosk_cache) > 1000:  # bounded: a hall has a handful of kiosks
+        _kiosk_cache.clear()
+    _kiosk_cache[digest] = (time.monotonic() + KIOSK_CACHE_SECONDS, device)
+    return device
+
+
 async def resolve(token: str) -> Principal:
     """The principal behind a bearer or session token, or :class:`NotAuthenticated`."""
     digest = _digest(token)
     if token.startswith("kiosk_"):
-        device = await KioskDevice.get_or_none(token_hash=digest, revoked=False)
-        if device is None:
-            raise NotAuthenticated("unknown or revoked kiosk token")
-        return Principal(kiosk=device)
+        return Principal(kiosk=await _kiosk(digest))
     row = await AccessToken.get_or_none(token_hash=digest, revoked=False).select_related("user")
     if row is None or row.expires_at <= now() or not row.user.is_active:
         raise NotAuthenticated("token is unknown, expired or revoked; log in again")
