@@ -265,7 +265,7 @@ async def submit(
     materials: list[str],
     recommendation_id: int | None = None,
 ) -> CaseView:
-    """Register an application; call inside the caller's transaction."""
+    """Register an application: firm, case, timeline and audit in one transaction."""
     point = await catalogue.get_point(service_point)
     _check_point(principal, point)
     offer = await catalogue.offering(point, matter_code)
@@ -273,45 +273,48 @@ async def submit(
     codes = _known_codes(matter, materials, field="materials")
     if not firm_name.strip():
         raise InvalidInput("firm.name must not be empty", extra={"field": "firm.name"})
-    firm = await firms.get_or_register(uscc, name=firm_name, update_name=principal.kiosk is None)
-    if recommendation_id is not None:
-        await recommendations.check_for_case(
-            recommendation_id, uscc=firm.uscc, matter_code=matter.code
+    async with in_transaction():
+        firm = await firms.get_or_register(
+            uscc, name=firm_name, update_name=principal.kiosk is None
         )
-    received = now()
-    seq = await next_value(f"case:{point.code}", beijing_date(received))
-    case_no = f"{point.code}-{beijing_date(received):%Y%m%d}-{seq:04d}"
-    case = await Case.create(
-        case_no=case_no,
-        service_point=point,
-        matter=matter,
-        firm=firm,
-        materials=codes,
-        received_at=received,
-        recommendation_id=recommendation_id,
-    )
-    await CaseEvent.create(
-        case=case,
-        at=received,
-        actor=principal.label,
-        action="submit",
-        from_status=None,
-        to_status=S.SUBMITTED.value,
-        data={"materials": codes},
-    )
-    await audit.record(
-        "case.submit",
-        actor=principal.label,
-        entity="case",
-        entity_id=case_no,
-        after={
-            "status": "submitted",
-            "matter": matter.code,
-            "firm": firm.uscc,
-            "materials": codes,
-            "recommendation_id": recommendation_id,
-        },
-    )
+        if recommendation_id is not None:
+            await recommendations.check_for_case(
+                recommendation_id, uscc=firm.uscc, matter_code=matter.code
+            )
+        received = now()
+        seq = await next_value(f"case:{point.code}", beijing_date(received))
+        case_no = f"{point.code}-{beijing_date(received):%Y%m%d}-{seq:04d}"
+        case = await Case.create(
+            case_no=case_no,
+            service_point=point,
+            matter=matter,
+            firm=firm,
+            materials=codes,
+            received_at=received,
+            recommendation_id=recommendation_id,
+        )
+        await CaseEvent.create(
+            case=case,
+            at=received,
+            actor=principal.label,
+            action="submit",
+            from_status=None,
+            to_status=S.SUBMITTED.value,
+            data={"materials": codes},
+        )
+        await audit.record(
+            "case.submit",
+            actor=principal.label,
+            entity="case",
+            entity_id=case_no,
+            after={
+                "status": "submitted",
+                "matter": matter.code,
+                "firm": firm.uscc,
+                "materials": codes,
+                "recommendation_id": recommendation_id,
+            },
+        )
     case = await _fetch(case_no)
     return await view(case)
 

@@ -32,9 +32,8 @@ async def run(
     *, scope: str, key: str | None, body: Any, handler: Handler, stale_after: int = 60
 ) -> tuple[int, Any]:
     """Run ``handler`` once per (scope, key); replay its first answer afterwards."""
-    if key is None:
-        async with in_transaction():
-            return await handler()
+    if key is None:  # the handler's service keeps its own writes atomic
+        return await handler()
     if not 1 <= len(key) <= 128:
         raise InvalidInput("Idempotency-Key must be 1 to 128 characters")
     digest = fingerprint(body)
