@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
-from servicedesk.errors import Forbidden, NotAuthenticated
+from servicedesk.errors import Forbidden, InvalidInput, NotAuthenticated
 from servicedesk.settings import Settings, get_settings
 from servicedesk.timeutil import BEIJING
 
@@ -108,6 +108,14 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, samesite="lax", max_age=365 * 86400)
     return response
+
+
+def form_int(value: object, *, field: str) -> int:
+    """An integer form field, or a 422 that names it."""
+    try:
+        return int(str(value or 0))
+    except ValueError:
+        raise InvalidInput(f"{field} must be a whole number", extra={"field": field}) from None
 
 
 def redirect(url: str) -> RedirectResponse:

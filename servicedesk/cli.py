@@ -63,6 +63,9 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    if args.workers > 1 and not settings.is_postgres:
+        # SQLite events stay inside one process, and its writers would contend.
+        raise SystemExit("serve: several workers need PostgreSQL (SERVICEDESK_DATABASE_URL)")
     asyncio.run(migrate_database(settings))
     if args.demo:
         seeded = asyncio.run(_seed(settings))
@@ -73,6 +76,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        # Display boards hold event streams open for good; don't wait on them forever.
+        timeout_graceful_shutdown=5,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import check_csrf, login_redirect, page_principal, redirect, render
+from kiosk_ui.web import check_csrf, form_int, login_redirect, page_principal, redirect, render
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue.models import ServicePoint, Window
 from servicedesk.errors import Forbidden, ServiceDeskError
@@ -97,7 +97,7 @@ async def act(request: Request, action: str) -> Response:
     window = await _window(request, clerk)
     if window is None:
         return redirect("/clerk")
-    ticket_id = int(str(form.get("ticket_id") or 0))
+    ticket_id = form_int(form.get("ticket_id"), field="ticket_id")
     try:
         if action == "call-next":
             if await queue.call_next(window.code, principal=clerk) is None:

@@ -18,7 +18,7 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import render, settings_of
+from kiosk_ui.web import form_int, render, settings_of
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
@@ -163,7 +163,7 @@ async def take_ticket(request: Request, sp: str) -> Response:
     body = {
         "matter_code": form.get("matter_code", ""),
         "priority": priority.value,
-        "case_no": form.get("case_no") or None,
+        "case_no": (str(form.get("case_no") or "")[:48]) or None,
     }
 
     async def handler() -> tuple[int, Any]:
@@ -206,7 +206,7 @@ async def void_ticket(request: Request, sp: str) -> Response:
     """The receipt did not print: void the number so no ghost number is called."""
     principal, _ = await _device(request, sp)
     form = await _form(request)
-    await queue.void(int(form.get("ticket_id") or 0), principal=principal)
+    await queue.void(form_int(form.get("ticket_id"), field="ticket_id"), principal=principal)
     return await _page(request, sp, "kiosk_message.html", message="voided")
 
 

@@ -6,6 +6,7 @@
   var override = body.dataset.idleOverride;
   if (override) { sessionStorage.setItem("kioskIdle", override); }
   var idle = parseInt(sessionStorage.getItem("kioskIdle") || body.dataset.idle || "60", 10);
+  if (!(idle >= 1 && idle <= 600)) { idle = 60; }  // a bad override never makes the kiosk reset at once
   var home = body.dataset.home;
   var onHome = location.pathname === home;
   var dirty = false;

@@ -13,7 +13,7 @@ import contextlib
 import secrets
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
@@ -35,11 +35,11 @@ from servicedesk.errors import (
     WindowBusy,
 )
 from servicedesk.queue.config import get_queue_settings
-from servicedesk.queue.estimate import Estimate, cached, estimate
+from servicedesk.queue.estimate import Estimate, estimate
 from servicedesk.queue.events import broker
 from servicedesk.queue.models import RANK, Priority, Ticket, TicketCall, TicketStatus
 from servicedesk.sequences.service import next_value
-from servicedesk.timeutil import beijing_date, now
+from servicedesk.timeutil import beijing_date, now, today
 
 T = TicketStatus
 OPEN = (T.CALLED, T.SERVING)
@@ -94,11 +94,13 @@ async def view(ticket: Ticket) -> TicketView:
 
 async def by_code(code: str) -> TicketView:
     """The ticket behind a receipt's QR code, following transfers to the live one."""
-    ticket = await Ticket.get_or_none(code=code)
+    ticket = await Ticket.get_or_none(code=code).select_related("service_point")
     if ticket is None:
         raise NotFound("no ticket with this code")
     while ticket.status is T.TRANSFERRED:
-        onward = await Ticket.get_or_none(transferred_from_id=ticket.id)
+        onward = await Ticket.get_or_none(transferred_from_id=ticket.id).select_related(
+            "service_point"
+        )
         if onward is None:
             break
         ticket = onward
@@ -123,6 +125,21 @@ async def _publish(point_code: str, kind: str, **data: Any) -> None:
 # ---------------------------------------------------------------- taking a number
 
 
+_expired_through: list[date] = []  # the last Beijing day this process closed
+
+
+async def expire_previous_days() -> int:
+    """Numbers restart every day: tickets still waiting from an earlier day are
+    cancelled, so yesterday's B001 is never called before today's. Runs once a day
+    per process (idempotent across workers); returns how many it closed."""
+    current = today()
+    if _expired_through and _expired_through[0] >= current:
+        return 0
+    closed = await Ticket.filter(status=T.WAITING, day__lt=current).update(status=T.CANCELLED)
+    _expired_through[:] = [current]
+    return int(closed)
+
+
 async def take(
     *,
     principal: Principal,
@@ -133,9 +150,9 @@ async def take(
     taken_at: datetime | None = None,
 ) -> TicketView:
     """Give the firm the next number of the matter's queue at ``service_point``."""
-    offering = await cached(
-        ("offering", service_point, matter_code), lambda: _offering(service_point, matter_code)
-    )
+    await expire_previous_days()
+    # Not cached: an official's pin or hide applies at once, on every worker.
+    offering = await _offering(service_point, matter_code)
     if offering is None:
         await catalogue.get_point(service_point)  # 404 names the point if that is wrong
         raise NotFound(f"matter {matter_code!r} is not offered at service point {service_point}")
@@ -256,6 +273,7 @@ def _claim_sql(dialect: str) -> str:
 
 async def call_next(window_code: str, *, principal: Principal) -> TicketView | None:
     """Claim the best waiting ticket for the window; None when nothing waits."""
+    await expire_previous_days()
     held = await Ticket.get_or_none(window__code=window_code, holding_window__isnull=False)
     if held is not None:
         _check_point(principal, held.service_point_id)  # type: ignore[attr-defined]

@@ -148,3 +148,30 @@ async def test_receipt_qr_page_void_and_kiosk_query(client: httpx.AsyncClient, d
     )
     assert checkin.status_code == 404
     assert 'data-testid="error"' in checkin.text
+
+
+async def test_the_firm_cancels_from_its_receipt_page(client: httpx.AsyncClient, db: Any) -> None:
+    del db
+    from servicedesk.queue.models import Ticket
+
+    await make_catalogue()
+    await enrol(client)
+    matter = await client.get("/kiosk/HD-AI/matters/HTE-CERT")
+    await client.post(
+        "/kiosk/HD-AI/tickets",
+        data={
+            "csrf_token": hidden(matter.text, "csrf_token"),
+            "form_key": "v2",
+            "matter_code": "HTE-CERT",
+        },
+    )
+    ticket = await Ticket.get(ticket_no="B001")
+    cancelled = await client.post(f"/ticket/{ticket.code}/cancel")
+    assert cancelled.status_code == 303
+    assert (await Ticket.get(id=ticket.id)).status.value == "cancelled"
+    bad = await client.post(
+        "/kiosk/HD-AI/void",
+        data={"csrf_token": "x", "ticket_id": "abc"},
+        headers={"accept": "text/html"},
+    )
+    assert bad.status_code in {403, 422}
