@@ -24,7 +24,7 @@ browsers:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy servicedesk credit
+	$(BIN)/mypy servicedesk credit kiosk_ui
 
 test-sqlite: install browsers
 	$(BIN)/python -m pytest

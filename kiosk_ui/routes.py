@@ -14,6 +14,7 @@ from kiosk_ui.pages import (
     incubator_portal,
     kiosk,
     officials,
+    officials_catalogue,
     query,
 )
 from kiosk_ui.web import HERE, login_redirect, render
@@ -22,7 +23,18 @@ from servicedesk.errors import NotAuthenticated, ServiceDeskError
 
 def mount_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, clerk_cases, query, officials, incubator_portal, kiosk, console, board):
+    pages = (
+        auth,
+        clerk_cases,
+        query,
+        officials_catalogue,
+        officials,
+        incubator_portal,
+        kiosk,
+        console,
+        board,
+    )
+    for module in pages:
         app.include_router(module.router, include_in_schema=False)
 
 
