@@ -61,6 +61,10 @@ def server(db: TortoiseContext, tmp_path: Path) -> Iterator[str]:
             str(port),
             "--log-level",
             "warning",
+            # Pooled client connections sit idle while other clients drain; with the
+            # default 5 s the server may close one just as the client reuses it.
+            "--timeout-keep-alive",
+            "120",
         ],
         env={
             **os.environ,
