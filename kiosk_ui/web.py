@@ -91,6 +91,15 @@ async def page_principal(request: Request) -> Principal | None:
         return None
 
 
+async def staff_on_page(request: Request, roles: set[str], refusal: str) -> Principal | None:
+    """The logged-in staff member of a page: None sends them to log in, another role
+    gets 403 with ``refusal``."""
+    principal = await page_principal(request)
+    if principal is not None and principal.role not in roles:
+        raise Forbidden(refusal)
+    return principal
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     response = templates.TemplateResponse(

@@ -5,7 +5,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import check_csrf, login_redirect, page_principal, redirect, render
+from kiosk_ui.web import check_csrf, login_redirect, redirect, render, staff_on_page
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
 from servicedesk.errors import Forbidden, InvalidInput
@@ -15,12 +15,7 @@ SIMPLE_ACTIONS = {"start_review", "approve", "deny", "issue_result", "close", "r
 
 
 async def _clerk(request: Request) -> Principal | None:
-    principal = await page_principal(request)
-    if principal is None:
-        return None
-    if principal.role not in {"clerk", "admin"}:
-        raise Forbidden("this page is for window clerks")
-    return principal
+    return await staff_on_page(request, {"clerk", "admin"}, "this page is for window clerks")
 
 
 def _date(value: str) -> date | None:

@@ -12,9 +12,9 @@ from kiosk_ui.web import (
     check_csrf,
     language,
     login_redirect,
-    page_principal,
     redirect,
     render,
+    staff_on_page,
     translator,
 )
 from servicedesk.accounts.service import Principal
@@ -31,11 +31,8 @@ router = APIRouter(prefix="/officials")
 GRADES = ("A", "B", "C", "D")
 
 
-async def _official(request: Request) -> Principal | None:
-    principal = await page_principal(request)
-    if principal is not None and principal.role not in {"official", "admin"}:
-        raise Forbidden("this page is for officials")
-    return principal
+async def official_on_page(request: Request) -> Principal | None:
+    return await staff_on_page(request, {"official", "admin"}, "this page is for officials")
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -61,7 +58,7 @@ async def dashboard(
     request: Request, grade: str = "", district: str = "", level: str = ""
 ) -> Response:
     """Ratings filtered by grade, district and level, with waiver and spot-check figures."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     ratings_table = await tables.ratings_table(
@@ -90,7 +87,7 @@ async def dashboard(
 @router.get("/incubators/{code}", response_class=HTMLResponse)
 async def incubator_page(request: Request, code: str) -> Response:
     """One incubator: score trend, reasons, indicator history, recommendations, appeals."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     return _page(
@@ -125,7 +122,7 @@ async def incubator_context(code: str) -> dict[str, Any]:
 @router.get("/review", response_class=HTMLResponse)
 async def review_page(request: Request, run: int | None = None) -> Response:
     """Rating runs: start one, review and confirm its ratings, publish it."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     runs = await ratings.list_runs()
@@ -194,7 +191,7 @@ async def rating_action(request: Request, rating_id: int, action: str) -> Respon
 
 
 async def _require(request: Request) -> Principal:
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         raise Forbidden("log in as an official first")
     return official
@@ -203,7 +200,7 @@ async def _require(request: Request) -> Principal:
 @router.get("/spot-checks", response_class=HTMLResponse)
 async def spot_checks_page(request: Request) -> Response:
     """Open spot checks to record, suspensions to review, waiver decisions."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     return _page(
@@ -240,7 +237,7 @@ async def lift_suspension(request: Request, suspension_id: int) -> Response:
 @router.get("/models", response_class=HTMLResponse)
 async def models_page(request: Request) -> Response:
     """Model versions with validation figures side by side; train and promote."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     return _page(request, "officials_models.html", official, models=await training.list_models())
@@ -265,7 +262,7 @@ async def promote_model(request: Request, version: str) -> Response:
 @router.get("/policy", response_class=HTMLResponse)
 async def policy_page(request: Request) -> Response:
     """The waiver policy in force, its history, and a form for a new version."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     waivable = await Matter.filter(inspection_waivable=True).order_by("code")
@@ -301,7 +298,7 @@ async def save_policy(request: Request) -> Response:
 @router.get("/appeals", response_class=HTMLResponse)
 async def appeals_page(request: Request) -> Response:
     """Appeals against published ratings, and their outcomes."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     return _page(
@@ -347,7 +344,7 @@ async def export(
     run: int | None = None,
 ) -> Response:
     """Any dashboard table as CSV."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     table = await build_table(

@@ -5,25 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import check_csrf, login_redirect, page_principal, redirect, render
-from servicedesk.accounts.service import Principal
+from kiosk_ui.pages.officials import official_on_page
+from kiosk_ui.web import check_csrf, login_redirect, redirect, render
 from servicedesk.catalogue import service as catalogue
-from servicedesk.errors import Forbidden, InvalidInput
+from servicedesk.errors import InvalidInput
 
 router = APIRouter(prefix="/officials/catalogue")
-
-
-async def _official(request: Request) -> Principal | None:
-    principal = await page_principal(request)
-    if principal is not None and principal.role not in {"official", "admin"}:
-        raise Forbidden("this page is for officials")
-    return principal
 
 
 @router.get("", response_class=HTMLResponse)
 async def catalogue_page(request: Request, sp: str = "") -> Response:
     """A service point's catalogue in kiosk order, with pin and hide switches."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     points = await catalogue.list_points()
@@ -42,7 +35,7 @@ async def catalogue_page(request: Request, sp: str = "") -> Response:
 @router.post("/{sp}/{matter_code}")
 async def set_display(request: Request, sp: str, matter_code: str) -> Response:
     """Pin, unpin, hide or show one matter at one service point."""
-    official = await _official(request)
+    official = await official_on_page(request)
     if official is None:
         return login_redirect(request)
     form = await request.form()
