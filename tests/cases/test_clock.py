@@ -18,6 +18,24 @@ async def clerk(client: httpx.AsyncClient) -> dict[str, str]:
     return await clerk_headers(client)
 
 
+TECH_SME_CORE = ["application", "license", "rd_statement"]
+
+
+async def tech_sme(
+    client: httpx.AsyncClient,
+    clerk: dict[str, str],
+    *,
+    materials: list[str] | None = None,
+) -> dict[str, object]:
+    """A TECH-SME case (promised in 10 working days), every material by default."""
+    return await submit_case(
+        client,
+        clerk,
+        matter_code="TECH-SME",
+        materials=materials or [*TECH_SME_CORE, "staff_roster"],
+    )
+
+
 async def query(client: httpx.AsyncClient, case_no: str) -> dict[str, object]:
     response = await client.get(f"{API}/cases/{case_no}", params={"uscc": USCC})
     assert response.status_code == 200, response.text
@@ -69,12 +87,7 @@ async def test_correction_pauses_the_clock(
 ) -> None:
     # TECH-SME: promised 10 working days. Accepted Mon 2 Nov → deadline Mon 16 Nov.
     with frozen(beijing(2026, 11, 2)):
-        case = await submit_case(
-            client,
-            clerk,
-            matter_code="TECH-SME",
-            materials=["application", "license", "rd_statement", "staff_roster"],
-        )
+        case = await tech_sme(client, clerk)
         no = case["case_no"]
         accepted = (await client.post(f"{API}/cases/{no}/accept", headers=clerk)).json()
         assert accepted["deadline"] == "2026-11-16"
@@ -106,12 +119,7 @@ async def test_correction_pauses_the_clock(
 
 async def test_yellow_then_red_warning(client: httpx.AsyncClient, clerk: dict[str, str]) -> None:
     with frozen(beijing(2026, 11, 2)):  # TECH-SME, 10 days → deadline 16 Nov
-        case = await submit_case(
-            client,
-            clerk,
-            matter_code="TECH-SME",
-            materials=["application", "license", "rd_statement", "staff_roster"],
-        )
+        case = await tech_sme(client, clerk)
         await client.post(f"{API}/cases/{case['case_no']}/accept", headers=clerk)
     with frozen(beijing(2026, 11, 12)):  # 8 of 10 working days elapsed
         assert (await query(client, case["case_no"]))["warning"] == "yellow"
@@ -126,12 +134,7 @@ async def test_no_decision_within_five_working_days_means_accepted_from_receipt(
 ) -> None:
     # Received Mon 28 Sep; 5 working days: Sep 29, 30, Oct 8, 9, 10 (make-up Sat).
     with frozen(beijing(2026, 9, 28)):
-        case = await submit_case(
-            client,
-            clerk,
-            matter_code="TECH-SME",
-            materials=["application", "license", "rd_statement", "staff_roster"],
-        )
+        case = await tech_sme(client, clerk)
         assert case["acceptance_due"] == "2026-10-10"
     with frozen(beijing(2026, 10, 10, 18)):
         assert (await query(client, case["case_no"]))["status"] == "submitted"
@@ -179,12 +182,7 @@ async def test_overlapping_pauses_count_each_day_once(
     # TECH-SME, 10 days. Accepted with deficiency Mon 2 Nov (supplement owed), then a
     # correction asked on 3 Nov: Nov 3-6 are paused once, not twice → 20 Nov.
     with frozen(beijing(2026, 11, 2)):
-        case = await submit_case(
-            client,
-            clerk,
-            matter_code="TECH-SME",
-            materials=["application", "license", "rd_statement"],
-        )
+        case = await tech_sme(client, clerk, materials=TECH_SME_CORE)
         await client.post(f"{API}/cases/{case['case_no']}/accept", headers=clerk)
     with frozen(beijing(2026, 11, 3)):
         returned = await client.post(
