@@ -37,7 +37,7 @@ def frozen(moment: datetime) -> Iterator[None]:
     """Freeze :func:`now` at ``moment`` within the block (and tasks it starts)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=BEIJING)
-    token = _frozen.set(moment)
+    token = _frozen.set(moment.astimezone(UTC))
     try:
         yield
     finally:

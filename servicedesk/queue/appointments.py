@@ -167,12 +167,12 @@ async def check_in(service_point: str, code: str, *, principal: Principal) -> ti
         ):
             raise Conflict("this appointment was just checked in")
         ticket = await tickets._issue(
-            point=point,
-            queue=queue,
+            tickets._Source.queue(queue.id, booking.matter.id if booking.matter else None),
             priority=Priority.APPOINTMENT,
-            matter_id=booking.matter.id if booking.matter else None,
             kiosk_id=principal.kiosk.id if principal.kiosk else None,
         )
+        if ticket is None:  # the queue was just deleted
+            raise Conflict("this appointment's queue no longer exists")
         await Appointment.filter(id=booking.id).update(ticket=ticket)
     await tickets._publish(point.code, "taken", queue=queue.code)
     return await tickets.view(ticket)

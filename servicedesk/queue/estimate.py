@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from tortoise import connections
@@ -89,23 +89,27 @@ def _ints(values: list[int]) -> str:
 
 
 async def _counts(ticket: Ticket, window_ids: list[int], queue_ids: list[int]) -> tuple[int, ...]:
-    """Tickets ahead across the windows' queues, ahead in its own queue, busy windows."""
+    """Tickets ahead across the windows' queues, ahead in its own queue, busy windows.
+
+    Three counts, each answered from an index alone: (queue, status, rank, taken_at)
+    for the waiting tickets and the unique holding_window for the busy windows.
+    """
     conn = connections.get("default")
-    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    mark = "$" if conn.capabilities.dialect == "postgres" else "?"
+    # Only the layout is written into the SQL, so the statement is prepared once per
+    # layout and reused (SQLite's statement cache, asyncpg's prepared statements).
     ahead = (
-        f"status = 'waiting' AND (rank < {int(ticket.rank)} OR (rank = {int(ticket.rank)}"
-        f" AND (taken_at < {mark} OR (taken_at = {mark} AND id < {int(ticket.id)}))))"
+        f"status = 'waiting' AND (rank < {mark}1 OR (rank = {mark}1"
+        f" AND (taken_at < {mark}2 OR (taken_at = {mark}2 AND id < {mark}3))))"
     )
     sql = (
-        f"SELECT COALESCE(SUM(CASE WHEN {ahead} THEN 1 ELSE 0 END), 0) AS ahead, "
-        f"COALESCE(SUM(CASE WHEN {ahead} AND queue_id = {int(ticket.queue_id)} "  # type: ignore[attr-defined]
-        f"THEN 1 ELSE 0 END), 0) AS in_queue, "
-        f"COALESCE(SUM(CASE WHEN holding_window IN ({_ints(window_ids)}) THEN 1 ELSE 0 END), 0) "
-        f"AS busy FROM tickets WHERE (status = 'waiting' AND queue_id IN ({_ints(queue_ids)})) "
-        f"OR holding_window IN ({_ints(window_ids)})"
+        f"SELECT (SELECT COUNT(*) FROM tickets WHERE queue_id IN ({_ints(queue_ids)})"
+        f" AND {ahead}) AS ahead, (SELECT COUNT(*) FROM tickets"
+        f" WHERE queue_id = {mark}4 AND {ahead}) AS in_queue,"
+        f" (SELECT COUNT(*) FROM tickets WHERE holding_window IN ({_ints(window_ids)})) AS busy"
     )
-    taken = Ticket._meta.fields_map["taken_at"].to_db_value(ticket.taken_at, Ticket)
-    params = [taken] if mark == "$1" else [taken] * sql.count("?")
+    taken = Ticket._meta.fields_map["taken_at"].to_db_value(ticket.taken_at.astimezone(UTC), Ticket)
+    params = [int(ticket.rank), taken, int(ticket.id), int(ticket.queue_id)]  # type: ignore[attr-defined]
     row = (await conn.execute_query_dict(sql, params))[0]
     return int(row["ahead"]), int(row["in_queue"]), int(row["busy"])
 

@@ -46,6 +46,9 @@ class Ticket(Model):
     )
     day = fields.DateField()
     ticket_no = fields.CharField(max_length=16)
+    # The number within the issuing queue and day (5 for A005). NULL on the onward row
+    # of a transfer, which keeps the number it was issued with in another queue.
+    seq = fields.IntField(null=True)
     priority = fields.CharEnumField(Priority, max_length=16, default=Priority.NORMAL)
     rank = fields.SmallIntField(default=1)
     status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.WAITING)
@@ -72,6 +75,7 @@ class Ticket(Model):
     class Meta:
         table = "tickets"
         indexes = (("queue_id", "status", "rank", "taken_at"), ("service_point_id", "taken_at"))
+        unique_together = (("queue", "day", "seq"),)
 
 
 class TicketCall(Model):

@@ -9,11 +9,10 @@ from an atomic per-queue, per-day counter.
 
 from __future__ import annotations
 
-import contextlib
+import re
 import secrets
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
@@ -38,7 +37,6 @@ from servicedesk.queue.config import get_queue_settings
 from servicedesk.queue.estimate import Estimate, estimate
 from servicedesk.queue.events import broker
 from servicedesk.queue.models import RANK, Priority, Ticket, TicketCall, TicketStatus
-from servicedesk.sequences.service import next_value
 from servicedesk.timeutil import beijing_date, now, today
 
 T = TicketStatus
@@ -107,14 +105,11 @@ async def by_code(code: str) -> TicketView:
     return await view(ticket)
 
 
-def _atomic() -> AbstractAsyncContextManager[Any]:
-    """A transaction, unless the caller (e.g. an idempotent endpoint) already opened one."""
-    if isinstance(connections.get("default"), TransactionalDBClient):
-        return contextlib.nullcontext()
-    return in_transaction()
-
-
 def _db_value(field: str, value: Any) -> Any:
+    """``value`` as the ORM stores it in ``tickets.field``, for hand-written SQL
+    (instants in UTC, so they compare as the ORM's own do on SQLite's text)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC)
     return Ticket._meta.fields_map[field].to_db_value(value, Ticket)
 
 
@@ -151,60 +146,157 @@ async def take(
 ) -> TicketView:
     """Give the firm the next number of the matter's queue at ``service_point``."""
     await expire_previous_days()
-    # Not cached: an official's pin or hide applies at once, on every worker.
-    offering = await _offering(service_point, matter_code)
-    if offering is None:
+    admin = principal.user is not None and principal.user.role.value == "admin"
+    if not admin and principal.service_point_id is None:
+        raise Forbidden("you do not work at this service point")
+    # Not cached: an official's pin or hide applies at once, on every worker. The
+    # statement finds the offering at the principal's own service point and inserts
+    # the ticket; when it inserts nothing, the slower path below says why.
+    offering = _Source.offering(
+        service_point, matter_code, at=None if admin else principal.service_point_id
+    )
+    ticket = await _issue(
+        offering,
+        priority=priority,
+        kiosk_id=principal.kiosk.id if principal.kiosk else None,
+        case_no=case_no,
+        taken_at=taken_at,
+    )
+    if ticket is None:
         await catalogue.get_point(service_point)  # 404 names the point if that is wrong
-        raise NotFound(f"matter {matter_code!r} is not offered at service point {service_point}")
-    point = offering.service_point
-    _check_point(principal, point.id)
-    async with _atomic():
-        ticket = await _issue(
-            point=point,
-            queue=offering.queue,
-            priority=priority,
-            matter_id=offering.matter_id,  # type: ignore[attr-defined]
-            kiosk_id=principal.kiosk.id if principal.kiosk else None,
-            case_no=case_no,
-            taken_at=taken_at,
+        found = await ServicePointMatter.get_or_none(
+            service_point__code=service_point, matter__code=matter_code, hidden=False
         )
-    await _publish(point.code, "taken", queue=offering.queue.code)
+        if found is None:
+            raise NotFound(
+                f"matter {matter_code!r} is not offered at service point {service_point}"
+            )
+        _check_point(principal, found.service_point_id)  # type: ignore[attr-defined]
+        raise Conflict("the matter's queue changed meanwhile; try again")
+    await _publish(service_point, "taken", queue=ticket.queue.code)
     return await view(ticket)
 
 
-async def _offering(service_point: str, matter_code: str) -> ServicePointMatter | None:
-    return await ServicePointMatter.get_or_none(
-        service_point__code=service_point, matter__code=matter_code, hidden=False
-    ).select_related("queue", "service_point")
+@dataclass(frozen=True)
+class _Source:
+    """Where a new ticket goes: a SELECT yielding one row (sp_id, q_id, m_id, q_code,
+    sp_code) or none, and its parameters in order."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+    @classmethod
+    def offering(cls, service_point: str, matter_code: str, *, at: int | None) -> _Source:
+        """The matter's queue at the service point, if offered there and visible;
+        ``at`` limits it to one service point (the caller's own)."""
+        return cls(
+            "SELECT spm.service_point_id AS sp_id, spm.queue_id AS q_id, spm.matter_id AS m_id,"
+            " q.code AS q_code, sp.code AS sp_code FROM service_point_matters spm"
+            " JOIN service_points sp ON sp.id = spm.service_point_id"
+            " JOIN matters m ON m.id = spm.matter_id"
+            " JOIN queues q ON q.id = spm.queue_id"
+            " WHERE sp.code = {p1:text} AND m.code = {p2:text} AND NOT spm.hidden"
+            " AND sp.id = COALESCE({p3:integer}, sp.id)",
+            (service_point, matter_code, at),
+        )
+
+    @classmethod
+    def queue(cls, queue_id: int, matter_id: int | None) -> _Source:
+        return cls(
+            "SELECT q.service_point_id AS sp_id, q.id AS q_id, {p2:integer} AS m_id,"
+            " q.code AS q_code, sp.code AS sp_code FROM queues q"
+            " JOIN service_points sp ON sp.id = q.service_point_id WHERE q.id = {p1:integer}",
+            (queue_id, matter_id),
+        )
+
+
+# Issuing a number is the kiosk's hot path, so it is one statement that reads the
+# source, numbers the ticket and inserts it. SQLite runs one writer at a time, so
+# MAX + 1 inside the statement is atomic there; PostgreSQL takes the number from a
+# per-queue daily counter row in the same statement. The unique (queue, day, seq)
+# constraint refuses a repeated number on both.
+_COLUMNS = (
+    "service_point_id, queue_id, matter_id, day, seq, ticket_no, priority, rank, status,"
+    " taken_at, recalls, kiosk_id, code, case_no"
+)
+_VALUES = (
+    "src.sp_id, src.q_id, src.m_id, {p1:date}, src.seq, src.q_code || {number}, {p2:text},"
+    " {p3:smallint}, 'waiting', {p4:timestamptz}, 0, {p5:integer}, {p6:text}, {p7:text}"
+)
+_RETURNING = " RETURNING *, (SELECT code FROM queues WHERE queues.id = tickets.queue_id) AS q_code"
+_ISSUE_SQLITE = (
+    "INSERT INTO tickets (" + _COLUMNS + ") SELECT " + _VALUES + " FROM (SELECT s.*,"
+    " (SELECT COALESCE(MAX(t.seq), 0) + 1 FROM tickets t"
+    " WHERE t.queue_id = s.q_id AND t.day = {p1:date}) AS seq FROM ({src}) s LIMIT 1) src"
+    + _RETURNING
+)
+_ISSUE_POSTGRES = (
+    "WITH s AS ({src} LIMIT 1), n AS (INSERT INTO daily_sequences (scope, day, value)"
+    " SELECT 'ticket:' || s.sp_code || ':' || s.q_code, {p1:date}, 1 FROM s"
+    " ON CONFLICT (scope, day) DO UPDATE SET value = daily_sequences.value + 1"
+    " RETURNING value AS seq) INSERT INTO tickets ("
+    + _COLUMNS
+    + ") SELECT "
+    + _VALUES
+    + " FROM (SELECT s.*, n.seq FROM s, n) src"
+    + _RETURNING
+)
+_NUMBER = {
+    "sqlite": "printf('%03d', src.seq)",
+    "postgres": "CASE WHEN src.seq < 1000 THEN lpad(src.seq::text, 3, '0') ELSE src.seq::text END",
+}
+
+
+def _placeholders(sql: str, dialect: str, offset: int) -> str:
+    """``{pN:type}`` -> ``$M::type`` (PostgreSQL) or ``?M`` (SQLite), M = N + offset."""
+
+    def mark(match: re.Match[str]) -> str:
+        number = int(match.group(1)) + offset
+        return f"${number}::{match.group(2)}" if dialect == "postgres" else f"?{number}"
+
+    return re.sub(r"\{p(\d+):(\w+)\}", mark, sql)
 
 
 async def _issue(
+    source: _Source,
     *,
-    point: ServicePoint,
-    queue: Queue,
     priority: Priority,
-    matter_id: int | None,
     kiosk_id: int | None = None,
     case_no: str | None = None,
     taken_at: datetime | None = None,
-) -> Ticket:
-    """Insert a waiting ticket with the queue's next number of the Beijing day."""
+) -> Ticket | None:
+    """Insert a waiting ticket with the queue's next number of the Beijing day, in
+    one statement; None when ``source`` yields no row."""
+    conn = connections.get("default")
+    dialect = conn.capabilities.dialect
     moment = taken_at or now()
-    day = beijing_date(moment)
-    seq = await next_value(f"ticket:{point.code}:{queue.code}", day)
-    return await Ticket.create(
-        service_point=point,
-        queue=queue,
-        matter_id=matter_id,
-        day=day,
-        ticket_no=f"{queue.code}{seq:03d}",
-        priority=priority,
-        rank=RANK[priority],
-        taken_at=moment,
-        kiosk_id=kiosk_id,
-        code=secrets.token_urlsafe(12),
-        case_no=case_no,
+    template = _ISSUE_POSTGRES if dialect == "postgres" else _ISSUE_SQLITE
+    sql = _placeholders(
+        template.replace("{number}", _NUMBER[dialect]).replace(
+            "{src}", _placeholders(source.sql, dialect, 7)
+        ),
+        dialect,
+        0,
     )
+    params = [
+        _db_value("day", beijing_date(moment)),
+        priority.value,
+        RANK[priority],
+        _db_value("taken_at", moment),
+        kiosk_id,
+        secrets.token_urlsafe(12),
+        case_no,
+        *source.params,
+    ]
+    rows = await conn.execute_query_dict(sql, params)
+    if not rows:
+        return None
+    row = rows[0]
+    queue_code = row.pop("q_code")
+    ticket = Ticket._init_from_db(**row)
+    ticket.queue = Queue._init_from_db(id=row["queue_id"], code=queue_code)
+    ticket.window = None
+    return ticket
 
 
 async def void(ticket_id: int, *, principal: Principal) -> TicketView:

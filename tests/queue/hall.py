@@ -45,9 +45,7 @@ async def fill(point: ServicePoint, count: int, *, seed: int = 7) -> None:
         for i in range(count):
             priority = rng.choices(list(Priority), weights=[8, 1, 1])[0]
             await service._issue(
-                point=point,
-                queue=rng.choice(queues),
+                service._Source.queue(rng.choice(queues).id, None),
                 priority=priority,
-                matter_id=None,
                 taken_at=start + timedelta(seconds=i),
             )
