@@ -13,6 +13,7 @@ frozen clocks in tests and simulations behave); the counts are one query.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -88,26 +89,31 @@ def _ints(values: list[int]) -> str:
     return ", ".join(str(int(v)) for v in values) or "-1"
 
 
-async def _counts(ticket: Ticket, window_ids: list[int], queue_ids: list[int]) -> tuple[int, ...]:
-    """Tickets ahead across the windows' queues, ahead in its own queue, busy windows.
-
-    Three counts, each answered from an index alone: (queue, status, rank, taken_at)
-    for the waiting tickets and the unique holding_window for the busy windows.
-    """
-    conn = connections.get("default")
-    mark = "$" if conn.capabilities.dialect == "postgres" else "?"
-    # Only the layout is written into the SQL, so the statement is prepared once per
-    # layout and reused (SQLite's statement cache, asyncpg's prepared statements).
+@functools.lru_cache(maxsize=256)
+def _counts_sql(dialect: str, queue_ids: tuple[int, ...], window_ids: tuple[int, ...]) -> str:
+    """Only the layout is written into the SQL, so the statement is built and prepared
+    once per layout and reused (SQLite's statement cache, asyncpg's prepared ones)."""
+    mark = "$" if dialect == "postgres" else "?"
     ahead = (
         f"status = 'waiting' AND (rank < {mark}1 OR (rank = {mark}1"
         f" AND (taken_at < {mark}2 OR (taken_at = {mark}2 AND id < {mark}3))))"
     )
-    sql = (
-        f"SELECT (SELECT COUNT(*) FROM tickets WHERE queue_id IN ({_ints(queue_ids)})"
-        f" AND {ahead}) AS ahead, (SELECT COUNT(*) FROM tickets"
-        f" WHERE queue_id = {mark}4 AND {ahead}) AS in_queue,"
-        f" (SELECT COUNT(*) FROM tickets WHERE holding_window IN ({_ints(window_ids)})) AS busy"
+    return (
+        f"SELECT COUNT(*) AS ahead, COALESCE(SUM(CASE WHEN queue_id = {mark}4 THEN 1 ELSE 0 END),"
+        f" 0) AS in_queue, (SELECT COUNT(*) FROM tickets WHERE holding_window"
+        f" IN ({_ints(list(window_ids))})) AS busy FROM tickets"
+        f" WHERE queue_id IN ({_ints(list(queue_ids))}) AND {ahead}"
     )
+
+
+async def _counts(ticket: Ticket, window_ids: list[int], queue_ids: list[int]) -> tuple[int, ...]:
+    """Tickets ahead across the windows' queues, ahead in its own queue, busy windows.
+
+    One pass over the index (queue, status, rank, taken_at) counts the waiting
+    tickets ahead, and the unique holding_window index counts the busy windows.
+    """
+    conn = connections.get("default")
+    sql = _counts_sql(conn.capabilities.dialect, tuple(queue_ids), tuple(window_ids))
     taken = Ticket._meta.fields_map["taken_at"].to_db_value(ticket.taken_at.astimezone(UTC), Ticket)
     params = [int(ticket.rank), taken, int(ticket.id), int(ticket.queue_id)]  # type: ignore[attr-defined]
     row = (await conn.execute_query_dict(sql, params))[0]

@@ -9,6 +9,7 @@ from an atomic per-queue, per-day counter.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -257,6 +258,13 @@ def _placeholders(sql: str, dialect: str, offset: int) -> str:
     return re.sub(r"\{p(\d+):(\w+)\}", mark, sql)
 
 
+@functools.lru_cache(maxsize=16)
+def _issue_sql(dialect: str, source: str) -> str:
+    template = _ISSUE_POSTGRES if dialect == "postgres" else _ISSUE_SQLITE
+    number = template.replace("{number}", _NUMBER[dialect])
+    return _placeholders(number.replace("{src}", _placeholders(source, dialect, 7)), dialect, 0)
+
+
 async def _issue(
     source: _Source,
     *,
@@ -270,14 +278,7 @@ async def _issue(
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
     moment = taken_at or now()
-    template = _ISSUE_POSTGRES if dialect == "postgres" else _ISSUE_SQLITE
-    sql = _placeholders(
-        template.replace("{number}", _NUMBER[dialect]).replace(
-            "{src}", _placeholders(source.sql, dialect, 7)
-        ),
-        dialect,
-        0,
-    )
+    sql = _issue_sql(dialect, source.sql)
     params = [
         _db_value("day", beijing_date(moment)),
         priority.value,

@@ -12,11 +12,15 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 import pytest
+from tortoise.exceptions import IntegrityError
 
+from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
+from servicedesk.catalogue.models import Queue, ServicePointMatter
 from servicedesk.errors import WindowBusy
 from servicedesk.queue import service
 from servicedesk.queue.models import Ticket, TicketCall, TicketStatus
+from servicedesk.sequences.models import DailySequence
 from tests.factories import make_catalogue, make_user
 from tests.queue.hall import WINDOWS, fill, make_big_hall
 
@@ -87,3 +91,60 @@ async def test_32_callers_drain_1000_tickets() -> None:
         await service.complete(ticket_id, principal=clerk)
 
     await assert_drained_in_order(await drain(call, complete))
+
+
+@pytest.mark.usefixtures("db")
+async def test_concurrent_takes_get_distinct_consecutive_numbers() -> None:
+    """64 kiosks' takes at once: per queue the numbers are 001, 002 … without gaps."""
+    await make_catalogue()
+    await make_big_hall()
+    device, _ = await accounts.create_kiosk("BIG")
+    kiosk = Principal(kiosk=device)
+    offered = await ServicePointMatter.filter(service_point__code="BIG").prefetch_related(
+        "matter", "queue"
+    )
+    views = await asyncio.gather(
+        *[
+            service.take(
+                principal=kiosk,
+                service_point="BIG",
+                matter_code=offered[i % len(offered)].matter.code,
+            )
+            for i in range(64)
+        ]
+    )
+    numbers: dict[str, list[str]] = defaultdict(list)
+    for view in views:
+        assert view.ticket.ticket_no.startswith(view.queue)
+        numbers[view.queue].append(view.ticket.ticket_no)
+    for queue, got in numbers.items():
+        assert sorted(got) == [f"{queue}{n:03d}" for n in range(1, len(got) + 1)]
+    stored = await Ticket.all().values_list("ticket_no", "seq")
+    assert all(int(no[1:]) == seq for no, seq in stored)
+
+
+@pytest.mark.usefixtures("db")
+async def test_numbers_go_past_999_and_the_database_refuses_a_repeat() -> None:
+    await make_catalogue()
+    point = await make_big_hall()
+    queue = await Queue.get(service_point=point, code="A")
+    device, _ = await accounts.create_kiosk("BIG")
+    kiosk = Principal(kiosk=device)
+    matter = await service.ServicePointMatter.filter(queue=queue).prefetch_related("matter").first()
+    assert matter is not None
+    first = await service.take(principal=kiosk, service_point="BIG", matter_code=matter.matter.code)
+    # Jump to the 999th number (SQLite numbers from the tickets, PostgreSQL from the counter).
+    await Ticket.filter(id=first.ticket.id).update(seq=999, ticket_no="A999")
+    await DailySequence.filter(scope="ticket:BIG:A").update(value=999)
+    after = await service.take(principal=kiosk, service_point="BIG", matter_code=matter.matter.code)
+    assert after.ticket.ticket_no == "A1000"
+    with pytest.raises(IntegrityError):
+        await Ticket.create(
+            service_point=point,
+            queue=queue,
+            day=after.ticket.day,
+            seq=1000,
+            ticket_no="A1000",
+            taken_at=after.ticket.taken_at,
+            code="repeat",
+        )
