@@ -1,13 +1,14 @@
 """Ticket creation and call-next under 32 concurrent clients, against a bare insert.
 
     .venv/bin/python bench/tickets.py [--requests 1000] [--clients 32]
+                                      [--transport http|asgi|both]
                                       [--postgres postgres://postgres@127.0.0.1:5432]
 
 For each database (a SQLite file; PostgreSQL when the server answers) the script
 builds the real app (``create_app``) on a fresh database, adds one endpoint that
 exists only here, ``POST /bench/baseline`` (one bare ORM insert, no auth), and
-drives everything in-process through ``httpx.ASGITransport`` with the same number
-of concurrent clients:
+drives every endpoint with the same number of concurrent clients, each waiting for
+its answer before it sends the next request:
 
 * baseline       POST /bench/baseline
 * take a number  POST /api/v1/service-points/BENCH/tickets (kiosk token, estimate)
@@ -15,8 +16,14 @@ of concurrent clients:
                  completing each ticket before calling the next; the completes run
                  in the same wall time but only call-next latencies are reported
 
-It prints requests per second, p50 and p99 latency, and the ratio of each rate to
-the baseline's rate measured in the same run.
+``http``: one uvicorn worker in a child process, as ``servicedesk serve`` runs it,
+and one kept-alive connection per client; ``asgi``: the app in this process through
+``httpx.ASGITransport``, so client and server share one core. Each endpoint is
+warmed up with two requests per client before it is measured.
+
+It prints requests per second, p50 and p99 latency, the ratio of each rate to the
+baseline's rate measured in the same run, and how much of a core the bench process
+itself used (over HTTP: the load generator only).
 """
 
 from __future__ import annotations

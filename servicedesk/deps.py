@@ -14,7 +14,8 @@ from servicedesk.settings import Settings, get_settings
 SESSION_COOKIE = "sd_session"
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
+    # async: FastAPI would run a plain function in a worker thread on every request.
     settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
     return settings
 
