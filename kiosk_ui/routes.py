@@ -17,7 +17,7 @@ from kiosk_ui.pages import (
     officials_catalogue,
     query,
 )
-from kiosk_ui.web import HERE, login_redirect, render
+from kiosk_ui.web import HERE, LoginRequired, login_redirect, render
 from servicedesk.errors import NotAuthenticated, ServiceDeskError
 
 
@@ -36,6 +36,11 @@ def mount_pages(app: FastAPI) -> None:
     )
     for module in pages:
         app.include_router(module.router, include_in_schema=False)
+    app.add_exception_handler(LoginRequired, _to_login)
+
+
+async def _to_login(request: Request, _exc: Exception) -> Response:
+    return login_redirect(request)
 
 
 def render_error(request: Request, exc: ServiceDeskError) -> Response:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
@@ -98,6 +98,24 @@ async def staff_on_page(request: Request, roles: set[str], refusal: str) -> Prin
     if principal is not None and principal.role not in roles:
         raise Forbidden(refusal)
     return principal
+
+
+class LoginRequired(Exception):
+    """Nobody is logged in on a staff page: answered with the login page, whatever
+    the request accepts (``kiosk_ui.routes`` registers the handler)."""
+
+
+def page_gate(gate: Callable[[Request], Awaitable[Principal | None]]) -> Any:
+    """A dependency: the principal ``gate`` finds, or :class:`LoginRequired` when it
+    finds nobody (``gate`` itself raises 403 for a wrong role)."""
+
+    async def logged_in(request: Request) -> Principal:
+        principal = await gate(request)
+        if principal is None:
+            raise LoginRequired
+        return principal
+
+    return Depends(logged_in)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import check_csrf, login_redirect, redirect, render, staff_on_page
+from kiosk_ui.web import check_csrf, page_gate, redirect, render, staff_on_page
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
 from servicedesk.errors import Forbidden, InvalidInput
@@ -18,6 +19,9 @@ async def _clerk(request: Request) -> Principal | None:
     return await staff_on_page(request, {"clerk", "admin"}, "this page is for window clerks")
 
 
+ClerkPage = Annotated[Principal, page_gate(_clerk)]
+
+
 def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -26,21 +30,15 @@ def _date(value: str) -> date | None:
 
 
 @router.get("/cases", response_class=HTMLResponse)
-async def case_list(request: Request, status: str | None = None) -> Response:
+async def case_list(request: Request, clerk: ClerkPage, status: str | None = None) -> Response:
     """The clerk's cases, newest first, with their clocks."""
-    clerk = await _clerk(request)
-    if clerk is None:
-        return login_redirect(request)
     views = await cases.list_for_clerk(clerk, statuses=[status] if status else None)
     return render(request, "clerk_cases.html", views=views, status=status or "", principal=clerk)
 
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
-async def case_detail(request: Request, case_no: str) -> Response:
+async def case_detail(request: Request, clerk: ClerkPage, case_no: str) -> Response:
     """One case: materials, notice, clock, timeline and the decisions a clerk may take."""
-    clerk = await _clerk(request)
-    if clerk is None:
-        return login_redirect(request)
     view = await cases.get_for_staff(case_no, clerk)
     return render(
         request,
@@ -52,11 +50,8 @@ async def case_detail(request: Request, case_no: str) -> Response:
 
 
 @router.post("/cases/{case_no}/{action}")
-async def case_action(request: Request, case_no: str, action: str) -> Response:
+async def case_action(request: Request, clerk: ClerkPage, case_no: str, action: str) -> Response:
     """Accept, return, reject or move a case on, from the case page's forms."""
-    clerk = await _clerk(request)
-    if clerk is None:
-        return login_redirect(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     if action == "accept":

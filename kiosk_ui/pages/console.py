@@ -7,12 +7,12 @@ itself over Server-Sent Events, without reloading the page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import check_csrf, form_int, login_redirect, page_principal, redirect, render
+from kiosk_ui.web import check_csrf, form_int, page_gate, page_principal, redirect, render
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue.models import ServicePoint, Window
 from servicedesk.errors import Forbidden, ServiceDeskError
@@ -35,6 +35,9 @@ async def _clerk(request: Request) -> Principal | None:
     if principal.role not in {"clerk", "admin"} or principal.service_point_id is None:
         raise Forbidden("the console is for window clerks bound to a service point")
     return principal
+
+
+ConsoleClerk = Annotated[Principal, page_gate(_clerk)]
 
 
 async def _window(request: Request, clerk: Principal) -> Window | None:
@@ -61,11 +64,8 @@ async def _context(clerk: Principal, window: Window) -> dict[str, Any]:
 
 
 @router.get("", response_class=HTMLResponse)
-async def console(request: Request, error: str | None = None) -> Response:
+async def console(request: Request, clerk: ConsoleClerk, error: str | None = None) -> Response:
     """The window's console: current ticket, waiting counts, call next."""
-    clerk = await _clerk(request)
-    if clerk is None:
-        return login_redirect(request)
     window = await _window(request, clerk)
     if window is None:
         windows = await Window.filter(service_point_id=clerk.service_point_id).order_by("code")
@@ -87,11 +87,8 @@ async def panel(request: Request) -> Response:
 
 
 @router.post("/window/{action}")
-async def act(request: Request, action: str) -> Response:
+async def act(request: Request, clerk: ConsoleClerk, action: str) -> Response:
     """Call next, recall, start, no-show, complete or transfer at the bound window."""
-    clerk = await _clerk(request)
-    if clerk is None:
-        return login_redirect(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     window = await _window(request, clerk)

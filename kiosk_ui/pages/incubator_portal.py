@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.pages.officials import build_table, csv_response, incubator_context
 from kiosk_ui.pages.officials_tables import feature_label
-from kiosk_ui.web import check_csrf, language, login_redirect, page_principal, redirect, render
+from kiosk_ui.web import (
+    check_csrf,
+    language,
+    page_gate,
+    page_principal,
+    redirect,
+    render,
+)
 from servicedesk.accounts.service import Principal
 from servicedesk.errors import Forbidden, InvalidInput, ServiceDeskError
 from servicedesk.exemptions import recommendations
@@ -28,6 +35,9 @@ async def _operator(request: Request) -> Principal | None:
     return principal
 
 
+OperatorPage = Annotated[Principal, page_gate(_operator)]
+
+
 async def _require(request: Request) -> tuple[Principal, dict[str, Any]]:
     principal = await _operator(request)
     if principal is None:
@@ -38,11 +48,8 @@ async def _require(request: Request) -> tuple[Principal, dict[str, Any]]:
 
 
 @router.get("", response_class=HTMLResponse)
-async def portal(request: Request, problem: str = "") -> Response:
+async def portal(request: Request, operator: OperatorPage, problem: str = "") -> Response:
     """The incubator's own page."""
-    operator = await _operator(request)
-    if operator is None:
-        return login_redirect(request)
     return await _render(request, operator, problem=problem)
 
 
@@ -147,11 +154,8 @@ async def appeal(request: Request) -> Response:
 
 
 @router.get("/export/{name}.csv")
-async def export(request: Request, name: str) -> Response:
+async def export(request: Request, operator: OperatorPage, name: str) -> Response:
     """The portal's tables as CSV (own incubator only)."""
-    operator = await _operator(request)
-    if operator is None:
-        return login_redirect(request)
     if name not in {"indicators", "recommendations", "history", "appeals"}:
         raise Forbidden(f"no table {name!r} here")
     code = incubators.own_code(operator)

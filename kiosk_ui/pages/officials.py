@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,7 +11,7 @@ from kiosk_ui.pages import officials_tables as tables
 from kiosk_ui.web import (
     check_csrf,
     language,
-    login_redirect,
+    page_gate,
     redirect,
     render,
     staff_on_page,
@@ -35,6 +35,9 @@ async def official_on_page(request: Request) -> Principal | None:
     return await staff_on_page(request, {"official", "admin"}, "this page is for officials")
 
 
+OfficialPage = Annotated[Principal, page_gate(official_on_page)]
+
+
 async def _form(request: Request) -> dict[str, Any]:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
@@ -55,12 +58,9 @@ def _page(request: Request, template: str, principal: Principal, **context: Any)
 
 @router.get("", response_class=HTMLResponse)
 async def dashboard(
-    request: Request, grade: str = "", district: str = "", level: str = ""
+    request: Request, official: OfficialPage, grade: str = "", district: str = "", level: str = ""
 ) -> Response:
     """Ratings filtered by grade, district and level, with waiver and spot-check figures."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     ratings_table = await tables.ratings_table(
         grade=grade or None, district=district or None, level=level or None
     )
@@ -85,11 +85,8 @@ async def dashboard(
 
 
 @router.get("/incubators/{code}", response_class=HTMLResponse)
-async def incubator_page(request: Request, code: str) -> Response:
+async def incubator_page(request: Request, official: OfficialPage, code: str) -> Response:
     """One incubator: score trend, reasons, indicator history, recommendations, appeals."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     return _page(
         request,
         "officials_incubator.html",
@@ -120,11 +117,8 @@ async def incubator_context(code: str) -> dict[str, Any]:
 
 
 @router.get("/review", response_class=HTMLResponse)
-async def review_page(request: Request, run: int | None = None) -> Response:
+async def review_page(request: Request, official: OfficialPage, run: int | None = None) -> Response:
     """Rating runs: start one, review and confirm its ratings, publish it."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     runs = await ratings.list_runs()
     selected = await ratings.get_run(run or runs[0].id) if runs else None
     items = sorted(selected.ratings, key=lambda r: r.incubator.code) if selected else []
@@ -198,11 +192,8 @@ async def _require(request: Request) -> Principal:
 
 
 @router.get("/spot-checks", response_class=HTMLResponse)
-async def spot_checks_page(request: Request) -> Response:
+async def spot_checks_page(request: Request, official: OfficialPage) -> Response:
     """Open spot checks to record, suspensions to review, waiver decisions."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     return _page(
         request,
         "officials_spotchecks.html",
@@ -235,11 +226,8 @@ async def lift_suspension(request: Request, suspension_id: int) -> Response:
 
 
 @router.get("/models", response_class=HTMLResponse)
-async def models_page(request: Request) -> Response:
+async def models_page(request: Request, official: OfficialPage) -> Response:
     """Model versions with validation figures side by side; train and promote."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     return _page(request, "officials_models.html", official, models=await training.list_models())
 
 
@@ -260,11 +248,8 @@ async def promote_model(request: Request, version: str) -> Response:
 
 
 @router.get("/policy", response_class=HTMLResponse)
-async def policy_page(request: Request) -> Response:
+async def policy_page(request: Request, official: OfficialPage) -> Response:
     """The waiver policy in force, its history, and a form for a new version."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     waivable = await Matter.filter(inspection_waivable=True).order_by("code")
     return _page(
         request,
@@ -296,11 +281,8 @@ async def save_policy(request: Request) -> Response:
 
 
 @router.get("/appeals", response_class=HTMLResponse)
-async def appeals_page(request: Request) -> Response:
+async def appeals_page(request: Request, official: OfficialPage) -> Response:
     """Appeals against published ratings, and their outcomes."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     return _page(
         request,
         "officials_appeals.html",
@@ -333,7 +315,7 @@ async def confirm_appeal(request: Request, appeal_id: int) -> Response:
     return redirect("/officials/appeals")
 
 
-@router.get("/export/{name}.csv")
+@router.get("/export/{name}.csv", dependencies=[page_gate(official_on_page)])
 async def export(
     request: Request,
     name: str,
@@ -344,9 +326,6 @@ async def export(
     run: int | None = None,
 ) -> Response:
     """Any dashboard table as CSV."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     table = await build_table(
         name,
         lang=language(request),

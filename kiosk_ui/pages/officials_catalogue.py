@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.pages.officials import official_on_page
-from kiosk_ui.web import check_csrf, login_redirect, redirect, render
+from kiosk_ui.pages.officials import OfficialPage
+from kiosk_ui.web import check_csrf, redirect, render
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import InvalidInput
 
@@ -14,11 +14,8 @@ router = APIRouter(prefix="/officials/catalogue")
 
 
 @router.get("", response_class=HTMLResponse)
-async def catalogue_page(request: Request, sp: str = "") -> Response:
+async def catalogue_page(request: Request, official: OfficialPage, sp: str = "") -> Response:
     """A service point's catalogue in kiosk order, with pin and hide switches."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     points = await catalogue.list_points()
     code = sp or (points[0].code if points else "")
     entries = await catalogue.catalogue(code, include_hidden=True) if code else []
@@ -33,11 +30,10 @@ async def catalogue_page(request: Request, sp: str = "") -> Response:
 
 
 @router.post("/{sp}/{matter_code}")
-async def set_display(request: Request, sp: str, matter_code: str) -> Response:
+async def set_display(
+    request: Request, official: OfficialPage, sp: str, matter_code: str
+) -> Response:
     """Pin, unpin, hide or show one matter at one service point."""
-    official = await official_on_page(request)
-    if official is None:
-        return login_redirect(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     change = str(form.get("change", ""))

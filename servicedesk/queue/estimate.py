@@ -17,14 +17,14 @@ import functools
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from tortoise import connections
 
 from servicedesk.catalogue.models import Window
 from servicedesk.queue.config import get_queue_settings
-from servicedesk.queue.models import Ticket, TicketCall, TicketStatus
+from servicedesk.queue.models import Ticket, TicketCall, TicketStatus, ticket_db_value
 from servicedesk.timeutil import now
 
 W = TicketStatus
@@ -114,7 +114,7 @@ async def _counts(ticket: Ticket, window_ids: list[int], queue_ids: list[int]) -
     """
     conn = connections.get("default")
     sql = _counts_sql(conn.capabilities.dialect, tuple(queue_ids), tuple(window_ids))
-    taken = Ticket._meta.fields_map["taken_at"].to_db_value(ticket.taken_at.astimezone(UTC), Ticket)
+    taken = ticket_db_value("taken_at", ticket.taken_at)
     params = [int(ticket.rank), taken, int(ticket.id), int(ticket.queue_id)]  # type: ignore[attr-defined]
     row = (await conn.execute_query_dict(sql, params))[0]
     return int(row["ahead"]), int(row["in_queue"]), int(row["busy"])

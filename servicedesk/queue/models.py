@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -76,6 +77,14 @@ class Ticket(Model):
         table = "tickets"
         indexes = (("queue_id", "status", "rank", "taken_at"), ("service_point_id", "taken_at"))
         unique_together = (("queue", "day", "seq"),)
+
+
+def ticket_db_value(field: str, value: Any) -> Any:
+    """``value`` as the ORM stores it in ``tickets.<field>``, for hand-written SQL
+    (instants in UTC, so they compare as the ORM's own do on SQLite's text)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return Ticket._meta.fields_map[field].to_db_value(value, Ticket)
 
 
 class TicketCall(Model):

@@ -13,7 +13,7 @@ import functools
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
@@ -37,7 +37,14 @@ from servicedesk.errors import (
 from servicedesk.queue.config import get_queue_settings
 from servicedesk.queue.estimate import Estimate, estimate
 from servicedesk.queue.events import broker
-from servicedesk.queue.models import RANK, Priority, Ticket, TicketCall, TicketStatus
+from servicedesk.queue.models import (
+    RANK,
+    Priority,
+    Ticket,
+    TicketCall,
+    TicketStatus,
+    ticket_db_value,
+)
 from servicedesk.timeutil import beijing_date, now, today
 
 T = TicketStatus
@@ -59,10 +66,18 @@ class TicketView:
 # ---------------------------------------------------------------- helpers
 
 
-def _check_point(principal: Principal, point_id: int) -> None:
+def _own_point(principal: Principal) -> int | None:
+    """The one service point ``principal`` may act at; None for an admin (any)."""
     if principal.user is not None and principal.user.role.value == "admin":
-        return
-    if principal.service_point_id != point_id:
+        return None
+    if principal.service_point_id is None:
+        raise Forbidden("you do not work at this service point")
+    return principal.service_point_id
+
+
+def _check_point(principal: Principal, point_id: int) -> None:
+    own = _own_point(principal)
+    if own is not None and own != point_id:
         raise Forbidden("you do not work at this service point")
 
 
@@ -106,14 +121,6 @@ async def by_code(code: str) -> TicketView:
     return await view(ticket)
 
 
-def _db_value(field: str, value: Any) -> Any:
-    """``value`` as the ORM stores it in ``tickets.field``, for hand-written SQL
-    (instants in UTC, so they compare as the ORM's own do on SQLite's text)."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return Ticket._meta.fields_map[field].to_db_value(value, Ticket)
-
-
 async def _publish(point_code: str, kind: str, **data: Any) -> None:
     await broker.publish(point_code, {"type": kind, **data})
 
@@ -147,15 +154,10 @@ async def take(
 ) -> TicketView:
     """Give the firm the next number of the matter's queue at ``service_point``."""
     await expire_previous_days()
-    admin = principal.user is not None and principal.user.role.value == "admin"
-    if not admin and principal.service_point_id is None:
-        raise Forbidden("you do not work at this service point")
     # Not cached: an official's pin or hide applies at once, on every worker. The
     # statement finds the offering at the principal's own service point and inserts
     # the ticket; when it inserts nothing, the slower path below says why.
-    offering = _Source.offering(
-        service_point, matter_code, at=None if admin else principal.service_point_id
-    )
+    offering = _Source.offering(service_point, matter_code, at=_own_point(principal))
     ticket = await _issue(
         offering,
         priority=priority,
@@ -280,10 +282,10 @@ async def _issue(
     moment = taken_at or now()
     sql = _issue_sql(dialect, source.sql)
     params = [
-        _db_value("day", beijing_date(moment)),
+        ticket_db_value("day", beijing_date(moment)),
         priority.value,
         RANK[priority],
-        _db_value("taken_at", moment),
+        ticket_db_value("taken_at", moment),
         kiosk_id,
         secrets.token_urlsafe(12),
         case_no,
@@ -410,7 +412,7 @@ async def _claim(window: Window, *, principal: Principal) -> Ticket | None:
                 ):
                     raise WindowBusy(f"window {window.code} just called another ticket")
             sql, dialect = _claim_sql(conn.capabilities.dialect), conn.capabilities.dialect
-            params = [_db_value("called_at", moment), window.id]
+            params = [ticket_db_value("called_at", moment), window.id]
             rows = await conn.execute_query_dict(
                 sql, params if dialect == "postgres" else [*params, window.id, window.id]
             )

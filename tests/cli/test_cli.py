@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from tortoise import Tortoise, connections
 
+from servicedesk.db import tortoise_config
 from tests.conftest import is_postgres, server_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,17 +82,14 @@ def test_migrate_seed_user_and_kiosk(tmp_path: Path) -> None:
     assert "NOWHERE" in nowhere.stderr
 
 
-@pytest.mark.skipif(is_postgres(), reason="model/migration drift is dialect-independent")
-def test_committed_migrations_match_the_models(tmp_path: Path) -> None:
-    """`makemigrations` finds nothing to do: every model change has its migration."""
-    env = {**os.environ, "SERVICEDESK_DATABASE_URL": f"sqlite://{tmp_path / 'm.sqlite3'}"}
-    before = sorted(p.name for p in (ROOT / "servicedesk" / "migrations").glob("0*.py"))
-    result = subprocess.run(
+def tortoise_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Tortoise's own command line on the project's configuration."""
+    return subprocess.run(
         [
             str(Path(sys.executable).parent / "tortoise"),
             "-c",
             "servicedesk.tortoise_conf.TORTOISE_ORM",
-            "makemigrations",
+            *args,
         ],
         capture_output=True,
         text=True,
@@ -98,6 +98,60 @@ def test_committed_migrations_match_the_models(tmp_path: Path) -> None:
         timeout=120,
         check=False,
     )
+
+
+# Tickets as 0001_initial stored them: A001, A002 (transferred on to queue BB, where
+# its onward row keeps "A002"), BB001, and a thousandth number the next day.
+BEFORE_SEQ = (
+    "INSERT INTO service_points (id, code, name, name_en, district, address, focus_industries)"
+    " VALUES (1, 'P', 'p', 'p', '', '', '[]')",
+    "INSERT INTO queues (id, service_point_id, code, name, name_en)"
+    " VALUES (1, 1, 'A', 'a', 'a'), (2, 1, 'BB', 'b', 'b')",
+    "INSERT INTO tickets (id, service_point_id, queue_id, day, ticket_no, priority, rank, status,"
+    " taken_at, recalls, code, transferred_from_id) VALUES"
+    " (1, 1, 1, '2026-11-27', 'A001', 'normal', 1, 'done', '2026-11-27 01:00:00+00:00', 0,"
+    " 'c1', NULL),"
+    " (2, 1, 1, '2026-11-27', 'A002', 'normal', 1, 'transferred', '2026-11-27 01:01:00+00:00',"
+    " 0, 'c2', NULL),"
+    " (3, 1, 2, '2026-11-27', 'A002', 'normal', 1, 'waiting', '2026-11-27 01:01:00+00:00', 0,"
+    " 'c3', 2),"
+    " (4, 1, 2, '2026-11-27', 'BB001', 'normal', 1, 'waiting', '2026-11-27 01:02:00+00:00', 0,"
+    " 'c4', NULL),"
+    " (5, 1, 1, '2026-11-28', 'A1000', 'normal', 1, 'waiting', '2026-11-28 01:00:00+00:00', 0,"
+    " 'c5', NULL)",
+)
+
+
+async def _sql(url: str, statements: tuple[str, ...]) -> list[dict[str, object]]:
+    """Run ``statements`` on ``url``; the rows of the last one."""
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        conn = connections.get("default")
+        for sql in statements[:-1]:
+            await conn.execute_script(sql)
+        return await conn.execute_query_dict(statements[-1])
+    finally:
+        await Tortoise.close_connections()
+
+
+def test_migration_0002_numbers_existing_tickets(tmp_path: Path) -> None:
+    """Upgrading a database with tickets fills tickets.seq from their numbers."""
+    url = server_database_url(tmp_path, prefix="seq")
+    env = {**os.environ, "SERVICEDESK_DATABASE_URL": url}
+    first = tortoise_cli(["migrate", "models", "0001_initial"], env)
+    assert first.returncode == 0, first.stderr
+    asyncio.run(_sql(url, (*BEFORE_SEQ, "SELECT 1")))
+    assert run(["migrate"], url).returncode == 0
+    rows = asyncio.run(_sql(url, ("SELECT id, seq FROM tickets ORDER BY id",)))
+    assert [(r["id"], r["seq"]) for r in rows] == [(1, 1), (2, 2), (3, None), (4, 1), (5, 1000)]
+
+
+@pytest.mark.skipif(is_postgres(), reason="model/migration drift is dialect-independent")
+def test_committed_migrations_match_the_models(tmp_path: Path) -> None:
+    """`makemigrations` finds nothing to do: every model change has its migration."""
+    env = {**os.environ, "SERVICEDESK_DATABASE_URL": f"sqlite://{tmp_path / 'm.sqlite3'}"}
+    before = sorted(p.name for p in (ROOT / "servicedesk" / "migrations").glob("0*.py"))
+    result = tortoise_cli(["makemigrations"], env)
     after = sorted(p.name for p in (ROOT / "servicedesk" / "migrations").glob("0*.py"))
     for extra in set(after) - set(before):  # never leave a generated file behind
         (ROOT / "servicedesk" / "migrations" / extra).unlink()
