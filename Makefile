@@ -25,6 +25,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy servicedesk credit kiosk_ui
+	$(BIN)/lint-imports
 
 test-sqlite: install browsers
 	$(BIN)/python -m pytest

@@ -52,6 +52,7 @@ from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role
 from servicedesk.app import create_app
 from servicedesk.audit.models import AuditEntry
+from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter, Window
 from servicedesk.db import tortoise_config
 from servicedesk.seed.demo import seed_catalogue
@@ -94,9 +95,12 @@ async def seed(clients: int) -> tuple[dict[str, str], dict[str, str], list[str]]
         windows.append(window.code)
     for i, matter in enumerate(await Matter.all().order_by("code")):
         await ServicePointMatter.create(service_point=point, matter=matter, queue=queues[i % 3])
-    _, kiosk = await accounts.create_kiosk("BENCH")
+    _, kiosk = await accounts.create_kiosk(await catalogue.get_point("BENCH"))
     user = await accounts.create_user(
-        "bench-clerk", password=PASSWORD, role=Role.CLERK, service_point_code="BENCH"
+        "bench-clerk",
+        password=PASSWORD,
+        role=Role.CLERK,
+        service_point=await catalogue.get_point("BENCH"),
     )
     clerk = await accounts.issue_token(user)
     return ({"Authorization": f"Bearer {kiosk}"}, {"Authorization": f"Bearer {clerk}"}, windows)

@@ -84,6 +84,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
     from servicedesk.accounts import service
     from servicedesk.accounts.models import Role
+    from servicedesk.catalogue import service as catalogue
 
     if not args.password_stdin:
         raise SystemExit("user create: give the password on standard input with --password-stdin")
@@ -94,7 +95,9 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
             args.name,
             password=password,
             role=Role(args.role),
-            service_point_code=args.service_point,
+            service_point=(
+                await catalogue.get_point(args.service_point) if args.service_point else None
+            ),
             incubator_code=args.incubator,
         )
         print(f"created {user.role.value} {user.username}")
@@ -104,9 +107,11 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
 
 def cmd_kiosk_create(args: argparse.Namespace, settings: Settings) -> None:
     from servicedesk.accounts import service
+    from servicedesk.catalogue import service as catalogue
 
     async def work() -> None:
-        _, token = await service.create_kiosk(args.service_point, name=args.name or "")
+        point = await catalogue.get_point(args.service_point)
+        _, token = await service.create_kiosk(point, name=args.name or "")
         print(token)
 
     asyncio.run(_with_db(settings, work))

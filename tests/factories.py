@@ -9,6 +9,7 @@ from stdnum.cn import uscc as uscc_std
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
+from servicedesk.catalogue import service as catalogue
 from servicedesk.seed.demo import seed_catalogue
 
 PASSWORD = "test-pass-123"
@@ -57,7 +58,7 @@ async def make_user(
         username,
         password=password,
         role=role,
-        service_point_code=service_point,
+        service_point=await catalogue.get_point(service_point) if service_point else None,
         incubator_code=incubator or ("INC-HD-001" if role is Role.INCUBATOR else None),
     )
 
@@ -80,7 +81,7 @@ async def clerk_headers(
 
 
 async def kiosk_headers(*, service_point: str = "HD-AI") -> dict[str, str]:
-    _, token = await accounts.create_kiosk(service_point)
+    _, token = await accounts.create_kiosk(await catalogue.get_point(service_point))
     return {"Authorization": f"Bearer {token}"}
 
 

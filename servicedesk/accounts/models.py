@@ -26,6 +26,7 @@ class User(Model):
     service_point: fields.ForeignKeyNullableRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="staff", null=True, on_delete=fields.RESTRICT
     )
+    service_point_id: int | None
     incubator_code = fields.CharField(max_length=32, null=True)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -42,6 +43,7 @@ class AccessToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )
+    user_id: int
     kind = fields.CharField(max_length=16, default="api")
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
@@ -60,6 +62,7 @@ class KioskDevice(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="kiosks", on_delete=fields.RESTRICT
     )
+    service_point_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked = fields.BooleanField(default=False)
 

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from typing import Protocol
 
 from anyio import to_thread
 from pwdlib import PasswordHash
@@ -15,8 +16,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 from servicedesk.accounts.models import AccessToken, KioskDevice, Role, User
 from servicedesk.audit import service as audit
-from servicedesk.catalogue.models import ServicePoint
-from servicedesk.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from servicedesk.errors import Conflict, InvalidInput, NotAuthenticated
 from servicedesk.settings import get_settings
 from servicedesk.timeutil import now
 
@@ -52,9 +52,9 @@ class Principal:
     @property
     def service_point_id(self) -> int | None:
         if self.user is not None:
-            return self.user.service_point_id  # type: ignore[attr-defined,no-any-return]
+            return self.user.service_point_id
         assert self.kiosk is not None
-        return self.kiosk.service_point_id  # type: ignore[attr-defined,no-any-return]
+        return self.kiosk.service_point_id
 
     @property
     def label(self) -> str:
@@ -64,29 +64,39 @@ class Principal:
         return f"kiosk:{self.kiosk.id}"
 
 
+class PointRef(Protocol):
+    """A service point as accounts need it. Accounts sit below the catalogue: callers look
+    the point up there (``catalogue.get_point``) and hand it in."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
+
+
 async def create_user(
     username: str,
     *,
     password: str,
     role: Role,
-    service_point_code: str | None = None,
+    service_point: PointRef | None = None,
     incubator_code: str | None = None,
     display_name: str = "",
 ) -> User:
     if len(password) < 8:
         raise InvalidInput("password must be at least 8 characters")
-    if role is Role.CLERK and not service_point_code:
+    if role is Role.CLERK and service_point is None:
         raise InvalidInput("a clerk belongs to a service point: give --service-point")
     if role is Role.INCUBATOR and not incubator_code:
         raise InvalidInput("an incubator account needs --incubator")
     if await User.exists(username=username):
         raise Conflict(f"user {username!r} already exists")
-    point = await _service_point(service_point_code) if service_point_code else None
     user = await User.create(
         username=username,
         password_hash=await to_thread.run_sync(_password_hasher().hash, password),
         role=role,
-        service_point=point,
+        service_point_id=service_point.id if service_point else None,
         incubator_code=incubator_code,
         display_name=display_name or username,
     )
@@ -95,24 +105,21 @@ async def create_user(
         actor="system",
         entity="user",
         entity_id=user.id,
-        after={"username": username, "role": role.value, "service_point": service_point_code},
+        after={
+            "username": username,
+            "role": role.value,
+            "service_point": service_point.code if service_point else None,
+        },
     )
     return user
 
 
 async def service_point_code(user: User) -> str | None:
     """The code of the service point a staff user works at, if any."""
-    point_id: int | None = user.service_point_id  # type: ignore[attr-defined]
-    if point_id is None:
+    if user.service_point_id is None:
         return None
-    return (await ServicePoint.get(id=point_id)).code
-
-
-async def _service_point(code: str) -> ServicePoint:
-    point = await ServicePoint.get_or_none(code=code)
-    if point is None:
-        raise NotFound(f"service point {code!r} does not exist")
-    return point
+    await user.fetch_related("service_point")
+    return user.service_point.code if user.service_point else None
 
 
 async def authenticate(username: str, password: str) -> User:
@@ -146,11 +153,10 @@ async def revoke_token(token: str) -> None:
     await AccessToken.filter(token_hash=_digest(token)).update(revoked=True)
 
 
-async def create_kiosk(service_point_code: str, *, name: str = "") -> tuple[KioskDevice, str]:
-    point = await _service_point(service_point_code)
+async def create_kiosk(point: PointRef, *, name: str = "") -> tuple[KioskDevice, str]:
     token = "kiosk_" + secrets.token_urlsafe(32)
     device = await KioskDevice.create(
-        name=name or f"kiosk at {point.code}", token_hash=_digest(token), service_point=point
+        name=name or f"kiosk at {point.code}", token_hash=_digest(token), service_point_id=point.id
     )
     await audit.record(
         "kiosk.create",

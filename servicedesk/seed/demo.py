@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
+from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import (
     MaterialRequirement,
     Matter,
@@ -91,7 +92,7 @@ async def seed_staff() -> list[str]:
             username,
             password=DEMO_PASSWORD,
             role=role,
-            service_point_code=point,
+            service_point=await catalogue.get_point(point) if point else None,
             incubator_code=incubator,
             display_name=name,
         )

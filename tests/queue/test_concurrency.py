@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
+from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Queue, ServicePointMatter
 from servicedesk.errors import WindowBusy
 from servicedesk.queue import service
@@ -98,7 +99,7 @@ async def test_concurrent_takes_get_distinct_consecutive_numbers() -> None:
     """64 kiosks' takes at once: per queue the numbers are 001, 002 … without gaps."""
     await make_catalogue()
     await make_big_hall()
-    device, _ = await accounts.create_kiosk("BIG")
+    device, _ = await accounts.create_kiosk(await catalogue.get_point("BIG"))
     kiosk = Principal(kiosk=device)
     offered = await ServicePointMatter.filter(service_point__code="BIG").prefetch_related(
         "matter", "queue"
@@ -128,7 +129,7 @@ async def test_numbers_go_past_999_and_the_database_refuses_a_repeat() -> None:
     await make_catalogue()
     point = await make_big_hall()
     queue = await Queue.get(service_point=point, code="A")
-    device, _ = await accounts.create_kiosk("BIG")
+    device, _ = await accounts.create_kiosk(await catalogue.get_point("BIG"))
     kiosk = Principal(kiosk=device)
     matter = await service.ServicePointMatter.filter(queue=queue).prefetch_related("matter").first()
     assert matter is not None

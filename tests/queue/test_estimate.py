@@ -17,6 +17,7 @@ from tortoise.context import TortoiseContext
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
+from servicedesk.catalogue import service as catalogue
 from servicedesk.queue import service
 from servicedesk.timeutil import beijing, frozen
 from tests.factories import make_catalogue, make_user
@@ -28,7 +29,7 @@ WINDOWS = ["HD-AI-W1", "HD-AI-W2", "HD-AI-W3"]
 async def simulate_morning(*, seed: int) -> list[tuple[int, float]]:
     """(estimated, actual) minutes of wait for every ticket of the morning."""
     rng = random.Random(seed)
-    device, _ = await accounts.create_kiosk("HD-AI")
+    device, _ = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
     kiosk = Principal(kiosk=device)
     clerk = Principal(user=await make_user(username="sim-clerk"))
     start = beijing(2026, 12, 1, 9, 0)

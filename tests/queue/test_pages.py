@@ -8,11 +8,12 @@ from typing import Any
 import httpx
 
 from servicedesk.accounts import service as accounts
+from servicedesk.catalogue import service as catalogue
 from tests.factories import PASSWORD, make_catalogue, make_uscc, make_user
 
 
 async def enrol(client: httpx.AsyncClient) -> str:
-    _, token = await accounts.create_kiosk("HD-AI")
+    _, token = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
     r = await client.get(f"/kiosk/HD-AI?device={token}")
     assert r.status_code == 303
     assert r.headers["location"] == "/kiosk/HD-AI"
