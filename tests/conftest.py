@@ -16,6 +16,7 @@ import pytest_asyncio
 from fastapi import FastAPI
 from tortoise.context import TortoiseContext, tortoise_test_context
 
+from servicedesk import wiring
 from servicedesk.app import create_app
 from servicedesk.db import MODEL_MODULES, normalise_url
 from servicedesk.settings import Settings
@@ -56,6 +57,12 @@ def server_database_url(tmp: Path, *, prefix: str) -> str:
 
     asyncio.run(create())
     return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wired() -> None:
+    """Services called without the app (factories, seeds) need the ports too."""
+    wiring.install()
 
 
 @pytest.fixture
