@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tortoise.contrib.fastapi import RegisterTortoise
 from tortoise.exceptions import OperationalError
 
+from servicedesk import wiring
 from servicedesk.accounts.endpoints import router as accounts_router
 from servicedesk.cases.endpoints import router as cases_router
 from servicedesk.catalogue.endpoints import router as catalogue_router
@@ -115,6 +116,7 @@ async def _internal_error(_request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None, *, init_db: bool = True) -> FastAPI:
     """Build the service; tests pass ``init_db=False`` and manage the database."""
     settings = settings or get_settings()
+    wiring.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

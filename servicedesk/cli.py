@@ -34,6 +34,9 @@ async def migrate_database(settings: Settings) -> None:
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    from servicedesk import wiring
+
+    wiring.install()  # every command that opens the database may reach the cases
     await Tortoise.init(config=tortoise_config(settings.database_url))
     try:
         return await work()

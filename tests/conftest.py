@@ -16,6 +16,7 @@ import pytest_asyncio
 from fastapi import FastAPI
 from tortoise.context import TortoiseContext, tortoise_test_context
 
+from servicedesk import wiring
 from servicedesk.app import create_app
 from servicedesk.db import MODEL_MODULES, normalise_url
 from servicedesk.settings import Settings
@@ -91,6 +92,12 @@ def _drop_run_databases() -> Iterator[None]:
     yield
     if is_postgres():
         asyncio.run(_drop_databases())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wired() -> None:
+    """Services called without the app (factories, seeds) need the ports too."""
+    wiring.install()
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.web import check_csrf, page_gate, redirect, render, staff_on_page
 from servicedesk.accounts.service import Principal
+from servicedesk.cases import corrections, transitions
 from servicedesk.cases import service as cases
+from servicedesk.cases.machine import ALLOWED
 from servicedesk.errors import Forbidden, InvalidInput
 
 router = APIRouter(prefix="/clerk")
@@ -45,7 +47,7 @@ async def case_detail(request: Request, clerk: ClerkPage, case_no: str) -> Respo
         "clerk_case.html",
         view=view,
         principal=clerk,
-        allowed={a for a, s in cases.ALLOWED.items() if view.case.status in s},
+        allowed={a for a, s in ALLOWED.items() if view.case.status in s},
     )
 
 
@@ -55,7 +57,7 @@ async def case_action(request: Request, clerk: ClerkPage, case_no: str, action: 
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     if action == "accept":
-        await cases.accept(
+        await transitions.accept(
             case_no,
             principal=clerk,
             with_deficiency=True if form.get("with_deficiency") else None,
@@ -70,13 +72,13 @@ async def case_action(request: Request, clerk: ClerkPage, case_no: str, action: 
             for code in form
             if code.startswith("defect_")
         ]
-        await cases.return_for_correction(case_no, principal=clerk, items=items)
+        await transitions.return_for_correction(case_no, principal=clerk, items=items)
     elif action in {"resubmit", "supplement"}:
         materials = [str(m) for m in form.getlist("materials")]
-        handler = cases.resubmit if action == "resubmit" else cases.supplement
+        handler = corrections.resubmit if action == "resubmit" else corrections.supplement
         await handler(case_no, principal=clerk, materials=materials)
     elif action in SIMPLE_ACTIONS:
-        await cases.simple_transition(
+        await transitions.simple_transition(
             case_no, action, principal=clerk, reason=str(form.get("reason", ""))
         )
     else:

@@ -1,4 +1,4 @@
-"""The working-day clock of a case: deadline, elapsed share and red/yellow warning."""
+"""The working-day clock of a case: deadline, elapsed share, red/yellow warning, pauses."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from servicedesk import timeutil
 from servicedesk.calendar.service import WorkCalendar
-from servicedesk.cases.models import ClockPause
+from servicedesk.cases.models import Case, ClockPause
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,15 @@ def clock(
     return ClockView(
         deadline=deadline, elapsed_days=max(elapsed, 0), paused=is_paused, warning=warning
     )
+
+
+async def open_pause(case: Case, reason: str) -> None:
+    await ClockPause.create(case=case, reason=reason, start_on=timeutil.today())
+
+
+async def close_pauses(case: Case, reason: str | None = None) -> None:
+    """End the open pauses (only those for ``reason`` if given) as of today."""
+    query = ClockPause.filter(case=case, end_on__isnull=True)
+    if reason:
+        query = query.filter(reason=reason)
+    await query.update(end_on=timeutil.today())

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from servicedesk.accounts.service import Principal
-from servicedesk.cases import service
+from servicedesk.cases import corrections, service, transitions
 from servicedesk.cases.schemas import (
     AcceptIn,
     CaseCreate,
@@ -62,7 +62,7 @@ async def get_case(case_no: str, uscc: str = Query(min_length=1)) -> CaseRead:
 async def accept(case_no: str, clerk: CurrentClerk, body: AcceptIn | None = None) -> CaseRead:
     """Accept; with missing non-core materials the firm owes them (accept with deficiency)."""
     body = body or AcceptIn()
-    view = await service.accept(
+    view = await transitions.accept(
         case_no,
         principal=clerk,
         with_deficiency=body.with_deficiency,
@@ -75,14 +75,14 @@ async def accept(case_no: str, clerk: CurrentClerk, body: AcceptIn | None = None
 async def return_case(case_no: str, clerk: CurrentClerk, body: ReturnIn | None = None) -> CaseRead:
     """Return with one notice listing every missing or defective material."""
     items = [i.model_dump() for i in (body or ReturnIn()).items]
-    return case_read(await service.return_for_correction(case_no, principal=clerk, items=items))
+    return case_read(await transitions.return_for_correction(case_no, principal=clerk, items=items))
 
 
 @router.post("/{case_no}/reject", response_model=CaseRead)
 async def reject(case_no: str, body: ReasonIn, clerk: CurrentClerk) -> CaseRead:
     """Decide not to accept the application, with a reason."""
     return case_read(
-        await service.simple_transition(case_no, "reject", principal=clerk, reason=body.reason)
+        await transitions.simple_transition(case_no, "reject", principal=clerk, reason=body.reason)
     )
 
 
@@ -96,7 +96,9 @@ async def _check_firm(principal: Principal, case_no: str, uscc: str | None) -> N
 async def resubmit(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -> CaseRead:
     """The firm provides what the one-time notice listed."""
     await _check_firm(principal, case_no, body.uscc)
-    return case_read(await service.resubmit(case_no, principal=principal, materials=body.materials))
+    return case_read(
+        await corrections.resubmit(case_no, principal=principal, materials=body.materials)
+    )
 
 
 @router.post("/{case_no}/supplement", response_model=CaseRead)
@@ -104,7 +106,7 @@ async def supplement(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -
     """The firm delivers materials promised at acceptance with deficiency."""
     await _check_firm(principal, case_no, body.uscc)
     return case_read(
-        await service.supplement(case_no, principal=principal, materials=body.materials)
+        await corrections.supplement(case_no, principal=principal, materials=body.materials)
     )
 
 
@@ -119,7 +121,7 @@ async def withdraw(
     except NotFound:
         raise NotFound("no case with this case number and USCC") from None
     return case_read(
-        await service.simple_transition(
+        await transitions.simple_transition(
             case_no, "withdraw", principal=principal, reason=body.reason
         )
     )
@@ -139,7 +141,7 @@ def _simple(action: str, *, needs_reason: bool = False) -> None:
 
         async def endpoint_r(case_no: str, body: ReasonIn, clerk: CurrentClerk) -> CaseRead:
             return case_read(
-                await service.simple_transition(
+                await transitions.simple_transition(
                     case_no, action, principal=clerk, reason=body.reason
                 )
             )
@@ -148,7 +150,7 @@ def _simple(action: str, *, needs_reason: bool = False) -> None:
     else:
 
         async def endpoint(case_no: str, clerk: CurrentClerk) -> CaseRead:
-            return case_read(await service.simple_transition(case_no, action, principal=clerk))
+            return case_read(await transitions.simple_transition(case_no, action, principal=clerk))
 
         router.post(path, response_model=CaseRead, description=doc, name=action)(endpoint)
 

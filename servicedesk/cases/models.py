@@ -33,12 +33,15 @@ class Case(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="cases", on_delete=fields.RESTRICT
     )
+    service_point_id: int
     matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="cases", on_delete=fields.RESTRICT
     )
+    matter_id: int
     firm: fields.ForeignKeyRelation[Firm] = fields.ForeignKeyField(
         "models.Firm", related_name="cases", on_delete=fields.RESTRICT
     )
+    firm_id: int
     status = fields.CharEnumField(CaseStatus, max_length=32, default=CaseStatus.SUBMITTED)
     materials: fields.Field[list[str]] = fields.JSONField(default=list)
     received_at = fields.DatetimeField(db_index=True)
@@ -70,6 +73,7 @@ class CaseEvent(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "models.Case", related_name="events", on_delete=fields.CASCADE
     )
+    case_id: int
     at = fields.DatetimeField()
     actor = fields.CharField(max_length=100)
     action = fields.CharField(max_length=32)
@@ -90,6 +94,7 @@ class ClockPause(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "models.Case", related_name="pauses", on_delete=fields.CASCADE
     )
+    case_id: int
     reason = fields.CharField(max_length=16)
     start_on = fields.DateField()
     end_on = fields.DateField(null=True)
@@ -106,6 +111,7 @@ class Notice(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "models.Case", related_name="notices", on_delete=fields.CASCADE
     )
+    case_id: int
     issued_at = fields.DatetimeField()
     issued_by = fields.CharField(max_length=100)
     items: fields.Field[list[dict[str, str]]] = fields.JSONField()

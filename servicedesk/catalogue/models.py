@@ -1,12 +1,7 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tortoise import fields
 from tortoise.models import Model
-
-if TYPE_CHECKING:
-    from servicedesk.cases.models import Case
 
 
 class ServicePoint(Model):
@@ -23,7 +18,6 @@ class ServicePoint(Model):
 
     queues: fields.ReverseRelation[Queue]
     windows: fields.ReverseRelation[Window]
-    cases: fields.ReverseRelation[Case]
 
     class Meta:
         table = "service_points"
@@ -36,6 +30,7 @@ class Queue(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="queues", on_delete=fields.CASCADE
     )
+    service_point_id: int
     code = fields.CharField(max_length=4)
     name = fields.CharField(max_length=100)
     name_en = fields.CharField(max_length=100, default="")
@@ -52,6 +47,7 @@ class Window(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="windows", on_delete=fields.CASCADE
     )
+    service_point_id: int
     code = fields.CharField(max_length=32, unique=True)
     name = fields.CharField(max_length=100, default="")
     queues: fields.ManyToManyRelation[Queue] = fields.ManyToManyField(
@@ -92,6 +88,7 @@ class MaterialRequirement(Model):
     matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="materials", on_delete=fields.CASCADE
     )
+    matter_id: int
     code = fields.CharField(max_length=32)
     name = fields.CharField(max_length=200)
     name_en = fields.CharField(max_length=200, default="")
@@ -111,12 +108,15 @@ class ServicePointMatter(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="offerings", on_delete=fields.CASCADE
     )
+    service_point_id: int
     matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="offerings", on_delete=fields.CASCADE
     )
+    matter_id: int
     queue: fields.ForeignKeyRelation[Queue] = fields.ForeignKeyField(
         "models.Queue", related_name="offerings", on_delete=fields.RESTRICT
     )
+    queue_id: int
     pinned = fields.BooleanField(default=False)
     hidden = fields.BooleanField(default=False)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import cast
 
 from tortoise.transactions import in_transaction
 
+from servicedesk.catalogue import ports
 from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
 from servicedesk.errors import NotFound
 from servicedesk.timeutil import now
@@ -66,26 +66,8 @@ class CatalogueEntry:
 
 
 async def recent_demand(point: ServicePoint) -> Counter[int]:
-    """Applications per matter at ``point`` over the last 30 days."""
-    from servicedesk.cases.models import Case  # the catalogue does not depend on cases
-
-    since = now() - timedelta(days=DEMAND_DAYS)
-    rows = await Case.filter(service_point=point, received_at__gte=since).values_list(
-        "matter_id", flat=True
-    )
-    from servicedesk.queue.models import Ticket  # tickets taken count as demand too
-
-    tickets = (
-        await Ticket.filter(
-            service_point=point,
-            taken_at__gte=since,
-            matter_id__isnull=False,
-            transferred_from_id__isnull=True,
-        )
-        .exclude(status="cancelled")
-        .values_list("matter_id", flat=True)
-    )
-    return Counter(int(cast(int, r)) for r in [*rows, *tickets])
+    """Applications and tickets taken per matter at ``point`` over the last 30 days."""
+    return await ports.count_demand(point, since=now() - timedelta(days=DEMAND_DAYS))
 
 
 async def set_display(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from servicedesk.accounts.models import User
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
+from servicedesk.cases import transitions
 
 
 def valid_uscc(prefix17: str) -> str:
@@ -31,7 +32,7 @@ async def seed_cases() -> None:
             "financials_3y",
         ],
     )
-    await cases.accept(submitted.case.case_no, principal=clerk, with_deficiency=True)
+    await transitions.accept(submitted.case.case_no, principal=clerk, with_deficiency=True)
     returned = await cases.submit(
         principal=clerk,
         service_point="HD-AI",
@@ -40,7 +41,7 @@ async def seed_cases() -> None:
         firm_name=name,
         materials=["change_application", "license"],
     )
-    await cases.return_for_correction(
+    await transitions.return_for_correction(
         returned.case.case_no,
         principal=clerk,
         items=[{"material_code": "license", "problem": "营业执照复印件未加盖公章"}],

@@ -18,6 +18,7 @@ from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
+from servicedesk.cases import transitions
 from servicedesk.errors import Conflict
 from servicedesk.exemptions import recommendations
 from servicedesk.incubators import periods
@@ -259,7 +260,9 @@ async def _waivers() -> None:
         )
         if i == 10:  # left for the clerk: a recommended case waiting to be accepted
             break
-        accepted = await cases.accept(view.case.case_no, principal=clerk, with_deficiency=True)
+        accepted = await transitions.accept(
+            view.case.case_no, principal=clerk, with_deficiency=True
+        )
         if accepted.case.spot_check_id:
             drawn.append(accepted.case.spot_check_id)
     for n, check_id in enumerate(drawn[:-1]):
