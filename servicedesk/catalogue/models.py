@@ -36,6 +36,7 @@ class Queue(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="queues", on_delete=fields.CASCADE
     )
+    service_point_id: int
     code = fields.CharField(max_length=4)
     name = fields.CharField(max_length=100)
     name_en = fields.CharField(max_length=100, default="")
@@ -52,6 +53,7 @@ class Window(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="windows", on_delete=fields.CASCADE
     )
+    service_point_id: int
     code = fields.CharField(max_length=32, unique=True)
     name = fields.CharField(max_length=100, default="")
     queues: fields.ManyToManyRelation[Queue] = fields.ManyToManyField(
@@ -111,6 +113,7 @@ class ServicePointMatter(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="offerings", on_delete=fields.CASCADE
     )
+    service_point_id: int
     matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="offerings", on_delete=fields.CASCADE
     )
