@@ -14,17 +14,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.web import check_csrf, form_int, page_gate, page_principal, redirect, render
 from servicedesk.accounts.service import Principal
-from servicedesk.catalogue.models import ServicePoint, Window
+from servicedesk.catalogue.models import Window
 from servicedesk.errors import Forbidden, ServiceDeskError
+from servicedesk.queue import calls, transitions
 from servicedesk.queue import service as queue
 
 router = APIRouter(prefix="/clerk")
 WINDOW_COOKIE = "sd_window"
 ACTIONS = {
-    "recall": queue.recall,
-    "start": queue.start,
-    "no-show": queue.no_show,
-    "complete": queue.complete,
+    "recall": calls.recall,
+    "start": transitions.start,
+    "no-show": transitions.no_show,
+    "complete": transitions.complete,
 }
 
 
@@ -44,22 +45,20 @@ async def _window(request: Request, clerk: Principal) -> Window | None:
     code = request.query_params.get("window") or request.cookies.get(WINDOW_COOKIE)
     if not code:
         return None
-    window = await Window.get_or_none(code=code, service_point_id=clerk.service_point_id)
-    return window
+    return await queue.window_at(code, service_point_id=clerk.service_point_id)
 
 
 async def _context(clerk: Principal, window: Window) -> dict[str, Any]:
-    point = await ServicePoint.get(id=clerk.service_point_id)
-    served = [q.id for q in await window.queues.all()]
+    desk = await queue.desk(window)
     return {
-        "point": point,
-        "window": window,
+        "point": desk.point,
+        "window": desk.window,
         "principal": clerk,
-        "current": await queue.held_by(window),
-        "counts": await queue.waiting_counts(point),
-        "served": sorted(q.code for q in await window.queues.all()),
-        "upcoming": await queue.next_waiting(served),
-        "recent": await queue.recent_calls(point, limit=6),
+        "current": desk.current,
+        "counts": desk.counts,
+        "served": desk.served,
+        "upcoming": desk.upcoming,
+        "recent": desk.recent,
     }
 
 
@@ -68,7 +67,7 @@ async def console(request: Request, clerk: ConsoleClerk, error: str | None = Non
     """The window's console: current ticket, waiting counts, call next."""
     window = await _window(request, clerk)
     if window is None:
-        windows = await Window.filter(service_point_id=clerk.service_point_id).order_by("code")
+        windows = await queue.windows_at(clerk.service_point_id)
         return render(request, "console_pick.html", windows=windows, principal=clerk)
     response = render(request, "console.html", error=error, **await _context(clerk, window))
     if request.query_params.get("window"):
@@ -97,10 +96,10 @@ async def act(request: Request, clerk: ConsoleClerk, action: str) -> Response:
     ticket_id = form_int(form.get("ticket_id"), field="ticket_id")
     try:
         if action == "call-next":
-            if await queue.call_next(window.code, principal=clerk) is None:
+            if await calls.call_next(window.code, principal=clerk) is None:
                 return redirect("/clerk?error=empty")
         elif action == "transfer":
-            await queue.transfer(ticket_id, queue=str(form.get("queue", "")), principal=clerk)
+            await transitions.transfer(ticket_id, queue=str(form.get("queue", "")), principal=clerk)
         elif action in ACTIONS:
             await ACTIONS[action](ticket_id, principal=clerk)
         else:

@@ -20,15 +20,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.web import form_int, render, settings_of
 from servicedesk.accounts import service as accounts
+from servicedesk.accounts.kiosks import demo_kiosk_token
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import Forbidden, NotAuthenticated, NotFound, ServiceDeskError
 from servicedesk.idempotency import service as idempotency
-from servicedesk.queue import appointments
+from servicedesk.queue import appointments, issuing
 from servicedesk.queue import service as queue
 from servicedesk.queue.models import Priority
-from servicedesk.seed.demo_queue import demo_kiosk_token
 
 router = APIRouter()
 KIOSK_COOKIE = "sd_kiosk"
@@ -167,7 +167,7 @@ async def take_ticket(request: Request, sp: str) -> Response:
     }
 
     async def handler() -> tuple[int, Any]:
-        view = await queue.take(
+        view = await issuing.take(
             principal=principal,
             service_point=sp,
             matter_code=body["matter_code"] or "",
@@ -186,16 +186,14 @@ async def take_ticket(request: Request, sp: str) -> Response:
 
 
 async def _receipt(request: Request, sp: str, ticket_id: int) -> Response:
-    view = await queue.view(await queue.get_ticket(ticket_id))
+    view = await queue.receipt(ticket_id)
     status_url = _absolute(request, f"/ticket/{view.ticket.code}")
-    await view.ticket.fetch_related("matter")
-    matter = view.ticket.matter
     return await _page(
         request,
         sp,
         "kiosk_receipt.html",
         view=view,
-        matter=matter,
+        matter=view.ticket.matter,
         qr=qr_svg(status_url),
         status_url=status_url,
     )
@@ -206,7 +204,7 @@ async def void_ticket(request: Request, sp: str) -> Response:
     """The receipt did not print: void the number so no ghost number is called."""
     principal, _ = await _device(request, sp)
     form = await _form(request)
-    await queue.void(form_int(form.get("ticket_id"), field="ticket_id"), principal=principal)
+    await issuing.void(form_int(form.get("ticket_id"), field="ticket_id"), principal=principal)
     return await _page(request, sp, "kiosk_message.html", message="voided")
 
 
@@ -321,12 +319,11 @@ async def query(request: Request, sp: str) -> Response:
 async def ticket_status(request: Request, code: str) -> Response:
     """A ticket's live status, from the receipt's QR code (on the firm's phone)."""
     view = await queue.by_code(code)
-    await view.ticket.fetch_related("service_point")
     return render(request, "ticket_status.html", view=view, code=code)
 
 
 @router.post("/ticket/{code}/cancel", response_class=HTMLResponse)
 async def ticket_cancel(code: str) -> Response:
     """The firm gives up its place."""
-    await queue.cancel_by_holder(code)
+    await issuing.cancel_by_holder(code)
     return _redirect(f"/ticket/{code}")

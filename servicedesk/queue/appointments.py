@@ -18,7 +18,7 @@ from servicedesk.audit import service as audit
 from servicedesk.catalogue.models import Queue, ServicePoint, ServicePointMatter
 from servicedesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicedesk.firms import service as firms
-from servicedesk.queue import service as tickets
+from servicedesk.queue import events, issuing
 from servicedesk.queue.config import get_queue_settings
 from servicedesk.queue.models import (
     Appointment,
@@ -26,6 +26,7 @@ from servicedesk.queue.models import (
     AppointmentStatus,
     Priority,
 )
+from servicedesk.queue.service import TicketView, view
 from servicedesk.timeutil import BEIJING, beijing_date, now
 
 A = AppointmentStatus
@@ -72,9 +73,7 @@ async def release_missed(point: ServicePoint | None = None) -> int:
     for booking in await query:
         async with in_transaction():
             if await Appointment.filter(id=booking.id, status=A.BOOKED).update(status=A.MISSED):
-                await AppointmentSlot.filter(id=booking.slot_id).update(  # type: ignore[attr-defined]
-                    booked=F("booked") - 1
-                )
+                await AppointmentSlot.filter(id=booking.slot_id).update(booked=F("booked") - 1)
                 released += 1
     return released
 
@@ -111,7 +110,7 @@ async def book(
     matter = None
     if matter_code:
         offering = await ServicePointMatter.get_or_none(
-            service_point_id=slot.queue.service_point_id,  # type: ignore[attr-defined]
+            service_point_id=slot.queue.service_point_id,
             matter__code=matter_code,
             hidden=False,
         ).select_related("matter")
@@ -144,7 +143,7 @@ async def book(
     return booking
 
 
-async def check_in(service_point: str, code: str, *, principal: Principal) -> tickets.TicketView:
+async def check_in(service_point: str, code: str, *, principal: Principal) -> TicketView:
     """At the kiosk: a booked firm gets a priority ticket in its slot's queue."""
     point = await _point(service_point)
     if principal.service_point_id != point.id:
@@ -166,13 +165,13 @@ async def check_in(service_point: str, code: str, *, principal: Principal) -> ti
             status=A.CHECKED_IN, checked_in_at=now()
         ):
             raise Conflict("this appointment was just checked in")
-        ticket = await tickets._issue(
-            tickets._Source.queue(queue.id, booking.matter.id if booking.matter else None),
+        ticket = await issuing.issue(
+            issuing.Source.queue(queue.id, booking.matter.id if booking.matter else None),
             priority=Priority.APPOINTMENT,
             kiosk_id=principal.kiosk.id if principal.kiosk else None,
         )
         if ticket is None:  # the queue was just deleted
             raise Conflict("this appointment's queue no longer exists")
         await Appointment.filter(id=booking.id).update(ticket=ticket)
-    await tickets._publish(point.code, "taken", queue=queue.code)
-    return await tickets.view(ticket)
+    await events.publish(point.code, "taken", queue=queue.code)
+    return await view(ticket)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from servicedesk.catalogue import service as catalogue
 from servicedesk.deps import CurrentClerk, IdempotencyKey, KioskDevice, SettingsDep, require_roles
 from servicedesk.idempotency import service as idempotency
-from servicedesk.queue import appointments, events, service
+from servicedesk.queue import appointments, calls, events, issuing, service, transitions
 from servicedesk.queue.schemas import (
     AppointmentCreate,
     AppointmentRead,
@@ -42,7 +42,7 @@ async def take_ticket(
     """Take a number for a matter; retries with the same Idempotency-Key get the same one."""
 
     async def handler() -> tuple[int, Any]:
-        view = await service.take(
+        view = await issuing.take(
             principal=kiosk, service_point=sp, matter_code=body.matter_code, priority=body.priority
         )
         return 201, ticket_read(view).model_dump(mode="json")
@@ -86,7 +86,7 @@ async def live_events(sp: str) -> StreamingResponse:
 async def queue_counts(sp: str, clerk: CurrentClerk) -> QueueCounts:
     """Waiting tickets per queue letter."""
     point = await catalogue.get_point(sp)
-    service._check_point(clerk, point.id)
+    service.check_point(clerk, point.id)
     return QueueCounts(waiting=await service.waiting_counts(point))
 
 
@@ -97,7 +97,7 @@ async def queue_counts(sp: str, clerk: CurrentClerk) -> QueueCounts:
 )
 async def call_next(window: str, clerk: CurrentClerk) -> Any:
     """Claim the next ticket for the window; 204 when nobody waits."""
-    view = await service.call_next(window, principal=clerk)
+    view = await calls.call_next(window, principal=clerk)
     if view is None:
         return Response(status_code=204)
     return ticket_read(view)
@@ -106,37 +106,37 @@ async def call_next(window: str, clerk: CurrentClerk) -> Any:
 @router.post("/tickets/{ticket_id}/recall", response_model=TicketRead)
 async def recall(ticket_id: int, clerk: CurrentClerk) -> TicketRead:
     """Call the same number again."""
-    return ticket_read(await service.recall(ticket_id, principal=clerk))
+    return ticket_read(await calls.recall(ticket_id, principal=clerk))
 
 
 @router.post("/tickets/{ticket_id}/start", response_model=TicketRead)
 async def start(ticket_id: int, clerk: CurrentClerk) -> TicketRead:
     """The firm is at the window: serving starts."""
-    return ticket_read(await service.start(ticket_id, principal=clerk))
+    return ticket_read(await transitions.start(ticket_id, principal=clerk))
 
 
 @router.post("/tickets/{ticket_id}/no-show", response_model=TicketRead)
 async def no_show(ticket_id: int, clerk: CurrentClerk) -> TicketRead:
     """The firm did not come after the allowed recalls."""
-    return ticket_read(await service.no_show(ticket_id, principal=clerk))
+    return ticket_read(await transitions.no_show(ticket_id, principal=clerk))
 
 
 @router.post("/tickets/{ticket_id}/complete", response_model=TicketRead)
 async def complete(ticket_id: int, clerk: CurrentClerk) -> TicketRead:
     """The matter was handled."""
-    return ticket_read(await service.complete(ticket_id, principal=clerk))
+    return ticket_read(await transitions.complete(ticket_id, principal=clerk))
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketRead)
 async def transfer(ticket_id: int, body: TransferIn, clerk: CurrentClerk) -> TicketRead:
     """Send the firm to another queue, keeping its number and time taken."""
-    return ticket_read(await service.transfer(ticket_id, queue=body.queue, principal=clerk))
+    return ticket_read(await transitions.transfer(ticket_id, queue=body.queue, principal=clerk))
 
 
 @router.post("/tickets/{ticket_id}/void", response_model=TicketRead)
 async def void(ticket_id: int, kiosk: KioskDevice) -> TicketRead:
     """The kiosk voids a ticket whose receipt did not print, before it is called."""
-    return ticket_read(await service.void(ticket_id, principal=kiosk))
+    return ticket_read(await issuing.void(ticket_id, principal=kiosk))
 
 
 @router.get("/tickets/status/{code}", response_model=TicketRead)

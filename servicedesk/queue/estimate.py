@@ -115,14 +115,14 @@ async def _counts(ticket: Ticket, window_ids: list[int], queue_ids: list[int]) -
     conn = connections.get("default")
     sql = _counts_sql(conn.capabilities.dialect, tuple(queue_ids), tuple(window_ids))
     taken = ticket_db_value("taken_at", ticket.taken_at)
-    params = [int(ticket.rank), taken, int(ticket.id), int(ticket.queue_id)]  # type: ignore[attr-defined]
+    params = [int(ticket.rank), taken, int(ticket.id), int(ticket.queue_id)]
     row = (await conn.execute_query_dict(sql, params))[0]
     return int(row["ahead"]), int(row["in_queue"]), int(row["busy"])
 
 
 async def estimate(ticket: Ticket) -> Estimate:
     """Where ``ticket`` stands and how many minutes it will probably wait."""
-    queue_id = int(ticket.queue_id)  # type: ignore[attr-defined]
+    queue_id = int(ticket.queue_id)
     window_ids, queue_ids = await cached(("layout", queue_id), lambda: _layout(queue_id))
     ahead, in_queue, busy = await _counts(ticket, window_ids, queue_ids)
     servers = await cached(("open", *window_ids), lambda: _open_windows(window_ids))

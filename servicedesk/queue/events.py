@@ -112,6 +112,11 @@ class Broker:
 broker = Broker()
 
 
+async def publish(service_point: str, kind: str, **data: Any) -> None:
+    """Tell the service point's boards and consoles that ``kind`` happened."""
+    await broker.publish(service_point, {"type": kind, **data})
+
+
 async def stream(service_point: str, *, heartbeat: float = 15.0) -> AsyncIterator[str]:
     """Server-Sent Events text for one service point, with keep-alive comments."""
     async with broker.subscribe(service_point) as queue:

@@ -39,12 +39,15 @@ class Ticket(Model):
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="tickets", on_delete=fields.CASCADE
     )
+    service_point_id: int
     queue: fields.ForeignKeyRelation[Queue] = fields.ForeignKeyField(
         "models.Queue", related_name="tickets", on_delete=fields.RESTRICT
     )
+    queue_id: int
     matter: fields.ForeignKeyNullableRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
+    matter_id: int | None
     day = fields.DateField()
     ticket_no = fields.CharField(max_length=16)
     # The number within the issuing queue and day (5 for A005). NULL on the onward row
@@ -60,6 +63,7 @@ class Ticket(Model):
     window: fields.ForeignKeyNullableRelation[Window] = fields.ForeignKeyField(
         "models.Window", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
+    window_id: int | None
     # The window id while the ticket is called or serving, NULL otherwise: the unique
     # constraint lets the database refuse a second open ticket at one window.
     holding_window = fields.IntField(null=True, unique=True)
@@ -67,10 +71,12 @@ class Ticket(Model):
     kiosk: fields.ForeignKeyNullableRelation[KioskDevice] = fields.ForeignKeyField(
         "models.KioskDevice", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
+    kiosk_id: int | None
     code = fields.CharField(max_length=24, unique=True)
     transferred_from: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="transfers", null=True, on_delete=fields.SET_NULL
     )
+    transferred_from_id: int | None
     case_no = fields.CharField(max_length=48, null=True)
 
     class Meta:
@@ -94,12 +100,15 @@ class TicketCall(Model):
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="calls", on_delete=fields.CASCADE
     )
+    ticket_id: int
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="ticket_calls", on_delete=fields.CASCADE
     )
+    service_point_id: int
     window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
         "models.Window", related_name="calls", on_delete=fields.CASCADE
     )
+    window_id: int
     ticket_no = fields.CharField(max_length=16)
     window_code = fields.CharField(max_length=32)
     called_at = fields.DatetimeField()
@@ -124,6 +133,7 @@ class AppointmentSlot(Model):
     queue: fields.ForeignKeyRelation[Queue] = fields.ForeignKeyField(
         "models.Queue", related_name="slots", on_delete=fields.CASCADE
     )
+    queue_id: int
     day = fields.DateField()
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
@@ -142,12 +152,14 @@ class Appointment(Model):
     slot: fields.ForeignKeyRelation[AppointmentSlot] = fields.ForeignKeyField(
         "models.AppointmentSlot", related_name="appointments", on_delete=fields.CASCADE
     )
+    slot_id: int
     code = fields.CharField(max_length=16, unique=True)
     uscc = fields.CharField(max_length=18)
     firm_name = fields.CharField(max_length=200)
     matter: fields.ForeignKeyNullableRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="appointments", null=True, on_delete=fields.SET_NULL
     )
+    matter_id: int | None
     status = fields.CharEnumField(
         AppointmentStatus, max_length=16, default=AppointmentStatus.BOOKED
     )
@@ -156,6 +168,7 @@ class Appointment(Model):
     ticket: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="appointments", null=True, on_delete=fields.SET_NULL
     )
+    ticket_id: int | None
 
     class Meta:
         table = "appointments"

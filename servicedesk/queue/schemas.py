@@ -53,7 +53,7 @@ def ticket_read(v: TicketView) -> TicketRead:
         called_at=t.called_at,
         recalls=t.recalls,
         case_no=t.case_no,
-        transferred_from=t.transferred_from_id,  # type: ignore[attr-defined]
+        transferred_from=t.transferred_from_id,
         transferred_to=v.transferred_to,
     )
 

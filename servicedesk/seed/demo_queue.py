@@ -1,31 +1,25 @@
 """Demo queue data: a kiosk per service point, appointment slots, a morning's tickets.
 
-The demo kiosk's token is derived from the secret key, so a development server
-can enrol a kiosk browser without anyone copying a token (see docs/queue.md).
+The demo kiosk's token is derived from the secret key (``accounts.kiosks``), so a
+development server can enrol a kiosk browser without anyone copying a token (see
+docs/queue.md).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 from datetime import datetime, timedelta
 
+from servicedesk.accounts.kiosks import demo_kiosk_token
 from servicedesk.accounts.models import KioskDevice
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue.models import Queue, ServicePoint
-from servicedesk.queue import service as queue
+from servicedesk.queue import calls, issuing, transitions
 from servicedesk.queue.models import AppointmentSlot
 from servicedesk.settings import get_settings
 from servicedesk.timeutil import BEIJING, beijing_date, frozen, now
 
 DEMO_KIOSK_NAME = "demo kiosk"
-
-
-def demo_kiosk_token(service_point: str, secret_key: str) -> str:
-    digest = hmac.new(
-        secret_key.encode(), f"demo-kiosk:{service_point}".encode(), hashlib.sha256
-    ).hexdigest()
-    return f"kiosk_demo_{digest[:32]}"
 
 
 async def seed_kiosks() -> None:
@@ -66,17 +60,17 @@ async def seed_morning(service_point: str = "HD-AI") -> None:
     clerk = Principal(user=await User.get(username="clerk-hd"))
     for i in range(8):
         with frozen(start + timedelta(minutes=9 * i)):
-            await queue.take(
+            await issuing.take(
                 principal=principal,
                 service_point=service_point,
                 matter_code=matters[i % len(matters)],
             )
         window = f"{service_point}-W{1 + i % 3}"
         with frozen(start + timedelta(minutes=9 * i + 2)):
-            called = await queue.call_next(window, principal=clerk)
+            called = await calls.call_next(window, principal=clerk)
         if called is not None:
             with frozen(start + timedelta(minutes=9 * i + 9)):
-                await queue.complete(called.ticket.id, principal=clerk)
+                await transitions.complete(called.ticket.id, principal=clerk)
 
 
 async def seed_queue() -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from servicedesk.catalogue.models import Queue, ServicePoint, ServicePointMatter, Window
-from servicedesk.queue import service
+from servicedesk.queue import issuing
 from servicedesk.queue.models import Priority
 from servicedesk.timeutil import now
 
@@ -44,8 +44,8 @@ async def fill(point: ServicePoint, count: int, *, seed: int = 7) -> None:
     async with in_transaction():
         for i in range(count):
             priority = rng.choices(list(Priority), weights=[8, 1, 1])[0]
-            await service._issue(
-                service._Source.queue(rng.choice(queues).id, None),
+            await issuing.issue(
+                issuing.Source.queue(rng.choice(queues).id, None),
                 priority=priority,
                 taken_at=start + timedelta(seconds=i),
             )

@@ -19,7 +19,7 @@ from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Queue, ServicePointMatter
 from servicedesk.errors import WindowBusy
-from servicedesk.queue import service
+from servicedesk.queue import calls, issuing, transitions
 from servicedesk.queue.models import Ticket, TicketCall, TicketStatus
 from servicedesk.sequences.models import DailySequence
 from tests.factories import make_catalogue, make_user
@@ -85,11 +85,11 @@ async def test_32_callers_drain_1000_tickets() -> None:
     await fill(point, TICKETS)
 
     async def call(window: str) -> int | None:
-        view = await service.call_next(window, principal=clerk)
+        view = await calls.call_next(window, principal=clerk)
         return view.ticket.id if view else None
 
     async def complete(ticket_id: int) -> None:
-        await service.complete(ticket_id, principal=clerk)
+        await transitions.complete(ticket_id, principal=clerk)
 
     await assert_drained_in_order(await drain(call, complete))
 
@@ -106,7 +106,7 @@ async def test_concurrent_takes_get_distinct_consecutive_numbers() -> None:
     )
     views = await asyncio.gather(
         *[
-            service.take(
+            issuing.take(
                 principal=kiosk,
                 service_point="BIG",
                 matter_code=offered[i % len(offered)].matter.code,
@@ -131,13 +131,13 @@ async def test_numbers_go_past_999_and_the_database_refuses_a_repeat() -> None:
     queue = await Queue.get(service_point=point, code="A")
     device, _ = await accounts.create_kiosk(await catalogue.get_point("BIG"))
     kiosk = Principal(kiosk=device)
-    matter = await service.ServicePointMatter.filter(queue=queue).prefetch_related("matter").first()
+    matter = await ServicePointMatter.filter(queue=queue).prefetch_related("matter").first()
     assert matter is not None
-    first = await service.take(principal=kiosk, service_point="BIG", matter_code=matter.matter.code)
+    first = await issuing.take(principal=kiosk, service_point="BIG", matter_code=matter.matter.code)
     # Jump to the 999th number (SQLite numbers from the tickets, PostgreSQL from the counter).
     await Ticket.filter(id=first.ticket.id).update(seq=999, ticket_no="A999")
     await DailySequence.filter(scope="ticket:BIG:A").update(value=999)
-    after = await service.take(principal=kiosk, service_point="BIG", matter_code=matter.matter.code)
+    after = await issuing.take(principal=kiosk, service_point="BIG", matter_code=matter.matter.code)
     assert after.ticket.ticket_no == "A1000"
     with pytest.raises(IntegrityError):
         await Ticket.create(

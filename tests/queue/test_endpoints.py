@@ -223,11 +223,11 @@ async def test_status_by_receipt_code_follows_transfer(
 async def test_yesterdays_waiting_tickets_are_not_called_today(
     client: httpx.AsyncClient, hall: dict[str, Any]
 ) -> None:
-    from servicedesk.queue import service as queue_service
+    from servicedesk.queue import issuing
     from servicedesk.queue.models import Ticket
     from servicedesk.timeutil import beijing, frozen
 
-    queue_service._expired_through.clear()
+    issuing._expired_through.clear()
     with frozen(beijing(2026, 11, 2, 16)):
         old = await take(client, hall)
     with frozen(beijing(2026, 11, 3, 9)):
@@ -237,4 +237,4 @@ async def test_yesterdays_waiting_tickets_are_not_called_today(
     assert called.status_code == 200
     assert called.json()["id"] == new["id"]
     assert (await Ticket.get(id=old["id"])).status == "cancelled"
-    queue_service._expired_through.clear()
+    issuing._expired_through.clear()

@@ -18,7 +18,7 @@ from tortoise.context import TortoiseContext
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
-from servicedesk.queue import service
+from servicedesk.queue import calls, issuing, transitions
 from servicedesk.timeutil import beijing, frozen
 from tests.factories import make_catalogue, make_user
 
@@ -47,11 +47,11 @@ async def simulate_morning(*, seed: int) -> list[tuple[int, float]]:
         moment, seq, kind, what = heapq.heappop(events)
         with frozen(moment):
             if kind == "arrive":
-                view = await service.take(principal=kiosk, service_point="HD-AI", matter_code=what)
+                view = await issuing.take(principal=kiosk, service_point="HD-AI", matter_code=what)
                 assert view.estimate is not None
                 estimates[view.ticket.id] = view.estimate.minutes
                 continue
-            called = await service.call_next(what, principal=clerk)
+            called = await calls.call_next(what, principal=clerk)
             if called is None:
                 if moment < start + timedelta(hours=4):
                     heapq.heappush(events, (moment + timedelta(minutes=1), seq, "free", what))
@@ -59,7 +59,7 @@ async def simulate_morning(*, seed: int) -> list[tuple[int, float]]:
             waits[called.ticket.id] = (moment - called.ticket.taken_at).total_seconds() / 60
             done = moment + timedelta(minutes=rng.uniform(5, 11))
         with frozen(done):
-            await service.complete(called.ticket.id, principal=clerk)
+            await transitions.complete(called.ticket.id, principal=clerk)
         heapq.heappush(events, (done, seq, "free", what))
     return [(estimates[i], waits[i]) for i in estimates if i in waits]
 
