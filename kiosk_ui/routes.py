@@ -14,7 +14,6 @@ from kiosk_ui.pages import (
     incubator_portal,
     kiosk,
     officials,
-    officials_catalogue,
     query,
 )
 from kiosk_ui.web import HERE, LoginRequired, login_redirect, render
@@ -27,7 +26,6 @@ def mount_pages(app: FastAPI) -> None:
         auth,
         clerk_cases,
         query,
-        officials_catalogue,
         officials,
         incubator_portal,
         kiosk,

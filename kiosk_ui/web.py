@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData, UploadFile
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
@@ -116,6 +117,58 @@ def page_gate(gate: Callable[[Request], Awaitable[Principal | None]]) -> Any:
         return principal
 
     return Depends(logged_in)
+
+
+def staff_gate(
+    roles: set[str], refusal: str, *, form_refusal: str | None = None
+) -> Callable[[Request], Awaitable[Principal]]:
+    """A router-level dependency for one audience's pages: the logged-in principal.
+
+    A wrong role gets 403 with ``refusal``. Nobody logged in is sent to log in
+    (:class:`LoginRequired`), but a posted form gets 403 with ``form_refusal`` when
+    one is given. Handlers that need the principal declare the same dependency and
+    get the cached answer.
+    """
+
+    async def gate(request: Request) -> Principal:
+        principal = await staff_on_page(request, roles, refusal)
+        if principal is not None:
+            return principal
+        if form_refusal is not None and request.method == "POST":
+            raise Forbidden(form_refusal)
+        raise LoginRequired
+
+    return gate
+
+
+class PageForm:
+    """A posted page form whose CSRF token has been checked."""
+
+    def __init__(self, data: FormData) -> None:
+        self._data = data
+
+    def text(self, name: str) -> str:
+        return str(self._data.get(name, ""))
+
+    def texts(self, name: str) -> list[str]:
+        return [str(value) for value in self._data.getlist(name)]
+
+    async def file_bytes(self, name: str) -> bytes:
+        """The uploaded file's content (empty when none was sent), its spool closed."""
+        upload = self._data.get(name)
+        if not isinstance(upload, UploadFile):
+            return b""
+        try:
+            return await upload.read()
+        finally:
+            await upload.close()
+
+
+async def posted_form(request: Request) -> PageForm:
+    """The request's form, or 403 when its CSRF token is missing or wrong."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    return PageForm(form)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

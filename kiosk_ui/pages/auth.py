@@ -14,6 +14,7 @@ from kiosk_ui.web import (
     settings_of,
 )
 from servicedesk.accounts import service as accounts
+from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import NotAuthenticated
 
 router = APIRouter()
@@ -78,7 +79,5 @@ async def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> R
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
     """Entry page: where each audience goes."""
-    from servicedesk.catalogue import service as catalogue
-
     principal = await page_principal(request)
     return render(request, "index.html", points=await catalogue.list_points(), principal=principal)

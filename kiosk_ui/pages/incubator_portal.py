@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.pages.officials import build_table, csv_response, incubator_context
-from kiosk_ui.pages.officials_tables import feature_label
-from kiosk_ui.web import (
-    check_csrf,
-    language,
-    page_gate,
-    page_principal,
-    redirect,
-    render,
-)
+from kiosk_ui import tables
+from kiosk_ui.incubator_summary import summary
+from kiosk_ui.web import language, posted_form, redirect, render, staff_gate
 from servicedesk.accounts.service import Principal
 from servicedesk.errors import Forbidden, InvalidInput, ServiceDeskError
 from servicedesk.exemptions import recommendations
@@ -25,30 +18,17 @@ from servicedesk.incubators import service as incubators
 from servicedesk.policy import service as policy
 from servicedesk.ratings import appeals
 
-router = APIRouter(prefix="/incubator")
-
-
-async def _operator(request: Request) -> Principal | None:
-    principal = await page_principal(request)
-    if principal is not None and principal.role != "incubator":
-        raise Forbidden("this portal is for incubator operators")
-    return principal
-
-
-OperatorPage = Annotated[Principal, page_gate(_operator)]
-
-
-async def _require(request: Request) -> tuple[Principal, dict[str, Any]]:
-    principal = await _operator(request)
-    if principal is None:
-        raise Forbidden("log in as an incubator operator first")
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    return principal, {k: form.get(k) for k in form}
+operator = staff_gate(
+    {"incubator"},
+    "this portal is for incubator operators",
+    form_refusal="log in as an incubator operator first",
+)
+Operator = Annotated[Principal, Depends(operator)]
+router = APIRouter(prefix="/incubator", dependencies=[Depends(operator)])
 
 
 @router.get("", response_class=HTMLResponse)
-async def portal(request: Request, operator: OperatorPage, problem: str = "") -> Response:
+async def portal(request: Request, operator: Operator, problem: str = "") -> Response:
     """The incubator's own page."""
     return await _render(request, operator, problem=problem)
 
@@ -63,14 +43,14 @@ async def _render(
 ) -> Response:
     code = incubators.own_code(operator)
     lang = language(request)
-    context = await incubator_context(code)
+    context = await summary(code)
     rules = await policy.current()
     return render(
         request,
         "incubator.html",
         status_code=status_code,
         principal=operator,
-        label=lambda n: feature_label(n, lang),
+        label=lambda n: tables.feature_label(n, lang),
         problem=problem,
         bad_rows=rows or [],
         firms=await incubators.firms_of(code, operator),
@@ -83,19 +63,17 @@ async def _render(
 
 
 @router.post("/indicators")
-async def report_form(request: Request) -> Response:
+async def report_form(request: Request, operator: Operator) -> Response:
     """One period's indicators from the form."""
-    operator, form = await _require(request)
-    row = {k: str(form.get(k) or "") for k in ("period", *indicators.REPORTED)}
+    form = await posted_form(request)
+    row = {k: form.text(k) for k in ("period", *indicators.REPORTED)}
     return await _store(request, operator, [row], first_row=1)
 
 
 @router.post("/indicators/upload")
-async def upload(request: Request) -> Response:
+async def upload(request: Request, operator: Operator) -> Response:
     """A CSV file of indicators; every bad row is named and nothing is stored."""
-    operator, form = await _require(request)
-    upload = form.get("file")
-    raw = await upload.read() if upload is not None and hasattr(upload, "read") else b""
+    raw = await (await posted_form(request)).file_bytes("file")
     try:
         rows = indicators.parse_csv(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -128,39 +106,38 @@ async def _problem(request: Request, operator: Principal, exc: ServiceDeskError)
 
 
 @router.post("/recommendations")
-async def recommend(request: Request) -> Response:
-    operator, form = await _require(request)
+async def recommend(request: Request, operator: Operator) -> Response:
+    """Recommend an incubated firm for a waivable matter."""
+    form = await posted_form(request)
     await recommendations.create(
         operator,
-        firm_uscc=str(form.get("firm_uscc") or ""),
-        matter_code=str(form.get("matter_code") or ""),
-        note=str(form.get("note") or ""),
+        firm_uscc=form.text("firm_uscc"),
+        matter_code=form.text("matter_code"),
+        note=form.text("note"),
     )
     return redirect("/incubator#recommendations")
 
 
 @router.post("/recommendations/{rec_id}/revoke")
-async def revoke(request: Request, rec_id: int) -> Response:
-    operator, _ = await _require(request)
+async def revoke(request: Request, operator: Operator, rec_id: int) -> Response:
+    """Revoke one of the incubator's recommendations."""
+    await posted_form(request)
     await recommendations.revoke(rec_id, operator)
     return redirect("/incubator#recommendations")
 
 
 @router.post("/appeals")
-async def appeal(request: Request) -> Response:
-    operator, form = await _require(request)
-    await appeals.file(operator, reason=str(form.get("reason") or ""))
+async def appeal(request: Request, operator: Operator) -> Response:
+    """Appeal against the published rating."""
+    form = await posted_form(request)
+    await appeals.file(operator, reason=form.text("reason"))
     return redirect("/incubator#appeals")
 
 
 @router.get("/export/{name}.csv")
-async def export(request: Request, operator: OperatorPage, name: str) -> Response:
+async def export(request: Request, operator: Operator, name: str) -> Response:
     """The portal's tables as CSV (own incubator only)."""
-    if name not in {"indicators", "recommendations", "history", "appeals"}:
+    if name not in tables.PER_INCUBATOR:
         raise Forbidden(f"no table {name!r} here")
-    code = incubators.own_code(operator)
-    if name == "appeals":
-        from kiosk_ui.pages.officials_tables import appeal_table
-
-        return csv_response(await appeal_table(code), request)
-    return csv_response(await build_table(name, lang=language(request), code=code), request)
+    table = await tables.PER_INCUBATOR[name](incubators.own_code(operator))
+    return tables.csv_response(table, request)

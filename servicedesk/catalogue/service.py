@@ -129,3 +129,8 @@ async def catalogue(code: str, *, include_hidden: bool = False) -> list[Catalogu
     ]
     top = max((e.demand for e in entries), default=0)
     return sorted(entries, key=lambda e: _rank(e, top))
+
+
+async def waivable_matters() -> list[Matter]:
+    """The matters a waiver policy may lift the on-site inspection of, by code."""
+    return await Matter.filter(inspection_waivable=True).order_by("code")

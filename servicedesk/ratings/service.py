@@ -256,3 +256,11 @@ async def review_queue() -> list[Rating]:
         .prefetch_related("run", "incubator")
         .order_by("run_id", "id")
     )
+
+
+async def run_ratings(run_id: int) -> list[Rating]:
+    """A run's ratings by incubator code, each with its run and incubator."""
+    items = await Rating.filter(run_id=run_id).prefetch_related("run", "incubator")
+    if not items and not await RatingRun.exists(id=run_id):
+        raise NotFound(f"rating run {run_id} does not exist")
+    return sorted(items, key=lambda r: r.incubator.code)

@@ -1,29 +1,29 @@
-"""Tables shown on the officials' dashboard and the incubator portal.
+"""Tables shown on the officials' dashboard and the incubator portal, and their CSV.
 
 Each table is built once from the services and rendered either as HTML or as CSV,
-so what an official exports is exactly what they saw.
+so what an official or an operator exports is exactly what they saw.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup, escape
+from fastapi import Request
+from fastapi.responses import Response
 
 from credit.incubator import INDICATORS
-from kiosk_ui.web import beijing_time
+from kiosk_ui.web import beijing_time, language, translator
 from servicedesk.exemptions import recommendations
 from servicedesk.exemptions import service as exemptions
 from servicedesk.incubators import indicators
 from servicedesk.incubators import service as incubators
 from servicedesk.ratings import appeals
 from servicedesk.ratings import service as ratings
-from servicedesk.ratings.models import Rating
 from servicedesk.spotchecks import service as spotchecks
 
 LABELS = {i.name: (i.name_zh, i.name_en) for i in INDICATORS}
@@ -102,7 +102,8 @@ async def ratings_table(
     return table
 
 
-def rating_rows(items: Sequence[Rating], *, lang: str) -> Table:
+async def review_table(run_id: int | None, *, lang: str) -> Table:
+    """The ratings of one run as its review page lists them (none without a run)."""
     table = Table(
         "review",
         [
@@ -120,6 +121,7 @@ def rating_rows(items: Sequence[Rating], *, lang: str) -> Table:
             ("confirmed_by", "复核人"),
         ],
     )
+    items = await ratings.run_ratings(run_id) if run_id else []
     for r in items:
         table.rows.append(
             {
@@ -315,81 +317,19 @@ async def appeal_table(code: str | None = None) -> Table:
     return table
 
 
-def trend_svg(
-    points: Sequence[tuple[str, float, str]], *, width: int = 560, height: int = 200
-) -> Markup:
-    """A score trend as an inline SVG line chart: (period, score, grade) per point."""
-    if not points:
-        return Markup("")
-    pad = 36
-    scores = [p[1] for p in points]
-    low, high = min(scores), max(scores)
-    if high - low < 1:
-        low, high = low - 5, high + 5
-    step = (width - 2 * pad) / max(len(points) - 1, 1)
-
-    def xy(i: int, score: float) -> tuple[float, float]:
-        return pad + i * step, height - pad - (score - low) / (high - low) * (height - 2 * pad)
-
-    coords = [xy(i, s) for i, (_, s, _) in enumerate(points)]
-    parts = [
-        f'<svg class="trend" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-        'stroke="#999"/>',
-        '<polyline fill="none" stroke="#0b5394" stroke-width="2" points="'
-        + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-        + '"/>',
-    ]
-    for (label, score, grade), (x, y) in zip(points, coords, strict=True):
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#0b5394">'
-            f"<title>{escape(label)}: {score:g} ({escape(grade)})</title></circle>"
-        )
-        parts.append(
-            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" '
-            f'font-size="12">{escape(grade)} {score:g}</text>'
-        )
-        parts.append(
-            f'<text x="{x:.1f}" y="{height - pad + 16}" text-anchor="middle" '
-            f'font-size="11">{escape(label)}</text>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+PER_INCUBATOR: dict[str, Callable[[str], Awaitable[Table]]] = {
+    "indicators": indicator_table,
+    "recommendations": recommendation_table,
+    "history": history_table,
+    "appeals": appeal_table,
+}
+"""The tables of one incubator, by export name."""
 
 
-async def trend(code: str) -> Markup:
-    history = await ratings.history(code)
-    return trend_svg([(r.run.period, r.score, r.grade) for r in history])
-
-
-def bar_svg(rows: Sequence[dict[str, Any]], *, width: int = 420, height: int = 180) -> Markup:
-    """Observed against predicted failure share per grade, as paired bars."""
-    if not rows:
-        return Markup("")
-    pad, group = 30, (width - 60) / len(rows)
-    top = max([0.1, *[(r["observed"] or 0) for r in rows], *[(r["predicted"] or 0) for r in rows]])
-    parts = [
-        f'<svg class="bars" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" xmlns="http://www.w3.org/2000/svg">'
-    ]
-    for i, row in enumerate(rows):
-        for j, (key, colour) in enumerate((("observed", "#a4161a"), ("predicted", "#0b5394"))):
-            share = row[key] or 0.0
-            h = share / top * (height - 2 * pad)
-            x = pad + i * group + j * group / 3
-            parts.append(
-                f'<rect x="{x:.1f}" y="{height - pad - h:.1f}" width="{group / 3:.1f}" '
-                f'height="{h:.1f}" fill="{colour}"><title>{row["grade"]} {key}: '
-                f"{share:.1%}</title></rect>"
-            )
-        parts.append(
-            f'<text x="{pad + i * group + group / 3:.1f}" y="{height - pad + 16}" '
-            f'font-size="12">{escape(row["grade"])}</text>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def as_date(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value or "")
+def csv_response(table: Table, request: Request) -> Response:
+    body = table.csv(translator(language(request)))
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{table.name}.csv"'},
+    )
