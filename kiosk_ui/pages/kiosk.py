@@ -177,7 +177,9 @@ async def take_ticket(request: Request, sp: str) -> Response:
         return 201, {"id": view.ticket.id}
 
     _, payload = await idempotency.run(
-        scope=f"{principal.label}:kiosk-ticket",
+        settings=settings_of(request),
+        caller=principal.label,
+        operation="kiosk-ticket",
         key=form.get("form_key") or None,
         body=body,
         handler=handler,
@@ -242,7 +244,9 @@ async def submit_case(request: Request, sp: str) -> Response:
 
     try:
         _, payload = await idempotency.run(
-            scope=f"{principal.label}:kiosk-case",
+            settings=settings_of(request),
+            caller=principal.label,
+            operation="kiosk-case",
             key=form.get("form_key") or None,
             body=body,
             handler=handler,

@@ -43,11 +43,12 @@ async def submit_case(
         return 201, case_read(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
-        scope=f"{principal.label}:POST /cases",
+        settings=settings,
+        caller=principal.label,
+        operation="POST /cases",
         key=key,
         body=body.model_dump(mode="json"),
         handler=handler,
-        stale_after=settings.idempotency_stale_seconds,
     )
     return JSONResponse(payload, status_code=status)
 

@@ -37,11 +37,12 @@ async def recommend(
         return 201, recommendation_read(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
-        scope=f"{incubator.label}:POST /recommendations",
+        settings=settings,
+        caller=incubator.label,
+        operation="POST /recommendations",
         key=key,
         body=body.model_dump(mode="json"),
         handler=handler,
-        stale_after=settings.idempotency_stale_seconds,
     )
     return JSONResponse(payload, status_code=status)
 

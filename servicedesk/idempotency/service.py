@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from servicedesk.errors import IdempotencyConflict, IdempotencyMismatch, InvalidInput
 from servicedesk.idempotency.models import IdempotencyRecord
+from servicedesk.settings import Settings
 from servicedesk.timeutil import now
 
 Handler = Callable[[], Awaitable[tuple[int, Any]]]
@@ -29,15 +30,27 @@ def fingerprint(body: Any) -> str:
 
 
 async def run(
-    *, scope: str, key: str | None, body: Any, handler: Handler, stale_after: int = 60
+    *,
+    settings: Settings,
+    caller: str,
+    operation: str,
+    key: str | None,
+    body: Any,
+    handler: Handler,
 ) -> tuple[int, Any]:
-    """Run ``handler`` once per (scope, key); replay its first answer afterwards."""
+    """Run ``handler`` once per (caller, operation, key); replay its first answer afterwards.
+
+    Every API endpoint and page that takes an Idempotency-Key (or a form's key) comes
+    through here, so each honours the same settings."""
     if key is None:  # the handler's service keeps its own writes atomic
         return await handler()
     if not 1 <= len(key) <= 128:
         raise InvalidInput("Idempotency-Key must be 1 to 128 characters")
+    scope = f"{caller}:{operation}"
     digest = fingerprint(body)
-    record = await _claim(scope=scope, key=key, digest=digest, stale_after=stale_after)
+    record = await _claim(
+        scope=scope, key=key, digest=digest, stale_after=settings.idempotency_stale_seconds
+    )
     if record.state == "done":
         return int(record.status_code or 200), record.response
     try:

@@ -48,11 +48,12 @@ async def take_ticket(
         return 201, ticket_read(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
-        scope=f"{kiosk.label}:POST /service-points/{sp}/tickets",
+        settings=settings,
+        caller=kiosk.label,
+        operation=f"POST /service-points/{sp}/tickets",
         key=key,
         body=body.model_dump(mode="json"),
         handler=handler,
-        stale_after=settings.idempotency_stale_seconds,
     )
     return JSONResponse(payload, status_code=status)
 
