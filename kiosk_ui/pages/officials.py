@@ -20,12 +20,11 @@ from kiosk_ui.web import (
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue.models import Matter
 from servicedesk.errors import Forbidden, NotFound
-from servicedesk.exemptions import recommendations
+from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.incubators import service as incubators
 from servicedesk.policy import service as policy
 from servicedesk.ratings import appeals, training
 from servicedesk.ratings import service as ratings
-from servicedesk.spotchecks import service as spotchecks
 
 router = APIRouter(prefix="/officials")
 GRADES = ("A", "B", "C", "D")
@@ -65,7 +64,7 @@ async def dashboard(
         grade=grade or None, district=district or None, level=level or None
     )
     grades = await tables.grade_table()
-    everyone = await incubators.list_with_ratings()
+    everyone = await ratings.list_with_ratings()
     return _page(
         request,
         "officials.html",

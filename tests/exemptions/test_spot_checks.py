@@ -5,9 +5,10 @@ from __future__ import annotations
 import httpx
 from scipy.stats import binom
 
+from servicedesk.exemptions.spotchecks import draw
+from servicedesk.incubators import service as incubators
 from servicedesk.incubators.models import IndicatorValue
-from servicedesk.spotchecks.service import draw
-from tests.incubators.factories import make_world
+from tests.factories import make_uscc, make_world
 
 
 def test_draw_share_is_binomial_and_reproducible() -> None:
@@ -60,8 +61,6 @@ async def test_falsified_suspends_so_next_recommendation_is_not_waived(
 ) -> None:
     world = await make_world(client, rate_a=1.0)
     await world.publish()
-    from servicedesk.incubators import service as incubators
-    from tests.factories import make_uscc
 
     second = make_uscc(78)
     await incubators.register_firm(
