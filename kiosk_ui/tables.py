@@ -18,13 +18,12 @@ from fastapi.responses import Response
 
 from credit.incubator import INDICATORS
 from kiosk_ui.web import beijing_time, language, translator
-from servicedesk.exemptions import recommendations
+from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions import service as exemptions
 from servicedesk.incubators import indicators
 from servicedesk.incubators import service as incubators
 from servicedesk.ratings import appeals
 from servicedesk.ratings import service as ratings
-from servicedesk.spotchecks import service as spotchecks
 
 LABELS = {i.name: (i.name_zh, i.name_en) for i in INDICATORS}
 
@@ -73,7 +72,7 @@ async def ratings_table(
     district: str | None = None,
     level: str | None = None,
 ) -> Table:
-    views = await incubators.list_with_ratings(grade=grade, district=district, level=level)
+    views = await ratings.list_with_ratings(grade=grade, district=district, level=level)
     table = Table(
         "ratings",
         [

@@ -26,12 +26,13 @@ from servicedesk.catalogue.endpoints import router as catalogue_router
 from servicedesk.db import tortoise_config
 from servicedesk.errors import ServiceDeskError
 from servicedesk.exemptions.endpoints import router as exemptions_router
+from servicedesk.exemptions.endpoints import spot_checks_router
 from servicedesk.incubators.endpoints import router as incubators_router
 from servicedesk.policy.endpoints import router as policy_router
 from servicedesk.queue.endpoints import router as queue_router
+from servicedesk.ratings.endpoints import published_router
 from servicedesk.ratings.endpoints import router as ratings_router
 from servicedesk.settings import Settings, get_settings
-from servicedesk.spotchecks.endpoints import router as spotchecks_router
 
 logger = logging.getLogger("servicedesk")
 API_PREFIX = "/api/v1"
@@ -43,11 +44,12 @@ def api_router() -> APIRouter:
     for router in (accounts_router, catalogue_router, cases_router, queue_router):
         api.include_router(router)
     for router in (
+        published_router,
         incubators_router,
         ratings_router,
         policy_router,
         exemptions_router,
-        spotchecks_router,
+        spot_checks_router,
     ):
         api.include_router(router)
     return api

@@ -17,7 +17,6 @@ MODEL_MODULES: list[str] = [
     "servicedesk.ratings.models",
     "servicedesk.policy.models",
     "servicedesk.exemptions.models",
-    "servicedesk.spotchecks.models",
     "servicedesk.queue.models",
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -10,6 +12,11 @@ from stdnum.cn import uscc as uscc_std
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
 from servicedesk.catalogue import service as catalogue
+from servicedesk.catalogue.models import MaterialRequirement
+from servicedesk.incubators import indicators
+from servicedesk.incubators import service as incubators
+from servicedesk.incubators.models import Incubator
+from servicedesk.policy import service as policy
 from servicedesk.seed.demo import seed_catalogue
 
 PASSWORD = "test-pass-123"
@@ -110,3 +117,150 @@ async def submit_case(
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()
     return data
+
+
+# ---------------------------------------------------------------- incubators, ratings, waivers
+
+GOOD = {
+    "mentors_per_100_firms": 12,
+    "firms_incubated": 70,
+    "graduation_rate": 25,
+    "high_tech_firms": 6,
+    "financing_raised": 60,
+    "violations": 0,
+    "false_reports": 0,
+    "window_satisfaction": 96,
+    "report_timeliness": 100,
+    "spot_check_pass_rate": 98,
+}
+"""Best bin of every indicator of the expert rubric v1: score 100, grade A."""
+POOR = {
+    "mentors_per_100_firms": 3,
+    "firms_incubated": 20,
+    "graduation_rate": 8,
+    "high_tech_firms": 1,
+    "financing_raised": 5,
+    "violations": 2,
+    "false_reports": 0,
+    "window_satisfaction": 85,
+    "report_timeliness": 80,
+    "spot_check_pass_rate": 85,
+}
+
+
+async def make_incubator(
+    *,
+    code: str = "INC-HD-001",
+    level: str = "national",
+    district: str = "海淀区",
+    values: dict[str, float] | None = None,
+    period: str = "2026-Q2",
+) -> Incubator:
+    incubator = await incubators.create(code, name=f"孵化器 {code}", level=level, district=district)
+    rows = {period: {k: float(v) for k, v in (values or GOOD).items()}}
+    await indicators.record(incubator, rows, actor="test", source="derived")
+    return incubator
+
+
+async def set_policy(**changes: Any) -> None:
+    current = await policy.current()
+    fields: dict[str, Any] = {
+        "waiver_grades": current.waiver_grades,
+        "spot_check_rates": current.spot_check_rates,
+        "quota_per_period": current.quota_per_period,
+        "waivable_matters": current.waivable_matters,
+        "graduate_window_days": current.graduate_window_days,
+        **changes,
+    }
+    await policy.save(actor="official:test", **fields)
+
+
+@dataclass
+class World:
+    """Everything a waiver needs: officials, a clerk, an incubator account, a firm."""
+
+    client: httpx.AsyncClient
+    li: dict[str, str]
+    wang: dict[str, str]
+    clerk: dict[str, str]
+    incubator: dict[str, str]
+    firm_uscc: str
+    incubator_model: Incubator
+
+    async def publish(self, period: str = "2026-Q3") -> dict[str, Any]:
+        return await publish_run(self.client, reviewer=self.li, confirmer=self.wang, period=period)
+
+    async def recommend(self, *, uscc: str | None = None, matter: str = "HTE-CERT") -> int:
+        r = await self.client.post(
+            "/api/v1/recommendations",
+            headers=self.incubator,
+            json={"firm_uscc": uscc or self.firm_uscc, "matter_code": matter},
+        )
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    async def submit_and_accept(
+        self, rec_id: int | None, *, uscc: str | None = None, matter: str = "HTE-CERT"
+    ) -> dict[str, Any]:
+        body = case_body(uscc=uscc or self.firm_uscc, matter_code=matter, recommendation_id=rec_id)
+        if matter != "HTE-CERT":
+            body["materials"] = list(
+                await MaterialRequirement.filter(matter__code=matter).values_list("code", flat=True)
+            )
+        r = await self.client.post("/api/v1/cases", json=body, headers=self.clerk)
+        assert r.status_code == 201, r.text
+        r = await self.client.post(
+            f"/api/v1/cases/{r.json()['case_no']}/accept",
+            headers=self.clerk,
+            json={"with_deficiency": True},
+        )
+        assert r.status_code == 200, r.text
+        data: dict[str, Any] = r.json()
+        return data
+
+
+async def publish_run(
+    client: httpx.AsyncClient,
+    *,
+    reviewer: dict[str, str],
+    confirmer: dict[str, str],
+    period: str = "2026-Q3",
+) -> dict[str, Any]:
+    """Start a run for ``period``, review and confirm every rating, publish it."""
+    r = await client.post("/api/v1/rating-runs", json={"period": period}, headers=reviewer)
+    assert r.status_code == 201, r.text
+    run = r.json()
+    for rating in run["ratings"]:
+        r = await client.post(
+            f"/api/v1/ratings/{rating['id']}/review", json={"decision": "approve"}, headers=reviewer
+        )
+        assert r.status_code == 200, r.text
+        r = await client.post(f"/api/v1/ratings/{rating['id']}/confirm", headers=confirmer)
+        assert r.status_code == 200, r.text
+    r = await client.post(f"/api/v1/rating-runs/{run['id']}/publish", headers=reviewer)
+    assert r.status_code == 200, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+async def make_world(client: httpx.AsyncClient, *, rate_a: float = 0.0) -> World:
+    """A catalogue, grade-A incubator INC-HD-001 with one incubated firm, a policy."""
+    await make_catalogue()
+    incubator = await make_incubator()
+    uscc = make_uscc(77)
+    await incubators.register_firm(
+        incubator, uscc=uscc, name="北京推荐科技有限公司", since=date(2024, 3, 1)
+    )
+    for name, role in (("li", "official"), ("wang", "official"), ("inc-hd", "incubator")):
+        await make_user(username=name, role=role)
+    await make_user(username="clerk1")
+    await set_policy(spot_check_rates={"A": rate_a, "B": 0.2, "C": 0.6, "D": 1.0})
+    return World(
+        client=client,
+        li=await login(client, "li"),
+        wang=await login(client, "wang"),
+        clerk=await login(client, "clerk1"),
+        incubator=await login(client, "inc-hd"),
+        firm_uscc=uscc,
+        incubator_model=incubator,
+    )

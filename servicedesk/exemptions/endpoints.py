@@ -6,19 +6,23 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from servicedesk.deps import CurrentIncubator, CurrentOfficial, IdempotencyKey, SettingsDep
-from servicedesk.exemptions import recommendations
+from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions.schemas import (
     LiftIn,
     RecommendationCreate,
     RecommendationRead,
+    SpotCheckRead,
+    SpotCheckResultIn,
     SuspensionRead,
     recommendation_read,
+    spot_check_read,
     suspension_read,
 )
 from servicedesk.idempotency import service as idempotency
 from servicedesk.incubators import service as incubators
 
 router = APIRouter(tags=["recommendations"])
+spot_checks_router = APIRouter(prefix="/spot-checks", tags=["spot checks"])
 
 
 @router.post("/recommendations", status_code=201, response_model=RecommendationRead)
@@ -73,3 +77,20 @@ async def lift(suspension_id: int, body: LiftIn, official: CurrentOfficial) -> S
         suspension_id, actor=official.label, reason=body.reason
     )
     return suspension_read(row)
+
+
+@spot_checks_router.get("", response_model=list[SpotCheckRead])
+async def list_spot_checks(_official: CurrentOfficial) -> list[SpotCheckRead]:
+    """Recent spot checks, newest first."""
+    return [spot_check_read(c) for c in await spotchecks.recent()]
+
+
+@spot_checks_router.post("/{check_id}/result", response_model=SpotCheckRead)
+async def record_result(
+    check_id: int, body: SpotCheckResultIn, official: CurrentOfficial
+) -> SpotCheckRead:
+    """Record the inspection outcome: pass, fail or falsified (which suspends)."""
+    check = await spotchecks.record_result(
+        check_id, outcome=body.outcome, notes=body.notes, actor=official.label
+    )
+    return spot_check_read(check)

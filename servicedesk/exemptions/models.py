@@ -18,12 +18,15 @@ class Recommendation(Model):
     incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
         "models.Incubator", related_name="recommendations", on_delete=fields.CASCADE
     )
+    incubator_id: int
     firm: fields.ForeignKeyRelation[Firm] = fields.ForeignKeyField(
         "models.Firm", related_name="recommendations", on_delete=fields.CASCADE
     )
+    firm_id: int
     matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="recommendations", on_delete=fields.RESTRICT
     )
+    matter_id: int
     period = fields.CharField(max_length=8, db_index=True)
     note = fields.TextField(default="")
     created_by = fields.CharField(max_length=100)
@@ -59,20 +62,25 @@ class WaiverDecision(Model):
         table = "waiver_decisions"
 
 
-class Suspension(Model):
-    """An incubator's recommendation privilege suspended, until an official lifts it."""
+class SpotCheck(Model):
+    """A waived case drawn for on-site inspection anyway, and what the inspection found."""
 
     id = fields.IntField(primary_key=True)
+    case_no = fields.CharField(max_length=48, unique=True)
     incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
-        "models.Incubator", related_name="suspensions", on_delete=fields.CASCADE
+        "models.Incubator", related_name="spot_checks", on_delete=fields.CASCADE
     )
-    reason = fields.TextField()
-    spot_check_id = fields.IntField(null=True)
-    started_at = fields.DatetimeField()
-    started_by = fields.CharField(max_length=100)
-    lifted_at = fields.DatetimeField(null=True)
-    lifted_by = fields.CharField(max_length=100, null=True)
-    lift_reason = fields.TextField(default="")
+    incubator_id: int
+    grade = fields.CharField(max_length=1)
+    rate = fields.FloatField()
+    draw_seed = fields.CharField(max_length=64)
+    draw_value = fields.FloatField()
+    policy_version = fields.IntField()
+    drawn_at = fields.DatetimeField()
+    outcome = fields.CharField(max_length=16, null=True)  # pass / fail / falsified
+    notes = fields.TextField(default="")
+    recorded_by = fields.CharField(max_length=100, null=True)
+    recorded_at = fields.DatetimeField(null=True)
 
     class Meta:
-        table = "recommendation_suspensions"
+        table = "spot_checks"

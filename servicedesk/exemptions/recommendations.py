@@ -20,12 +20,12 @@ from servicedesk.errors import (
     PrivilegeSuspended,
     QuotaExceeded,
 )
-from servicedesk.exemptions.models import Recommendation, Suspension
+from servicedesk.exemptions.models import Recommendation
 from servicedesk.firms import service as firms
 from servicedesk.firms.models import Firm
 from servicedesk.incubators import periods
 from servicedesk.incubators import service as incubators
-from servicedesk.incubators.models import Incubation, IncubationStatus, Incubator
+from servicedesk.incubators.models import Incubation, IncubationStatus, Incubator, Suspension
 from servicedesk.policy import service as policy
 from servicedesk.policy.service import PolicyView
 from servicedesk.timeutil import now, today

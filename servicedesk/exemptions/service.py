@@ -15,13 +15,12 @@ from tortoise.exceptions import IntegrityError
 from servicedesk.audit import service as audit
 from servicedesk.cases.models import Case
 from servicedesk.errors import Conflict
-from servicedesk.exemptions import recommendations
+from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions.models import Recommendation, WaiverDecision
 from servicedesk.incubators import service as incubators
 from servicedesk.policy import service as policy
 from servicedesk.policy.service import PolicyView
 from servicedesk.ratings.models import Rating
-from servicedesk.spotchecks import service as spotchecks
 from servicedesk.timeutil import beijing_date, now, today
 
 STATUS_ZH = {"incubated": "在孵", "graduated": "已毕业"}
@@ -105,7 +104,7 @@ async def _check_recommendation(facts: _Facts, case: Case) -> None:
     rec = await Recommendation.get_or_none(id=case.recommendation_id).prefetch_related(
         "incubator", "firm", "matter"
     )
-    matches = rec is not None and rec.firm_id == case.firm_id and rec.matter_id == case.matter_id  # type: ignore[attr-defined]
+    matches = rec is not None and (rec.firm_id, rec.matter_id) == (case.firm_id, case.matter_id)
     if rec is None or not matches:
         facts.add(
             "recommendation",
@@ -133,7 +132,7 @@ async def _check_recommendation(facts: _Facts, case: Case) -> None:
 async def _check_validity(facts: _Facts, rec: Recommendation) -> None:
     quota = facts.rules.quota_per_period
     rank = await Recommendation.filter(
-        incubator_id=rec.incubator_id,  # type: ignore[attr-defined]
+        incubator_id=rec.incubator_id,
         period=rec.period,
         revoked_at__isnull=True,
         id__lte=rec.id,
@@ -174,7 +173,7 @@ async def _check_incubator(facts: _Facts, case: Case) -> None:
         return
     code = rec.incubator.code
     window = facts.rules.graduate_window_days
-    row = await incubators.incubation(rec.incubator, case.firm_id)  # type: ignore[attr-defined]
+    row = await incubators.incubation(rec.incubator, case.firm_id)
     ok = recommendations.incubation_holds(row, on=today(), window_days=window)
     status = row.status.value if row else "none"
     facts.add(

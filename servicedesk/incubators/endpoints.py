@@ -9,32 +9,12 @@ from servicedesk.incubators import service as incubators
 from servicedesk.incubators.schemas import (
     FirmStatusRead,
     ImportRead,
-    IncubatorRead,
     IndicatorPeriodRead,
     IndicatorsIn,
-    PublishedRatingRead,
     firm_read,
-    incubator_read,
-    published_read,
 )
-from servicedesk.ratings import service as ratings
 
 router = APIRouter(prefix="/incubators", tags=["incubators"])
-
-
-@router.get("", response_model=list[IncubatorRead])
-async def list_incubators(
-    grade: str | None = None, district: str | None = None, level: str | None = None
-) -> list[IncubatorRead]:
-    """Every incubator with its published rating (published ratings are public)."""
-    views = await incubators.list_with_ratings(grade=grade, district=district, level=level)
-    return [incubator_read(v) for v in views]
-
-
-@router.get("/{code}/rating", response_model=PublishedRatingRead)
-async def published_rating(code: str) -> PublishedRatingRead:
-    """The incubator's published rating, with its reason codes and model version."""
-    return published_read(await ratings.published(code))
 
 
 @router.get("/{code}/firms", response_model=list[FirmStatusRead])

@@ -188,9 +188,9 @@ async def feature_frame(
         at = _ordinal(row.period)
         if not limit - LOOKBACK_QUARTERS < at <= limit:
             continue
-        seen = latest[row.incubator_id].get(row.name)  # type: ignore[attr-defined]
+        seen = latest[row.incubator_id].get(row.name)
         if seen is None or seen[0] < at:
-            latest[row.incubator_id][row.name] = (at, row.period, row.value)  # type: ignore[attr-defined]
+            latest[row.incubator_id][row.name] = (at, row.period, row.value)
     records: dict[int, dict[str, float]] = {}
     used: dict[int, str] = {}
     for incubator_id, values in latest.items():
@@ -224,11 +224,8 @@ async def training_frame() -> tuple[pd.DataFrame, pd.Series, list[str]]:
     current = periods.sort_key(periods.quarter_of(today()))
     table: dict[tuple[int, str], dict[str, float]] = defaultdict(dict)
     for row in await IndicatorValue.all():
-        table[(row.incubator_id, row.period)][row.name] = _nan(row.value)  # type: ignore[attr-defined]
-    events = {
-        (e.incubator_id, e.period)  # type: ignore[attr-defined]
-        for e in await CreditEvent.filter(serious=True)
-    }
+        table[(row.incubator_id, row.period)][row.name] = _nan(row.value)
+    events = {(e.incubator_id, e.period) for e in await CreditEvent.filter(serious=True)}
     keys = sorted(
         (k for k in table if periods.sort_key(periods.next_period(k[1])) < current),
         key=lambda k: (periods.sort_key(k[1]), k[0]),

@@ -40,9 +40,11 @@ class Incubation(Model):
     incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
         "models.Incubator", related_name="incubations", on_delete=fields.CASCADE
     )
+    incubator_id: int
     firm: fields.ForeignKeyRelation[Firm] = fields.ForeignKeyField(
         "models.Firm", related_name="incubations", on_delete=fields.CASCADE
     )
+    firm_id: int
     status = fields.CharEnumField(IncubationStatus, max_length=16)
     since = fields.DateField()
     graduated_on = fields.DateField(null=True)
@@ -59,6 +61,7 @@ class IndicatorValue(Model):
     incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
         "models.Incubator", related_name="indicators", on_delete=fields.CASCADE
     )
+    incubator_id: int
     period = fields.CharField(max_length=8)  # "2026" or "2026-Q3"
     name = fields.CharField(max_length=48)
     value = fields.FloatField(null=True)
@@ -78,6 +81,7 @@ class CreditEvent(Model):
     incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
         "models.Incubator", related_name="credit_events", on_delete=fields.CASCADE
     )
+    incubator_id: int
     period = fields.CharField(max_length=8, db_index=True)
     kind = fields.CharField(max_length=32)  # violation / spot_check_fail / falsified / false_report
     serious = fields.BooleanField(default=True)
@@ -88,3 +92,25 @@ class CreditEvent(Model):
 
     class Meta:
         table = "credit_events"
+
+
+# Exemptions suspend and lift it, ratings read it (a suspended incubator's grade is
+# capped), so it lives at the incubator level below both.
+class Suspension(Model):
+    """An incubator's recommendation privilege suspended, until an official lifts it."""
+
+    id = fields.IntField(primary_key=True)
+    incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
+        "models.Incubator", related_name="suspensions", on_delete=fields.CASCADE
+    )
+    incubator_id: int
+    reason = fields.TextField()
+    spot_check_id = fields.IntField(null=True)
+    started_at = fields.DatetimeField()
+    started_by = fields.CharField(max_length=100)
+    lifted_at = fields.DatetimeField(null=True)
+    lifted_by = fields.CharField(max_length=100, null=True)
+    lift_reason = fields.TextField(default="")
+
+    class Meta:
+        table = "recommendation_suspensions"

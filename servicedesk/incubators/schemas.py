@@ -1,40 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicedesk.incubators.models import Incubation
-from servicedesk.incubators.service import IncubatorView
-from servicedesk.ratings.models import Rating
-
-
-class RatingBrief(BaseModel):
-    grade: str
-    score: float
-    published_at: datetime | None
-
-
-class IncubatorRead(BaseModel):
-    code: str
-    name: str
-    level: str
-    district: str
-    rating: RatingBrief | None
-
-
-class Reason(BaseModel):
-    feature: str
-    points_lost: float
-
-
-class PublishedRatingRead(BaseModel):
-    incubator_code: str
-    score: float
-    grade: str
-    reasons: list[Reason]
-    model_version: str
-    published_at: datetime | None
 
 
 class FirmStatusRead(BaseModel):
@@ -59,29 +29,6 @@ class ImportRead(BaseModel):
 class IndicatorPeriodRead(BaseModel):
     period: str
     values: dict[str, float | None]
-
-
-def incubator_read(view: IncubatorView) -> IncubatorRead:
-    inc, rating = view.incubator, view.rating
-    brief = None
-    if rating is not None:
-        brief = RatingBrief(
-            grade=rating.grade, score=rating.score, published_at=rating.published_at
-        )
-    return IncubatorRead(
-        code=inc.code, name=inc.name, level=inc.level, district=inc.district, rating=brief
-    )
-
-
-def published_read(rating: Rating) -> PublishedRatingRead:
-    return PublishedRatingRead(
-        incubator_code=rating.incubator.code,
-        score=rating.score,
-        grade=rating.grade,
-        reasons=[Reason(**r) for r in rating.reasons],
-        model_version=rating.run.model_version,
-        published_at=rating.published_at,
-    )
 
 
 def firm_read(row: Incubation) -> FirmStatusRead:

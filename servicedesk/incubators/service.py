@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from servicedesk.accounts.service import Principal
 from servicedesk.errors import Forbidden, InvalidInput, NotFound
 from servicedesk.firms import service as firms
 from servicedesk.incubators.models import Incubation, IncubationStatus, Incubator
-from servicedesk.ratings.models import Rating
 
 LEVELS = ("national", "municipal", "district")
-
-
-@dataclass(frozen=True)
-class IncubatorView:
-    incubator: Incubator
-    rating: Rating | None
 
 
 async def get(code: str) -> Incubator:
@@ -50,22 +42,6 @@ async def own_incubator(principal: Principal, code: str) -> Incubator:
     if own != code:
         raise Forbidden(f"you act for {own}, not {code}")
     return await get(code)
-
-
-async def list_with_ratings(
-    *, grade: str | None = None, district: str | None = None, level: str | None = None
-) -> list[IncubatorView]:
-    """Every incubator with its published rating (or None), filtered as asked."""
-    query = Incubator.all()
-    if district:
-        query = query.filter(district=district)
-    if level:
-        query = query.filter(level=level)
-    current = {r.incubator_id: r for r in await Rating.filter(is_current=True)}  # type: ignore[attr-defined]
-    views = [IncubatorView(i, current.get(i.id)) for i in await query.order_by("code")]
-    if grade:
-        views = [v for v in views if v.rating is not None and v.rating.grade == grade]
-    return views
 
 
 async def create(

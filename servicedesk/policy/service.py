@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -97,7 +98,10 @@ async def _check_matters(codes: list[str]) -> list[str]:
     return codes
 
 
-def _check_grades(waiver_grades: list[str], rates: dict[str, float]) -> dict[str, float]:
+def _check_grades(
+    waiver_grades: list[str], rates: dict[str, float]
+) -> tuple[list[str], dict[str, float]]:
+    """The waiver grades in grade order and a rate for every grade, or InvalidInput."""
     bad = sorted({*waiver_grades, *rates} - set(GRADES))
     if bad:
         raise InvalidInput(
@@ -110,7 +114,10 @@ def _check_grades(waiver_grades: list[str], rates: dict[str, float]) -> dict[str
             f"spot_check_rates must lie between 0 and 1 ({', '.join(wrong)})",
             extra={"field": "spot_check_rates"},
         )
-    return {g: out[g] for g in GRADES}
+    return sorted(set(waiver_grades), key=GRADES.index), {g: out[g] for g in GRADES}
+
+
+AUDITED = ("waiver_grades", "spot_check_rates", "quota_per_period", "waivable_matters")
 
 
 async def save(
@@ -125,42 +132,41 @@ async def save(
     note: str = "",
 ) -> PolicyView:
     """Validate and store a new version; the previous ones stay for the record."""
-    grades = sorted(set(waiver_grades), key=GRADES.index) if waiver_grades else []
-    rates = _check_grades(grades, spot_check_rates)
+    grades, rates = _check_grades(waiver_grades, spot_check_rates)
     if quota_per_period < 0 or graduate_window_days < 0 or recommendation_valid_days < 1:
         raise InvalidInput("quota and windows must not be negative", extra={"field": "quota"})
-    matters = await _check_matters(waivable_matters)
+    values: dict[str, Any] = {
+        "waiver_grades": grades,
+        "spot_check_rates": rates,
+        "quota_per_period": quota_per_period,
+        "waivable_matters": await _check_matters(waivable_matters),
+        "graduate_window_days": graduate_window_days,
+        "recommendation_valid_days": recommendation_valid_days,
+        "note": note.strip(),
+    }
     async with in_transaction():
         last = await Policy.all().order_by("-version").first()
-        version = (last.version if last else 0) + 1
-        try:
-            row = await Policy.create(
-                version=version,
-                waiver_grades=grades,
-                spot_check_rates=rates,
-                quota_per_period=quota_per_period,
-                waivable_matters=matters,
-                graduate_window_days=graduate_window_days,
-                recommendation_valid_days=recommendation_valid_days,
-                draw_seed=secrets.token_hex(16),
-                note=note.strip(),
-                created_by=actor,
-                created_at=now(),
-            )
-        except IntegrityError:
-            raise Conflict("another official saved a policy at the same moment; reload") from None
+        row = await _create(values, version=(last.version if last else 0) + 1, actor=actor)
         await audit.record(
             "policy.save",
             actor=actor,
             entity="policy",
-            entity_id=version,
+            entity_id=row.version,
             before={"version": last.version} if last else None,
-            after={
-                "waiver_grades": grades,
-                "spot_check_rates": rates,
-                "quota_per_period": quota_per_period,
-                "waivable_matters": matters,
-                "seed": row.draw_seed,
-            },
+            after={**{k: values[k] for k in AUDITED}, "seed": row.draw_seed},
         )
     return _view(row)
+
+
+async def _create(values: dict[str, Any], *, version: int, actor: str) -> Policy:
+    """The new version with a fresh draw seed, or Conflict when another took its number."""
+    try:
+        return await Policy.create(
+            version=version,
+            draw_seed=secrets.token_hex(16),
+            created_by=actor,
+            created_at=now(),
+            **values,
+        )
+    except IntegrityError:
+        raise Conflict("another official saved a policy at the same moment; reload") from None

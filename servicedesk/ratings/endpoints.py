@@ -9,19 +9,40 @@ from servicedesk.ratings.schemas import (
     AppealCreate,
     AppealDecide,
     AppealRead,
+    IncubatorRead,
     ModelRead,
+    PublishedRatingRead,
     RatingRead,
     ReviewIn,
     RunCreate,
     RunRead,
     TrainIn,
     appeal_read,
+    incubator_read,
     model_read,
+    published_read,
     rating_read,
     run_read,
 )
 
 router = APIRouter(tags=["ratings"])
+# Published ratings are public and read under the incubators' paths.
+published_router = APIRouter(prefix="/incubators", tags=["incubators"])
+
+
+@published_router.get("", response_model=list[IncubatorRead])
+async def list_incubators(
+    grade: str | None = None, district: str | None = None, level: str | None = None
+) -> list[IncubatorRead]:
+    """Every incubator with its published rating (published ratings are public)."""
+    views = await ratings.list_with_ratings(grade=grade, district=district, level=level)
+    return [incubator_read(v) for v in views]
+
+
+@published_router.get("/{code}/rating", response_model=PublishedRatingRead)
+async def published_rating(code: str) -> PublishedRatingRead:
+    """The incubator's published rating, with its reason codes and model version."""
+    return published_read(await ratings.published(code))
 
 
 @router.post("/rating-runs", response_model=RunRead, status_code=201)

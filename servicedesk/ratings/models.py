@@ -64,9 +64,11 @@ class Rating(Model):
     run: fields.ForeignKeyRelation[RatingRun] = fields.ForeignKeyField(
         "models.RatingRun", related_name="ratings", on_delete=fields.CASCADE
     )
+    run_id: int
     incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
         "models.Incubator", related_name="ratings", on_delete=fields.CASCADE
     )
+    incubator_id: int
     indicator_period = fields.CharField(max_length=8)
     score = fields.FloatField()
     model_grade = fields.CharField(max_length=1)
@@ -97,9 +99,11 @@ class Appeal(Model):
     rating: fields.ForeignKeyRelation[Rating] = fields.ForeignKeyField(
         "models.Rating", related_name="appeals", on_delete=fields.CASCADE
     )
+    rating_id: int
     incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
         "models.Incubator", related_name="appeals", on_delete=fields.CASCADE
     )
+    incubator_id: int
     reason = fields.TextField()
     filed_by = fields.CharField(max_length=100)
     filed_at = fields.DatetimeField()

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicedesk.ratings.models import Appeal, Rating, RatingRun, ScoringModel
+from servicedesk.ratings.service import IncubatorView
 
 
 class RunCreate(BaseModel):
@@ -99,6 +100,34 @@ class TrainIn(BaseModel):
     C: float = Field(default=1.0, gt=0)
 
 
+class RatingBrief(BaseModel):
+    grade: str
+    score: float
+    published_at: datetime | None
+
+
+class IncubatorRead(BaseModel):
+    code: str
+    name: str
+    level: str
+    district: str
+    rating: RatingBrief | None
+
+
+class Reason(BaseModel):
+    feature: str
+    points_lost: float
+
+
+class PublishedRatingRead(BaseModel):
+    incubator_code: str
+    score: float
+    grade: str
+    reasons: list[Reason]
+    model_version: str
+    published_at: datetime | None
+
+
 class ModelRead(BaseModel):
     version: str
     kind: str
@@ -181,4 +210,27 @@ def model_read(model: ScoringModel) -> ModelRead:
         activated_at=model.activated_at,
         training=dict(model.training),
         validation=dict(model.validation),
+    )
+
+
+def incubator_read(view: IncubatorView) -> IncubatorRead:
+    inc, rating = view.incubator, view.rating
+    brief = None
+    if rating is not None:
+        brief = RatingBrief(
+            grade=rating.grade, score=rating.score, published_at=rating.published_at
+        )
+    return IncubatorRead(
+        code=inc.code, name=inc.name, level=inc.level, district=inc.district, rating=brief
+    )
+
+
+def published_read(rating: Rating) -> PublishedRatingRead:
+    return PublishedRatingRead(
+        incubator_code=rating.incubator.code,
+        score=rating.score,
+        grade=rating.grade,
+        reasons=[Reason(**r) for r in rating.reasons],
+        model_version=rating.run.model_version,
+        published_at=rating.published_at,
     )

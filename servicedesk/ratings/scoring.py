@@ -11,8 +11,7 @@ import pandas as pd
 from credit import ExpertScorecard, Scorecard
 from credit.incubator import incubator_rubric_v1
 from servicedesk.errors import NotFound
-from servicedesk.exemptions.models import Suspension
-from servicedesk.incubators.models import CreditEvent, Incubator
+from servicedesk.incubators.models import CreditEvent, Incubator, Suspension
 from servicedesk.ratings.models import Rating, ScoringModel
 from servicedesk.timeutil import now
 

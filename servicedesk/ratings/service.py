@@ -7,6 +7,7 @@ both succeed, and every step is on the audit log.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -21,6 +22,12 @@ from servicedesk.ratings.models import Rating, RatingRun, RatingStatus
 from servicedesk.timeutil import now
 
 R = RatingStatus
+
+
+@dataclass(frozen=True)
+class IncubatorView:
+    incubator: Incubator
+    rating: Rating | None
 
 
 async def start_run(period: str, *, model_version: str | None, actor: str) -> RatingRun:
@@ -210,7 +217,7 @@ async def publish(run_id: int, *, actor: str) -> RatingRun:
         )
         if not done:
             raise Conflict(f"rating run {run_id} was published by someone else")
-        incubator_ids = [r.incubator_id for r in run.ratings]  # type: ignore[attr-defined]
+        incubator_ids = [r.incubator_id for r in run.ratings]
         await Rating.filter(incubator_id__in=incubator_ids, is_current=True).update(
             is_current=False, status=R.SUPERSEDED
         )
@@ -238,6 +245,22 @@ async def published(code: str) -> Rating:
             raise NotFound(f"incubator {code!r} does not exist")
         raise NotFound(f"incubator {code} has no published rating")
     return rating
+
+
+async def list_with_ratings(
+    *, grade: str | None = None, district: str | None = None, level: str | None = None
+) -> list[IncubatorView]:
+    """Every incubator with its published rating (or None), filtered as asked."""
+    query = Incubator.all()
+    if district:
+        query = query.filter(district=district)
+    if level:
+        query = query.filter(level=level)
+    current = {r.incubator_id: r for r in await Rating.filter(is_current=True)}
+    views = [IncubatorView(i, current.get(i.id)) for i in await query.order_by("code")]
+    if grade:
+        views = [v for v in views if v.rating is not None and v.rating.grade == grade]
+    return views
 
 
 async def history(code: str) -> list[Rating]:

@@ -20,14 +20,13 @@ from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
 from servicedesk.cases import transitions
 from servicedesk.errors import Conflict
-from servicedesk.exemptions import recommendations
+from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.incubators import periods
 from servicedesk.incubators import service as incubators
 from servicedesk.incubators.models import CreditEvent, Incubator, IndicatorValue
 from servicedesk.policy import service as policy
 from servicedesk.ratings import appeals, scoring, training
 from servicedesk.ratings import service as ratings
-from servicedesk.spotchecks import service as spotchecks
 from servicedesk.timeutil import now, today
 
 PASSWORD = "demo-pass-2026"

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from servicedesk.spotchecks.service import is_drawn
+from servicedesk.exemptions.spotchecks import is_drawn
 from tests.browser.conftest import ROOT, login, screenshot
 
 pytestmark = pytest.mark.browser

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from servicedesk.exemptions.models import Recommendation, Suspension, WaiverDecision
-from servicedesk.incubators.models import Incubation, IncubationStatus
+from servicedesk.exemptions.models import Recommendation, WaiverDecision
+from servicedesk.incubators.models import Incubation, IncubationStatus, Suspension
 from servicedesk.timeutil import now, today
-from tests.incubators.factories import World, make_world, set_policy
+from tests.factories import World, case_body, make_uscc, make_world, set_policy
 
 RULES = [
     "matter_waivable",
@@ -132,8 +132,6 @@ async def test_each_condition_failing_alone_requires_inspection(
 
 
 async def _submit(world: World, rec_id: int | None) -> str:
-    from tests.factories import case_body
-
     r = await world.client.post(
         "/api/v1/cases",
         headers=world.clerk,
@@ -174,7 +172,6 @@ async def test_matter_without_inspection_is_not_applicable(client: httpx.AsyncCl
 async def test_submission_checks_the_recommendation(client: httpx.AsyncClient) -> None:
     world = await make_world(client)
     rec_id = await world.recommend()
-    from tests.factories import case_body, make_uscc
 
     other = case_body(uscc=make_uscc(5), recommendation_id=rec_id)
     r = await client.post("/api/v1/cases", json=other, headers=world.clerk)
@@ -191,7 +188,6 @@ async def test_submission_checks_the_recommendation(client: httpx.AsyncClient) -
 
 async def test_recommendation_rules(client: httpx.AsyncClient) -> None:
     world = await make_world(client)
-    from tests.factories import make_uscc
 
     r = await client.post(
         "/api/v1/recommendations",

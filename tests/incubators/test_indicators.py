@@ -8,8 +8,7 @@ import httpx
 
 from servicedesk.incubators import service as incubators
 from servicedesk.incubators.models import IndicatorValue
-from tests.factories import login, make_catalogue, make_uscc, make_user
-from tests.incubators.factories import make_incubator
+from tests.factories import login, make_catalogue, make_incubator, make_uscc, make_user
 
 CSV_HEADER = "period,mentors_per_100_firms,firms_incubated,high_tech_firms,financing_raised\n"
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.factories import PASSWORD, login, make_catalogue, make_user
-from tests.incubators.factories import make_incubator, publish_run
+from tests.factories import PASSWORD, login, make_catalogue, make_incubator, make_user, publish_run
 
 
 async def _session(client: httpx.AsyncClient, username: str) -> None:
@@ -22,7 +21,7 @@ async def test_dashboard_lists_published_ratings_and_appeals_need_two(
     await make_user(username="inc", role="incubator")
     li, wang = await login(client, "li"), await login(client, "wang")
     await make_incubator()
-    await publish_run(client, li, wang)
+    await publish_run(client, reviewer=li, confirmer=wang)
     appeal = (
         await client.post(
             "/api/v1/appeals", json={"reason": "数据有误"}, headers=await login(client, "inc")

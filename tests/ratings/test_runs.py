@@ -5,10 +5,11 @@ from __future__ import annotations
 import httpx
 
 from servicedesk.audit.models import AuditEntry
+from servicedesk.incubators import indicators
 from servicedesk.incubators.models import CreditEvent
+from servicedesk.ratings.models import Rating
 from servicedesk.timeutil import now
-from tests.factories import login, make_catalogue, make_user
-from tests.incubators.factories import POOR, make_incubator, publish_run
+from tests.factories import POOR, login, make_catalogue, make_incubator, make_user, publish_run
 
 
 async def _officials(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str]]:
@@ -102,9 +103,9 @@ async def test_reviewer_cannot_confirm_and_publish_needs_all_confirmed(
 async def test_new_publication_replaces_the_previous(client: httpx.AsyncClient) -> None:
     li, wang = await _officials(client)
     await make_incubator()
-    await publish_run(client, li, wang, period="2026-Q2")
+    await publish_run(client, reviewer=li, confirmer=wang, period="2026-Q2")
     await make_incubator(values=POOR, period="2026-Q3")
-    run = await publish_run(client, wang, li, period="2026-Q3")
+    run = await publish_run(client, reviewer=wang, confirmer=li, period="2026-Q3")
     published = (await client.get("/api/v1/incubators/INC-HD-001/rating")).json()
     assert published["grade"] == run["ratings"][0]["grade"] != "A"
 
@@ -151,7 +152,7 @@ async def test_appeal_flow(client: httpx.AsyncClient) -> None:
     inc = await login(client, "inc")
     r = await client.post("/api/v1/appeals", json={"reason": "no rating yet"}, headers=inc)
     assert r.status_code == 404
-    await publish_run(client, li, wang)
+    await publish_run(client, reviewer=li, confirmer=wang)
     before = (await client.get("/api/v1/incubators/INC-HD-001/rating")).json()["grade"]
     r = await client.post(
         "/api/v1/appeals", headers=inc, json={"reason": "our violation was annulled on 2026-08-01"}
@@ -201,8 +202,6 @@ async def test_appeal_flow(client: httpx.AsyncClient) -> None:
 async def test_partial_period_carries_other_indicators_forward(
     client: httpx.AsyncClient,
 ) -> None:
-    from servicedesk.incubators import indicators
-
     li, _ = await _officials(client)
     inc = await make_incubator(period="2026-Q2")
     await indicators.set_derived(inc, "2026-Q3", "spot_check_pass_rate", 50.0)
@@ -216,8 +215,6 @@ async def test_two_runs_published_at_once_leave_one_current_rating(
     client: httpx.AsyncClient,
 ) -> None:
     import asyncio
-
-    from servicedesk.ratings.models import Rating
 
     li, wang = await _officials(client)
     await make_incubator()

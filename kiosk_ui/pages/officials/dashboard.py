@@ -11,11 +11,9 @@ from kiosk_ui.incubator_summary import summary
 from kiosk_ui.pages.officials.common import Official, page
 from kiosk_ui.web import language
 from servicedesk.errors import NotFound
-from servicedesk.exemptions import recommendations
-from servicedesk.incubators import service as incubators
+from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.ratings import appeals
 from servicedesk.ratings import service as ratings
-from servicedesk.spotchecks import service as spotchecks
 
 router = APIRouter()
 OVERALL = {
@@ -36,7 +34,7 @@ async def dashboard(
         grade=grade or None, district=district or None, level=level or None
     )
     grades = await tables.grade_table()
-    everyone = await incubators.list_with_ratings()
+    everyone = await ratings.list_with_ratings()
     return page(
         request,
         "officials.html",

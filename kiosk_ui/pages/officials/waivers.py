@@ -10,9 +10,8 @@ from kiosk_ui import tables
 from kiosk_ui.pages.officials.common import GRADES, Official, page
 from kiosk_ui.web import posted_form, redirect
 from servicedesk.catalogue import service as catalogue
-from servicedesk.exemptions import recommendations
+from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.policy import service as policy
-from servicedesk.spotchecks import service as spotchecks
 
 router = APIRouter()
 

@@ -16,11 +16,10 @@ from tortoise.transactions import in_transaction
 
 from servicedesk.audit import service as audit
 from servicedesk.errors import Conflict, InvalidInput, NotFound
-from servicedesk.exemptions.models import Suspension, WaiverDecision
+from servicedesk.exemptions.models import SpotCheck, WaiverDecision
 from servicedesk.incubators import indicators, periods
-from servicedesk.incubators.models import CreditEvent, Incubator
+from servicedesk.incubators.models import CreditEvent, Incubator, Suspension
 from servicedesk.ratings.models import Rating
-from servicedesk.spotchecks.models import SpotCheck
 from servicedesk.timeutil import beijing_date, now, today
 
 OUTCOMES = ("pass", "fail", "falsified")
