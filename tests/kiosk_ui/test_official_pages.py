@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from servicedesk.policy import service as policy
-from tests.incubators.factories import make_world
+from tests.factories import make_world
 from tests.kiosk_ui.pages import detail, page_session
 
 PAGES = [
