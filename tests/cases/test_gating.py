@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from servicedesk.cases.models import Case
 from tests.factories import (
     case_body,
     clerk_headers,
@@ -63,12 +64,14 @@ async def test_other_roles_and_anonymous_are_refused(
     case = await submit_case(client, clerk)
     await make_user(username="off", role="official", service_point=None)
     official = await login(client, "off")
-    assert (
-        await client.post(f"{API}/cases", json=case_body(), headers=official)
-    ).status_code == 403
-    assert (
-        await client.post(f"{API}/cases/{case['case_no']}/accept", headers=official)
-    ).status_code == 403
+    denied = await client.post(f"{API}/cases", json=case_body(), headers=official)
+    assert denied.status_code == 403
+    assert denied.json()["error"] == "Forbidden"
+    assert await Case.all().count() == 1
+    denied = await client.post(f"{API}/cases/{case['case_no']}/accept", headers=official)
+    assert denied.status_code == 403
+    assert denied.json()["error"] == "Forbidden"
+    assert (await Case.get(case_no=case["case_no"])).status == "submitted"
     anonymous = await client.post(f"{API}/cases/{case['case_no']}/accept")
     assert anonymous.status_code == 401
     assert anonymous.json()["error"] == "NotAuthenticated"

@@ -212,6 +212,8 @@ async def test_recommendation_rules(client: httpx.AsyncClient) -> None:
     assert r.status_code == 409  # already recommended, unused
     r = await client.post("/api/v1/recommendations", headers=world.clerk, json=body)
     assert r.status_code == 403
+    assert r.json()["error"] == "Forbidden"
+    assert await Recommendation.all().count() == 1
     await set_policy(quota_per_period=1)
     r = await client.post(
         "/api/v1/recommendations",

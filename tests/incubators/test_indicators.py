@@ -75,6 +75,8 @@ async def test_unknown_column_and_other_incubator_are_refused(client: httpx.Asyn
         json={"rows": [{"period": "2026-Q3", "firms_incubated": 45}]},
     )
     assert r.status_code == 403
+    assert r.json()["error"] == "Forbidden"
+    assert not await IndicatorValue.exists(period="2026-Q3", name="firms_incubated")
 
 
 async def test_firms_are_shown_to_that_incubator_and_officials(client: httpx.AsyncClient) -> None:
@@ -95,9 +97,9 @@ async def test_firms_are_shown_to_that_incubator_and_officials(client: httpx.Asy
         ("乙公司", "graduated", "2022-05-01"),
     }
     await make_incubator(code="INC-DX-001")
-    assert (
-        await client.get("/api/v1/incubators/INC-DX-001/firms", headers=headers)
-    ).status_code == 403
+    denied = await client.get("/api/v1/incubators/INC-DX-001/firms", headers=headers)
+    assert denied.status_code == 403
+    assert denied.json()["error"] == "Forbidden"
     await make_user(username="li", role="official")
     official = await login(client, "li")
     assert (

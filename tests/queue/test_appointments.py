@@ -153,3 +153,8 @@ async def test_catalogue_orders_by_ticket_demand_and_pins(
         headers=hall["clerk"],
     )
     assert denied.status_code == 403
+    assert denied.json()["error"] == "Forbidden"
+    codes_after = [
+        m["code"] for m in (await client.get(f"{API}/service-points/HD-AI/matters")).json()
+    ]
+    assert before[1] in codes_after  # the clerk's hide was not applied

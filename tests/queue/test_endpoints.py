@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from servicedesk.queue.models import Ticket, TicketCall
+
 API = "/api/v1"
 
 
@@ -81,6 +83,9 @@ async def test_kiosk_of_another_point_is_refused(
         headers=hall["kiosk"],
     )
     assert r.status_code == 403
+    assert r.json()["error"] == "Forbidden"
+    assert "DX-BIO" in r.json()["detail"] or "service point" in r.json()["detail"]
+    assert await Ticket.all().count() == 0
 
 
 async def test_call_next_then_409_until_completed_then_204(
@@ -112,9 +117,12 @@ async def test_window_calls_only_its_queues(
 async def test_clerk_of_another_point_cannot_call(
     client: httpx.AsyncClient, hall: dict[str, Any]
 ) -> None:
-    await take(client, hall)
+    ticket = await take(client, hall)
     r = await call(client, hall, "DX-BIO-W1")
     assert r.status_code == 403
+    assert r.json()["error"] == "Forbidden"
+    assert (await Ticket.get(id=ticket["id"])).status == "waiting"
+    assert await TicketCall.all().count() == 0
 
 
 async def test_recall_then_no_show_after_the_allowed_recalls(

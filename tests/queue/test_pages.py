@@ -9,6 +9,7 @@ import httpx
 
 from servicedesk.accounts import service as accounts
 from servicedesk.catalogue import service as catalogue
+from servicedesk.queue.models import Ticket
 from tests.factories import PASSWORD, make_catalogue, make_uscc, make_user
 
 
@@ -56,8 +57,11 @@ async def test_take_a_number_at_the_kiosk(client: httpx.AsyncClient, db: Any) ->
     assert "<svg" in receipt.text
     again = await client.post("/kiosk/HD-AI/tickets", data=form)  # a double tap
     assert 'data-testid="ticket-no">B001<' in again.text
-    bad = await client.post("/kiosk/HD-AI/tickets", data={**form, "csrf_token": "x"})
+    bad = await client.post(
+        "/kiosk/HD-AI/tickets", data={**form, "csrf_token": "x", "form_key": "another-tap"}
+    )
     assert bad.status_code == 403
+    assert await Ticket.all().count() == 1  # only the first tap's B001
 
 
 async def test_submit_a_case_at_the_kiosk(client: httpx.AsyncClient, db: Any) -> None:

@@ -59,6 +59,9 @@ async def test_train_validate_and_promote_with_two_officials(client: httpx.Async
     assert r.json()["status"] == "candidate"
     r = await client.post(f"/api/v1/models/{model['version']}/promote", headers=li)
     assert r.status_code == 403
+    assert r.json()["error"] == "FourEyesRequired"
+    listed = (await client.get("/api/v1/models", headers=li)).json()
+    assert {m["version"]: m["status"] for m in listed}[model["version"]] == "candidate"
     r = await client.post(f"/api/v1/models/{model['version']}/promote", headers=wang)
     assert r.json()["status"] == "active"
     run = (await client.post("/api/v1/rating-runs", json={"period": "2026-Q3"}, headers=li)).json()

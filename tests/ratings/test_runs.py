@@ -7,7 +7,7 @@ import httpx
 from servicedesk.audit.models import AuditEntry
 from servicedesk.incubators import indicators
 from servicedesk.incubators.models import CreditEvent
-from servicedesk.ratings.models import Rating
+from servicedesk.ratings.models import Rating, RatingRun
 from servicedesk.timeutil import now
 from tests.factories import POOR, login, make_catalogue, make_incubator, make_user, publish_run
 
@@ -140,6 +140,8 @@ async def test_only_officials_run_ratings(client: httpx.AsyncClient) -> None:
     headers = await login(client, "inc")
     r = await client.post("/api/v1/rating-runs", json={"period": "2026-Q3"}, headers=headers)
     assert r.status_code == 403
+    assert r.json()["error"] == "Forbidden"
+    assert await RatingRun.all().count() == 0
     li = await _officials(client)
     r = await client.post("/api/v1/rating-runs", json={"period": "26-Q3"}, headers=li[0])
     assert r.status_code == 422
