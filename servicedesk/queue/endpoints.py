@@ -63,7 +63,12 @@ async def board(sp: str) -> BoardRead:
     """The last ten calls and the number each window is calling, for the hall's display."""
     point = await catalogue.get_point(sp)
     calling = [
-        CallRead(ticket_no=t.ticket_no, window=t.window.code, called_at=t.called_at or t.taken_at)
+        CallRead(
+            ticket_no=t.ticket_no,
+            window=t.window.code,
+            window_name=t.window.name or t.window.code,
+            called_at=t.called_at or t.taken_at,
+        )
         for t in await service.now_calling(point)
         if t.window
     ]

@@ -61,6 +61,7 @@ def ticket_read(v: TicketView) -> TicketRead:
 class CallRead(BaseModel):
     ticket_no: str
     window: str
+    window_name: str
     called_at: datetime
 
 
@@ -70,7 +71,12 @@ class BoardRead(BaseModel):
 
 
 def call_read(c: TicketCall) -> CallRead:
-    return CallRead(ticket_no=c.ticket_no, window=c.window_code, called_at=c.called_at)
+    return CallRead(
+        ticket_no=c.ticket_no,
+        window=c.window_code,
+        window_name=c.window.name or c.window_code,
+        called_at=c.called_at,
+    )
 
 
 class QueueCounts(BaseModel):
