@@ -234,6 +234,7 @@ async def recommendation_table(code: str) -> Table:
         "recommendations",
         [
             ("id", "编号"),
+            ("code", "推荐码"),
             ("firm", "企业"),
             ("uscc", "信用代码"),
             ("matter", "事项"),
@@ -248,6 +249,7 @@ async def recommendation_table(code: str) -> Table:
         table.rows.append(
             {
                 "id": rec.id,
+                "code": rec.code,
                 "firm": rec.firm.name,
                 "uscc": rec.firm.uscc,
                 "matter": rec.matter.code,

@@ -19,6 +19,7 @@ def install() -> None:
     case_ports.install(
         check_recommendation=recommendations.check_for_case,
         decide_inspection=exemptions.decide,
+        find_recommendation=recommendations.find_by_code,
     )
     catalogue_ports.install([case_demand.cases_per_matter, ticket_demand.tickets_per_matter])
     derived.install("spot_check_pass_rate", spotchecks.pass_rate)

@@ -229,6 +229,7 @@ async def submit_case(request: Request, sp: str) -> Response:
         "uscc": form.get("uscc", ""),
         "name": form.get("firm_name", ""),
         "materials": materials,
+        "recommendation_code": str(form.get("recommendation_code") or "").strip()[:32],
     }
 
     async def handler() -> tuple[int, Any]:
@@ -239,6 +240,7 @@ async def submit_case(request: Request, sp: str) -> Response:
             uscc=str(body["uscc"]),
             firm_name=str(body["name"]),
             materials=materials,
+            recommendation_code=str(body["recommendation_code"]) or None,
         )
         return 201, {"case_no": view.case.case_no}
 

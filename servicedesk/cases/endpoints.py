@@ -39,6 +39,7 @@ async def submit_case(
             firm_name=body.firm.name,
             materials=body.materials,
             recommendation_id=body.recommendation_id,
+            recommendation_code=body.recommendation_code,
         )
         return 201, case_read(view).model_dump(mode="json")
 

@@ -13,14 +13,20 @@ class FirmIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
+class FirmRef(BaseModel):
+    uscc: str = Field(min_length=1, max_length=40)
+    name: str = Field(default="", max_length=200)
+
+
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service_point: str
     matter_code: str
-    firm: FirmIn
+    firm: FirmRef
     materials: list[str] = Field(default_factory=list)
     recommendation_id: int | None = None
+    recommendation_code: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class AcceptIn(BaseModel):

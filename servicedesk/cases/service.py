@@ -142,15 +142,31 @@ async def submit(
     firm_name: str,
     materials: list[str],
     recommendation_id: int | None = None,
+    recommendation_code: str | None = None,
 ) -> CaseView:
-    """Register an application: firm, case, timeline and audit in one transaction."""
+    """Register an application: firm, case, timeline and audit in one transaction.
+
+    The firm's name may be left out when the registry knows its USCC (a kiosk then
+    needs nobody to type Chinese); a recommendation comes by id or by slip code.
+    """
     point = await catalogue.get_point(service_point)
     check_point(principal, point)
     offer = await catalogue.offering(point, matter_code)
     matter = offer.matter
     codes = known_codes(matter, materials, field="materials")
-    if not firm_name.strip():
-        raise InvalidInput("firm.name must not be empty", extra={"field": "firm.name"})
+    firm_name = firm_name.strip() or await firms.registered_name(uscc)
+    if not firm_name:
+        raise InvalidInput(
+            "firm.name: this USCC is not registered yet; give the firm's name",
+            extra={"field": "firm.name"},
+        )
+    if recommendation_code and recommendation_id is None:
+        recommendation_id = await ports.find_recommendation(recommendation_code)
+        if recommendation_id is None:
+            raise InvalidInput(
+                "no valid recommendation with this code or id for this firm and matter",
+                extra={"field": "recommendation"},
+            )
     async with in_transaction():
         firm = await firms.get_or_register(
             uscc, name=firm_name, update_name=principal.kiosk is None

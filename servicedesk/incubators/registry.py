@@ -40,6 +40,13 @@ def _day(raw: str | date | None, field: str) -> date | None:
         ) from None
 
 
+def parse_day(raw: str, field: str) -> date:
+    """A required date from a form field, or a 422 naming the field."""
+    day = _day(raw or "-", field)
+    assert day is not None
+    return day
+
+
 def _check_dates(joined: date, graduated: date | None, left: date | None) -> None:
     if joined > today():
         raise InvalidInput(f"joined_on {joined} lies in the future", extra={"field": "joined_on"})
