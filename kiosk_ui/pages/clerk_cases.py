@@ -137,6 +137,13 @@ async def case_action(request: Request, clerk: ClerkPage, case_no: str, action: 
         materials = [str(m) for m in form.getlist("materials")]
         handler = corrections.resubmit if action == "resubmit" else corrections.supplement
         await handler(case_no, principal=clerk, materials=materials)
+    elif action == "extend_supplement":
+        due = _date(str(form.get("supplement_due") or ""))
+        if due is None:
+            raise InvalidInput(
+                "give the new supplement deadline", extra={"field": "supplement_due"}
+            )
+        await transitions.extend_supplement(case_no, principal=clerk, supplement_due=due)
     elif action in SIMPLE_ACTIONS:
         await transitions.simple_transition(
             case_no, action, principal=clerk, reason=str(form.get("reason", ""))

@@ -36,6 +36,12 @@ class AcceptIn(BaseModel):
     supplement_due: date | None = None
 
 
+class ExtendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    supplement_due: date
+
+
 class NoticeItem(BaseModel):
     material_code: str
     problem: str = Field(default="", max_length=500)
@@ -103,6 +109,8 @@ class CaseRead(BaseModel):
     warning: str
     owed_materials: list[str]
     supplement_due: date | None
+    supplement_overdue: bool
+    supplement_extended: bool
     notice: NoticeRead | None
     decision_reason: str
     inspection: str | None
@@ -140,6 +148,8 @@ def case_read(view: CaseView, *, public: bool = False) -> CaseRead:
         warning=view.clock.warning,
         owed_materials=list(case.owed_materials),
         supplement_due=case.supplement_due,
+        supplement_overdue=case.supplement_overdue,
+        supplement_extended=case.supplement_extended,
         notice=notice,
         decision_reason=case.decision_reason,
         inspection=case.inspection,
