@@ -78,7 +78,6 @@ async def book(request: Request) -> Response:
             status_code=exc.status_code,
             values=values,
         )
-    await booking.fetch_related("slot__queue", "matter")
     return render(request, "booking_done.html", booking=booking)
 
 

@@ -175,7 +175,7 @@ async def book(
             entity_id=booking.id,
             after={"slot": slot.id, "uscc": clean, "matter": matter_code},
         )
-    return booking
+    return await Appointment.get(id=booking.id).select_related("slot__queue", "matter")
 
 
 async def cancel(token: str) -> Appointment:
