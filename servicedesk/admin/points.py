@@ -48,7 +48,7 @@ async def create_point(data: dict[str, Any], *, actor: str) -> ServicePoint:
 async def update_point(code: str, data: dict[str, Any], *, actor: str) -> ServicePoint:
     point = await catalogue.get_point(code)
     update = changes(data)
-    if "incubator_code" in update:
+    if update.get("incubator_code", point.incubator_code) != point.incubator_code:
         await _check_incubator(update["incubator_code"])
     before = snapshot(point, POINT_FIELDS)
     async with in_transaction():
