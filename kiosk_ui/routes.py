@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from kiosk_ui.pages import (
     auth,
     board,
+    bookings,
     clerk_cases,
     console,
     incubator_portal,
@@ -24,6 +25,7 @@ def mount_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = (
         auth,
+        bookings,
         clerk_cases,
         query,
         officials,

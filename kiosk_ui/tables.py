@@ -234,6 +234,7 @@ async def recommendation_table(code: str) -> Table:
         "recommendations",
         [
             ("id", "编号"),
+            ("code", "推荐码"),
             ("firm", "企业"),
             ("uscc", "信用代码"),
             ("matter", "事项"),
@@ -248,6 +249,7 @@ async def recommendation_table(code: str) -> Table:
         table.rows.append(
             {
                 "id": rec.id,
+                "code": rec.code,
                 "firm": rec.firm.name,
                 "uscc": rec.firm.uscc,
                 "matter": rec.matter.code,
@@ -332,3 +334,37 @@ def csv_response(table: Table, request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{table.name}.csv"'},
     )
+
+
+def overdue_table(views: Sequence[Any]) -> Table:
+    """Cases running late: red or yellow clocks, overdue supplements."""
+    table = Table(
+        "overdue",
+        [
+            ("case_no", "办件号"),
+            ("service_point", "服务点"),
+            ("matter", "事项"),
+            ("firm", "企业"),
+            ("status", "状态"),
+            ("deadline", "办结期限"),
+            ("warning", "预警"),
+            ("supplement", "补齐逾期"),
+        ],
+    )
+    for v in views:
+        c = v.case
+        table.rows.append(
+            {
+                "case_no": c.case_no,
+                "service_point": c.service_point.code,
+                "matter": c.matter.code,
+                "firm": c.firm.name,
+                "status": c.status.value,
+                "deadline": v.clock.deadline,
+                "warning": v.clock.warning,
+                "supplement": f"{c.supplement_due} {', '.join(c.owed_materials)}"
+                if c.supplement_overdue
+                else "",
+            }
+        )
+    return table

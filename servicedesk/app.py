@@ -21,6 +21,7 @@ from tortoise.exceptions import OperationalError
 
 from servicedesk import wiring
 from servicedesk.accounts.endpoints import router as accounts_router
+from servicedesk.admin.endpoints import router as admin_router
 from servicedesk.cases.endpoints import router as cases_router
 from servicedesk.catalogue.endpoints import router as catalogue_router
 from servicedesk.db import tortoise_config
@@ -50,6 +51,7 @@ def api_router() -> APIRouter:
         policy_router,
         exemptions_router,
         spot_checks_router,
+        admin_router,
     ):
         api.include_router(router)
     return api

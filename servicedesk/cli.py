@@ -120,6 +120,32 @@ def cmd_kiosk_create(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(_with_db(settings, work))
 
 
+def cmd_catalogue(args: argparse.Namespace, settings: Settings) -> None:
+    from servicedesk.admin import catalogue_file
+
+    path = Path(args.file)
+
+    async def export() -> None:
+        path.write_text(await catalogue_file.export_text(), encoding="utf-8")
+        print(f"catalogue written to {path}")
+
+    async def load() -> None:
+        text = path.read_text(encoding="utf-8")
+        plan = await catalogue_file.plan(text)
+        for problem in plan.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        if plan.problems:
+            raise SystemExit(f"nothing imported: {len(plan.problems)} problem(s) in {path}")
+        for change in plan.changes or ["no changes"]:
+            print(change)
+        if args.check:
+            return
+        await catalogue_file.apply(text, actor="cli:catalogue-import")
+        print(f"imported {len(plan.changes)} change(s)")
+
+    asyncio.run(_with_db(settings, export if args.action == "export" else load))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servicedesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
     kcreate.add_argument("--service-point", required=True)
     kcreate.add_argument("--name")
     kcreate.set_defaults(func=cmd_kiosk_create)
+    catalogue = sub.add_parser("catalogue", help="the catalogue as a TOML file").add_subparsers(
+        dest="action", required=True
+    )
+    cexport = catalogue.add_parser("export", help="write the catalogue to FILE")
+    cexport.add_argument("file")
+    cexport.set_defaults(func=cmd_catalogue)
+    cimport = catalogue.add_parser("import", help="validate FILE whole, show the diff, apply")
+    cimport.add_argument("file")
+    cimport.add_argument("--check", action="store_true", help="validate and show the diff only")
+    cimport.set_defaults(func=cmd_catalogue)
     return parser
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from servicedesk.cases import demand as case_demand
 from servicedesk.cases import ports as case_ports
 from servicedesk.catalogue import ports as catalogue_ports
-from servicedesk.exemptions import recommendations
+from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions import service as exemptions
+from servicedesk.incubators import derived
 from servicedesk.queue import demand as ticket_demand
 
 
@@ -18,5 +19,7 @@ def install() -> None:
     case_ports.install(
         check_recommendation=recommendations.check_for_case,
         decide_inspection=exemptions.decide,
+        find_recommendation=recommendations.find_by_code,
     )
     catalogue_ports.install([case_demand.cases_per_matter, ticket_demand.tickets_per_matter])
+    derived.install("spot_check_pass_rate", spotchecks.pass_rate)

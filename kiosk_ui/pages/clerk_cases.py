@@ -6,12 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import check_csrf, page_gate, redirect, render, staff_on_page
+from kiosk_ui.web import check_csrf, page_gate, posted_form, redirect, render, staff_on_page
+from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import corrections, transitions
 from servicedesk.cases import service as cases
 from servicedesk.cases.machine import ALLOWED
-from servicedesk.errors import Forbidden, InvalidInput
+from servicedesk.catalogue import service as catalogue
+from servicedesk.errors import Forbidden, InvalidInput, ServiceDeskError
 
 router = APIRouter(prefix="/clerk")
 SIMPLE_ACTIONS = {"start_review", "approve", "deny", "issue_result", "close", "reject"}
@@ -36,6 +38,64 @@ async def case_list(request: Request, clerk: ClerkPage, status: str | None = Non
     """The clerk's cases, newest first, with their clocks."""
     views = await cases.list_for_clerk(clerk, statuses=[status] if status else None)
     return render(request, "clerk_cases.html", views=views, status=status or "", principal=clerk)
+
+
+async def _point_code(clerk: Principal) -> str:
+    code = await accounts.service_point_code(clerk.user) if clerk.user else None
+    if not code:
+        raise Forbidden("you are not bound to a service point")
+    return code
+
+
+@router.get("/intake", response_class=HTMLResponse)
+async def intake_form(
+    request: Request, clerk: ClerkPage, matter: str = "", error: str = ""
+) -> Response:
+    """Walk-in intake: a firm at the window without a kiosk (USCC, matter, materials
+    received, recommendation code)."""
+    sp = await _point_code(clerk)
+    entries = await catalogue.catalogue(sp)
+    chosen = next((e for e in entries if e.matter.code == matter), None)
+    return render(
+        request,
+        "clerk_intake.html",
+        principal=clerk,
+        entries=entries,
+        chosen=chosen,
+        error=error,
+        values={},
+    )
+
+
+@router.post("/intake")
+async def intake(request: Request, clerk: ClerkPage) -> Response:
+    """Register the walk-in application and open its case page."""
+    form = await posted_form(request)
+    sp = await _point_code(clerk)
+    try:
+        view = await cases.submit(
+            principal=clerk,
+            service_point=sp,
+            matter_code=form.text("matter_code"),
+            uscc=form.text("uscc"),
+            firm_name=form.text("firm_name"),
+            materials=form.texts("materials"),
+            recommendation_code=form.text("recommendation_code").strip() or None,
+        )
+    except ServiceDeskError as exc:
+        entries = await catalogue.catalogue(sp)
+        chosen = next((e for e in entries if e.matter.code == form.text("matter_code")), None)
+        return render(
+            request,
+            "clerk_intake.html",
+            status_code=exc.status_code,
+            principal=clerk,
+            entries=entries,
+            chosen=chosen,
+            error=exc.detail,
+            values={k: form.text(k) for k in ("uscc", "firm_name", "recommendation_code")},
+        )
+    return redirect(f"/clerk/cases/{view.case.case_no}")
 
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
@@ -77,6 +137,13 @@ async def case_action(request: Request, clerk: ClerkPage, case_no: str, action: 
         materials = [str(m) for m in form.getlist("materials")]
         handler = corrections.resubmit if action == "resubmit" else corrections.supplement
         await handler(case_no, principal=clerk, materials=materials)
+    elif action == "extend_supplement":
+        due = _date(str(form.get("supplement_due") or ""))
+        if due is None:
+            raise InvalidInput(
+                "give the new supplement deadline", extra={"field": "supplement_due"}
+            )
+        await transitions.extend_supplement(case_no, principal=clerk, supplement_due=due)
     elif action in SIMPLE_ACTIONS:
         await transitions.simple_transition(
             case_no, action, principal=clerk, reason=str(form.get("reason", ""))

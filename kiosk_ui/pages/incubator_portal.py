@@ -9,11 +9,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui import tables
 from kiosk_ui.incubator_summary import summary
+from kiosk_ui.pages.kiosk import qr_svg
 from kiosk_ui.web import language, posted_form, redirect, render, staff_gate
 from servicedesk.accounts.service import Principal
 from servicedesk.errors import Forbidden, InvalidInput, ServiceDeskError
 from servicedesk.exemptions import recommendations
-from servicedesk.incubators import indicators
+from servicedesk.incubators import indicators, registry
 from servicedesk.incubators import service as incubators
 from servicedesk.policy import service as policy
 from servicedesk.ratings import appeals
@@ -107,15 +108,75 @@ async def _problem(request: Request, operator: Principal, exc: ServiceDeskError)
 
 @router.post("/recommendations")
 async def recommend(request: Request, operator: Operator) -> Response:
-    """Recommend an incubated firm for a waivable matter."""
+    """Recommend an incubated firm for a waivable matter; shows the slip to hand over."""
     form = await posted_form(request)
-    await recommendations.create(
+    view = await recommendations.create(
         operator,
         firm_uscc=form.text("firm_uscc"),
         matter_code=form.text("matter_code"),
         note=form.text("note"),
     )
-    return redirect("/incubator#recommendations")
+    return redirect(f"/incubator/recommendations/{view.recommendation.id}/slip")
+
+
+@router.get("/recommendations/{rec_id}/slip", response_class=HTMLResponse)
+async def slip(request: Request, operator: Operator, rec_id: int) -> Response:
+    """The recommendation slip the firm brings: its code in letters and as a QR code."""
+    view = await recommendations.get(rec_id)
+    if view.recommendation.incubator.code != incubators.own_code(operator):
+        raise Forbidden("this recommendation is another incubator's")
+    code = view.recommendation.code or ""
+    return render(
+        request, "recommendation_slip.html", principal=operator, view=view, qr=qr_svg(code)
+    )
+
+
+@router.post("/firms")
+async def register_firm(request: Request, operator: Operator) -> Response:
+    """Register one firm in the incubation registry."""
+    form = await posted_form(request)
+    incubator = await incubators.get(incubators.own_code(operator))
+    try:
+        await registry.register(
+            incubator,
+            uscc=form.text("uscc"),
+            name=form.text("name"),
+            joined_on=registry.parse_day(form.text("joined_on"), "joined_on"),
+            actor=operator.label,
+        )
+    except ServiceDeskError as exc:
+        return await _problem(request, operator, exc)
+    return redirect("/incubator#firms")
+
+
+@router.post("/firms/upload")
+async def upload_firms(request: Request, operator: Operator) -> Response:
+    """Register firms from a CSV file: any bad row and nothing is registered."""
+    raw = await (await posted_form(request)).file_bytes("file")
+    incubator = await incubators.get(incubators.own_code(operator))
+    try:
+        rows = registry.parse_csv(raw.decode("utf-8"))
+        await registry.import_rows(incubator, rows, actor=operator.label)
+    except UnicodeDecodeError:
+        return await _problem(request, operator, InvalidInput("the CSV must be UTF-8 encoded"))
+    except ServiceDeskError as exc:
+        return await _problem(request, operator, exc)
+    return redirect("/incubator#firms")
+
+
+@router.post("/firms/{uscc}/{how}")
+async def end_incubation(request: Request, operator: Operator, uscc: str, how: str) -> Response:
+    """A firm graduates or leaves."""
+    form = await posted_form(request)
+    if how not in {"graduate", "leave"}:
+        raise InvalidInput("a firm graduates or leaves")
+    incubator = await incubators.get(incubators.own_code(operator))
+    on = registry.parse_day(form.text("on"), "on")
+    try:
+        await registry.end(incubator, uscc, how=how, on=on, actor=operator.label)
+    except ServiceDeskError as exc:
+        return await _problem(request, operator, exc)
+    return redirect("/incubator#firms")
 
 
 @router.post("/recommendations/{rec_id}/revoke")

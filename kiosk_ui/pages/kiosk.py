@@ -218,18 +218,23 @@ async def apply_form(request: Request, sp: str, code: str) -> Response:
     return await _page(request, sp, "kiosk_apply.html", offering=offering, error=None, values={})
 
 
+def _case_body(form: dict[str, Any], materials: list[str]) -> dict[str, Any]:
+    return {
+        "matter_code": form.get("matter_code", ""),
+        "uscc": form.get("uscc", ""),
+        "name": form.get("firm_name", ""),
+        "materials": materials,
+        "recommendation_code": str(form.get("recommendation_code") or "").strip()[:32],
+    }
+
+
 @router.post("/kiosk/{sp}/cases", response_class=HTMLResponse)
 async def submit_case(request: Request, sp: str) -> Response:
     """Submit through the cases service; the receipt carries the case number and a QR code."""
     principal, _ = await _device(request, sp)
     form = await _form(request)
     materials = [str(m) for m in form.get("materials", [])]
-    body = {
-        "matter_code": form.get("matter_code", ""),
-        "uscc": form.get("uscc", ""),
-        "name": form.get("firm_name", ""),
-        "materials": materials,
-    }
+    body = _case_body(form, materials)
 
     async def handler() -> tuple[int, Any]:
         view = await cases.submit(
@@ -239,6 +244,7 @@ async def submit_case(request: Request, sp: str) -> Response:
             uscc=str(body["uscc"]),
             firm_name=str(body["name"]),
             materials=materials,
+            recommendation_code=str(body["recommendation_code"]) or None,
         )
         return 201, {"case_no": view.case.case_no}
 

@@ -41,7 +41,7 @@
     data.now_calling.forEach(function (c) {
       var node = tpl.content.firstElementChild.cloneNode(true);
       node.querySelector(".no").textContent = c.ticket_no;
-      node.querySelector(".win").textContent = window.BOARD_GO + " " + c.window;
+      node.querySelector(".win").textContent = window.BOARD_GO + " " + (c.window_name || c.window);
       if (fresh && fresh.ticket_no === c.ticket_no && fresh.window === c.window) { node.classList.add("fresh"); }
       calling.appendChild(node);
     });
@@ -52,7 +52,7 @@
       no.className = "no";
       no.textContent = c.ticket_no;
       var win = document.createElement("span");
-      win.textContent = c.window;
+      win.textContent = c.window_name || c.window;
       li.appendChild(no);
       li.appendChild(win);
       recent.appendChild(li);
@@ -62,7 +62,7 @@
   function refresh(fresh) {
     return fetch("/api/v1/service-points/" + encodeURIComponent(point) + "/board")
       .then(function (r) { return r.json(); })
-      .then(function (data) { render(data, fresh); });
+      .then(function (data) { render(data, fresh); return data; });
   }
 
   function connect() {
@@ -71,7 +71,12 @@
     source.onerror = function () { live.classList.remove("on"); };
     source.addEventListener("call", function (event) {
       var call = JSON.parse(event.data);
-      refresh(call).then(function () { chime(); say(call.ticket_no, call.window); });
+      refresh(call).then(function (data) {
+        // Speak the window's display name ("1号窗口"), never its code.
+        var named = data.recent_calls.filter(function (c) { return c.window === call.window; })[0];
+        chime();
+        say(call.ticket_no, named ? named.window_name : call.window);
+      });
     });
     source.addEventListener("update", function () { refresh(null); });
   }

@@ -149,6 +149,13 @@ async def issue_token(user: User, *, kind: str = "api", ttl_hours: int = 12) -> 
     return token
 
 
+async def set_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise InvalidInput("password must be at least 8 characters", extra={"field": "password"})
+    digest = await to_thread.run_sync(_password_hasher().hash, password)
+    await User.filter(id=user.id).update(password_hash=digest)
+
+
 async def revoke_token(token: str) -> None:
     await AccessToken.filter(token_hash=_digest(token)).update(revoked=True)
 
@@ -166,6 +173,25 @@ async def create_kiosk(point: PointRef, *, name: str = "") -> tuple[KioskDevice,
         after={"service_point": point.code},
     )
     return device, token
+
+
+async def revoke_kiosk(device: KioskDevice) -> None:
+    """Refuse the kiosk's token from now on; this worker forgets it at once."""
+    await KioskDevice.filter(id=device.id).update(revoked=True)
+    forget_kiosk(device.token_hash)
+
+
+async def rotate_kiosk(device: KioskDevice) -> str:
+    """A new token for the kiosk; the old one is refused from now on."""
+    token = "kiosk_" + secrets.token_urlsafe(32)
+    await KioskDevice.filter(id=device.id).update(token_hash=_digest(token))
+    forget_kiosk(device.token_hash)
+    return token
+
+
+def forget_kiosk(digest: str) -> None:
+    """Drop a kiosk from this worker's cache (other workers drop it within the TTL)."""
+    _kiosk_cache.pop(digest, None)
 
 
 # Kiosks send every request with the same token; a few seconds of memory spares the

@@ -116,10 +116,12 @@ async def supplement(case_no: str, *, principal: Principal, materials: list[str]
         to = case.status
         if not owed and case.status is S.ACCEPTED_WITH_DEFICIENCY:
             to = S.ACCEPTED
-        changes = {
+        changes: dict[str, Any] = {
             "materials": list(dict.fromkeys([*case.materials, *codes])),
             "owed_materials": owed,
         }
+        if not owed:
+            changes["supplement_overdue"] = False
         await transition(
             case,
             to,

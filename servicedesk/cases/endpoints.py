@@ -6,19 +6,20 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from servicedesk.accounts.service import Principal
-from servicedesk.cases import corrections, service, transitions
+from servicedesk.cases import corrections, overdue, service, transitions
 from servicedesk.cases.schemas import (
     AcceptIn,
     CaseCreate,
     CaseRead,
+    ExtendIn,
     MaterialsIn,
     ReasonIn,
     ReturnIn,
     WithdrawIn,
     case_read,
 )
-from servicedesk.deps import CurrentClerk, IdempotencyKey, KioskOrClerk, SettingsDep
-from servicedesk.errors import NotFound
+from servicedesk.deps import AnyPrincipal, CurrentClerk, IdempotencyKey, KioskOrClerk, SettingsDep
+from servicedesk.errors import Forbidden, NotFound
 from servicedesk.idempotency import service as idempotency
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -39,6 +40,7 @@ async def submit_case(
             firm_name=body.firm.name,
             materials=body.materials,
             recommendation_id=body.recommendation_id,
+            recommendation_code=body.recommendation_code,
         )
         return 201, case_read(view).model_dump(mode="json")
 
@@ -51,6 +53,21 @@ async def submit_case(
         handler=handler,
     )
     return JSONResponse(payload, status_code=status)
+
+
+@router.get("/overdue", response_model=list[CaseRead])
+async def overdue_cases(
+    principal: AnyPrincipal,
+    service_point: str | None = None,
+    matter: str | None = None,
+    kind: str | None = None,
+) -> list[CaseRead]:
+    """Open cases that are red, yellow or owe an overdue supplement (officials: every
+    point; a clerk: their own); filter by point, matter and kind."""
+    if principal.role not in {"clerk", "official", "admin"}:
+        raise Forbidden("this list is for clerks and officials")
+    filters = overdue.Filters(service_point=service_point, matter=matter, kind=kind)
+    return [case_read(v) for v in await service.overdue_list(filters, principal)]
 
 
 @router.get("/{case_no}", response_model=CaseRead)
@@ -70,6 +87,16 @@ async def accept(case_no: str, clerk: CurrentClerk, body: AcceptIn | None = None
         supplement_due=body.supplement_due,
     )
     return case_read(view)
+
+
+@router.post("/{case_no}/extend-supplement", response_model=CaseRead)
+async def extend_supplement(case_no: str, body: ExtendIn, clerk: CurrentClerk) -> CaseRead:
+    """Grant the one extension of an overdue supplement (no later than the promised deadline)."""
+    return case_read(
+        await transitions.extend_supplement(
+            case_no, principal=clerk, supplement_due=body.supplement_due
+        )
+    )
 
 
 @router.post("/{case_no}/return", response_model=CaseRead)

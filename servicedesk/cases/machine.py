@@ -28,7 +28,9 @@ ALLOWED: dict[str, set[CaseStatus]] = {
     "supplement": {S.ACCEPTED_WITH_DEFICIENCY, S.UNDER_REVIEW},
     "start_review": {S.ACCEPTED, S.ACCEPTED_WITH_DEFICIENCY},
     "approve": {S.UNDER_REVIEW},
-    "deny": {S.UNDER_REVIEW},
+    # Straight from a deficient acceptance only once its supplement is overdue.
+    "deny": {S.UNDER_REVIEW, S.ACCEPTED_WITH_DEFICIENCY},
+    "extend_supplement": {S.ACCEPTED_WITH_DEFICIENCY, S.UNDER_REVIEW},
     "issue_result": {S.APPROVED, S.DENIED},
     "close": {S.RESULT_ISSUED},
     "withdraw": {S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.ACCEPTED_WITH_DEFICIENCY, S.UNDER_REVIEW},

@@ -11,7 +11,11 @@ from servicedesk.errors import InvalidInput
 
 def missing(case: Case, *, core: bool) -> list[str]:
     present = set(case.materials)
-    return [m.code for m in case.matter.materials if m.core == core and m.code not in present]
+    return [
+        m.code
+        for m in case.matter.materials
+        if m.active and m.core == core and m.code not in present
+    ]
 
 
 def known_codes(matter: Matter, codes: Iterable[str], *, field: str) -> list[str]:

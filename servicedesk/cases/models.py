@@ -50,6 +50,9 @@ class Case(Model):
     decided_on = fields.DateField(null=True)
     supplement_due = fields.DateField(null=True)
     owed_materials: fields.Field[list[str]] = fields.JSONField(default=list)
+    # The one extension of supplement_due a clerk may grant once it has passed.
+    supplement_extended = fields.BooleanField(default=False, db_default=False)
+    supplement_overdue = fields.BooleanField(default=False, db_default=False, db_index=True)
     resume_status = fields.CharField(max_length=32, null=True)
     decision_reason = fields.TextField(default="")
     inspection = fields.CharField(max_length=16, null=True)

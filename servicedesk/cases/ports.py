@@ -27,6 +27,12 @@ class CheckRecommendation(Protocol):
     async def __call__(self, rec_id: int, /, *, uscc: str, matter_code: str) -> None: ...
 
 
+class FindRecommendation(Protocol):
+    """The id of the recommendation with a slip code, or None."""
+
+    async def __call__(self, code: str, /) -> int | None: ...
+
+
 class DecideInspection(Protocol):
     """At acceptance, inside its transaction: whether the case needs an inspection."""
 
@@ -37,17 +43,22 @@ class DecideInspection(Protocol):
 class _Ports:
     check_recommendation: CheckRecommendation | None = None
     decide_inspection: DecideInspection | None = None
+    find_recommendation: FindRecommendation | None = None
 
 
 _ports = _Ports()
 
 
 def install(
-    *, check_recommendation: CheckRecommendation, decide_inspection: DecideInspection
+    *,
+    check_recommendation: CheckRecommendation,
+    decide_inspection: DecideInspection,
+    find_recommendation: FindRecommendation | None = None,
 ) -> None:
     """Plug in the waiver rules; installing the same functions again changes nothing."""
     _ports.check_recommendation = check_recommendation
     _ports.decide_inspection = decide_inspection
+    _ports.find_recommendation = find_recommendation
 
 
 def _missing(name: str) -> RuntimeError:
@@ -67,3 +78,9 @@ async def decide_inspection(*, case: Case, actor: str) -> InspectionDecision:
     if _ports.decide_inspection is None:
         raise _missing("decide_inspection")
     return await _ports.decide_inspection(case=case, actor=actor)
+
+
+async def find_recommendation(code: str) -> int | None:
+    if _ports.find_recommendation is None:
+        raise _missing("find_recommendation")
+    return await _ports.find_recommendation(code)

@@ -13,14 +13,20 @@ class FirmIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
+class FirmRef(BaseModel):
+    uscc: str = Field(min_length=1, max_length=40)
+    name: str = Field(default="", max_length=200)
+
+
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service_point: str
     matter_code: str
-    firm: FirmIn
+    firm: FirmRef
     materials: list[str] = Field(default_factory=list)
     recommendation_id: int | None = None
+    recommendation_code: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class AcceptIn(BaseModel):
@@ -28,6 +34,12 @@ class AcceptIn(BaseModel):
 
     with_deficiency: bool | None = None
     supplement_due: date | None = None
+
+
+class ExtendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    supplement_due: date
 
 
 class NoticeItem(BaseModel):
@@ -97,6 +109,8 @@ class CaseRead(BaseModel):
     warning: str
     owed_materials: list[str]
     supplement_due: date | None
+    supplement_overdue: bool
+    supplement_extended: bool
     notice: NoticeRead | None
     decision_reason: str
     inspection: str | None
@@ -134,6 +148,8 @@ def case_read(view: CaseView, *, public: bool = False) -> CaseRead:
         warning=view.clock.warning,
         owed_materials=list(case.owed_materials),
         supplement_due=case.supplement_due,
+        supplement_overdue=case.supplement_overdue,
+        supplement_extended=case.supplement_extended,
         notice=notice,
         decision_reason=case.decision_reason,
         inspection=case.inspection,

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
 from servicedesk.calendar.service import WorkCalendar, load_calendar
-from servicedesk.cases import ports
+from servicedesk.cases import overdue, ports
 from servicedesk.cases.clock import ClockView, clock
 from servicedesk.cases.deemed import apply_deemed_acceptance, sweep_deemed_acceptance
 from servicedesk.cases.machine import DECIDED, S, check_point, fetch, require
@@ -82,7 +82,7 @@ async def get_for_staff(case_no: str, principal: Principal) -> CaseView:
     case = await fetch(case_no)
     check_point(principal, case.service_point)
     cal = await load_calendar()
-    case = await apply_deemed_acceptance(case, cal)
+    case = await overdue.apply_supplement_overdue(await apply_deemed_acceptance(case, cal))
     return await view(case, cal)
 
 
@@ -93,7 +93,7 @@ async def get_public(case_no: str, uscc: str) -> CaseView:
         raise NotFound("no case with this case number and USCC")
     cal = await load_calendar()
     case = await apply_deemed_acceptance(await fetch(case_no), cal)
-    return await view(case, cal)
+    return await view(await overdue.apply_supplement_overdue(case), cal)
 
 
 async def list_for_clerk(
@@ -109,6 +109,7 @@ async def list_for_clerk(
             raise InvalidInput(f"unknown status {', '.join(unknown)}", extra={"field": "status"})
     cal = await load_calendar()
     await sweep_deemed_acceptance(point=point, cal=cal)
+    await overdue.sweep(point_id=point.id)
     query = Case.filter(service_point=point)
     if statuses:
         query = query.filter(status__in=list(statuses))
@@ -120,6 +121,27 @@ async def list_for_clerk(
     return [await view(c, cal, timeline=False) for c in cases]
 
 
+async def overdue_list(
+    filters: overdue.Filters, principal: Principal | None = None
+) -> list[CaseView]:
+    """Open cases that are red, yellow or owe an overdue supplement, across points."""
+    cal = await load_calendar()
+    views = [
+        await view(c, cal, timeline=False) for c in await overdue.candidates(filters, principal)
+    ]
+    kind = filters.kind
+    return [
+        v
+        for v in views
+        if (v.clock.warning in {"red", "yellow"} or v.case.supplement_overdue)
+        and (
+            kind is None
+            or (kind == "supplement" and v.case.supplement_overdue)
+            or v.clock.warning == kind
+        )
+    ]
+
+
 async def load_for_action(case_no: str, principal: Principal, action: str) -> Case:
     """The case, if the principal works at its point and ``action`` is allowed now.
 
@@ -129,6 +151,7 @@ async def load_for_action(case_no: str, principal: Principal, action: str) -> Ca
     case = await fetch(case_no)
     check_point(principal, case.service_point)
     case = await apply_deemed_acceptance(case, await load_calendar())
+    case = await overdue.apply_supplement_overdue(case)
     require(action, case)
     return case
 
@@ -142,15 +165,21 @@ async def submit(
     firm_name: str,
     materials: list[str],
     recommendation_id: int | None = None,
+    recommendation_code: str | None = None,
 ) -> CaseView:
-    """Register an application: firm, case, timeline and audit in one transaction."""
+    """Register an application: firm, case, timeline and audit in one transaction.
+
+    The firm's name may be left out when the registry knows its USCC (a kiosk then
+    needs nobody to type Chinese); a recommendation comes by id or by slip code.
+    """
     point = await catalogue.get_point(service_point)
     check_point(principal, point)
     offer = await catalogue.offering(point, matter_code)
     matter = offer.matter
     codes = known_codes(matter, materials, field="materials")
-    if not firm_name.strip():
-        raise InvalidInput("firm.name must not be empty", extra={"field": "firm.name"})
+    firm_name = await _firm_name(uscc, firm_name)
+    if recommendation_code and recommendation_id is None:
+        recommendation_id = await _recommendation_by_code(recommendation_code)
     async with in_transaction():
         firm = await firms.get_or_register(
             uscc, name=firm_name, update_name=principal.kiosk is None
@@ -168,6 +197,26 @@ async def submit(
             actor=principal.label,
         )
     return await view(await fetch(case.case_no))
+
+
+async def _firm_name(uscc: str, given: str) -> str:
+    name = given.strip() or await firms.registered_name(uscc)
+    if not name:
+        raise InvalidInput(
+            "firm.name: this USCC is not registered yet; give the firm's name",
+            extra={"field": "firm.name"},
+        )
+    return name
+
+
+async def _recommendation_by_code(code: str) -> int:
+    rec_id = await ports.find_recommendation(code)
+    if rec_id is None:
+        raise InvalidInput(
+            "no valid recommendation with this code or id for this firm and matter",
+            extra={"field": "recommendation"},
+        )
+    return rec_id
 
 
 async def _register(

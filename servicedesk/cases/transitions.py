@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from servicedesk.accounts.service import Principal
 from servicedesk.calendar.service import load_calendar
-from servicedesk.cases import ports
+from servicedesk.cases import overdue, ports
 from servicedesk.cases.clock import close_pauses, open_pause
 from servicedesk.cases.corrections import issue_notice
 from servicedesk.cases.machine import DECIDED, S, transition
@@ -147,7 +147,42 @@ async def simple_transition(
     return await view(case)
 
 
+async def extend_supplement(
+    case_no: str, *, principal: Principal, supplement_due: date
+) -> CaseView:
+    """Grant the one extension of an overdue supplement, within the promised limit."""
+    async with in_transaction():
+        case = await load_for_action(case_no, principal, "extend_supplement")
+        current = await view(case, timeline=False)
+        assert current.clock.deadline is not None
+        overdue.check_extension(
+            case, new_due=supplement_due, promised_deadline=current.clock.deadline
+        )
+        await transition(
+            case,
+            case.status,
+            actor=principal.label,
+            action="extend_supplement",
+            reason=f"one extension of the supplement to {supplement_due}",
+            changes={
+                "supplement_due": supplement_due,
+                "supplement_extended": True,
+                "supplement_overdue": False,
+            },
+        )
+        await open_pause(case, "supplement")
+    return await view(case)
+
+
 def _check_simple(case: Case, action: str) -> None:
+    if (
+        action == "deny"
+        and case.status is S.ACCEPTED_WITH_DEFICIENCY
+        and not case.supplement_overdue
+    ):
+        raise IllegalTransition(
+            f"case {case.case_no} may be denied before review only once its supplement is overdue"
+        )
     if action == "reject" and case.accepted_on is not None:
         raise IllegalTransition(
             f"case {case.case_no} was accepted on {case.accepted_on}: it can be denied "

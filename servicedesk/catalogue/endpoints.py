@@ -36,11 +36,11 @@ async def get_point(sp: str) -> ServicePointDetail:
         **_point(point),
         queues=[
             QueueRead(code=q.code, name=q.name, name_en=q.name_en)
-            for q in sorted(point.queues, key=lambda q: q.code)
+            for q in service.live_queues(point)
         ],
         windows=[
             WindowRead(code=w.code, name=w.name, queues=sorted(q.code for q in w.queues))
-            for w in sorted(point.windows, key=lambda w: w.code)
+            for w in service.live_windows(point)
         ],
     )
 
@@ -64,6 +64,7 @@ def matter_read(entry: CatalogueEntry) -> MatterRead:
         materials=[
             MaterialRead(code=x.code, name=x.name, name_en=x.name_en, core=x.core)
             for x in m.materials
+            if x.active
         ],
     )
 

@@ -15,6 +15,7 @@ class ServicePoint(Model):
     district = fields.CharField(max_length=64, default="")
     address = fields.CharField(max_length=200, default="")
     focus_industries: fields.Field[list[str]] = fields.JSONField(default=list)
+    active = fields.BooleanField(default=True, db_default=True)
 
     queues: fields.ReverseRelation[Queue]
     windows: fields.ReverseRelation[Window]
@@ -34,6 +35,7 @@ class Queue(Model):
     code = fields.CharField(max_length=4)
     name = fields.CharField(max_length=100)
     name_en = fields.CharField(max_length=100, default="")
+    active = fields.BooleanField(default=True, db_default=True)
 
     class Meta:
         table = "queues"
@@ -50,6 +52,7 @@ class Window(Model):
     service_point_id: int
     code = fields.CharField(max_length=32, unique=True)
     name = fields.CharField(max_length=100, default="")
+    active = fields.BooleanField(default=True, db_default=True)
     queues: fields.ManyToManyRelation[Queue] = fields.ManyToManyField(
         "models.Queue", related_name="windows", through="window_queues"
     )
@@ -74,6 +77,7 @@ class Matter(Model):
     inspection_waivable = fields.BooleanField(default=False)
     industries: fields.Field[list[str]] = fields.JSONField(default=list)
     pinyin_initials = fields.CharField(max_length=64, default="")
+    active = fields.BooleanField(default=True, db_default=True)
 
     materials: fields.ReverseRelation[MaterialRequirement]
 
@@ -94,6 +98,7 @@ class MaterialRequirement(Model):
     name_en = fields.CharField(max_length=200, default="")
     core = fields.BooleanField(default=True)
     position = fields.IntField(default=0)
+    active = fields.BooleanField(default=True, db_default=True)
 
     class Meta:
         table = "material_requirements"

@@ -9,15 +9,16 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from servicedesk.catalogue import ports
-from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
+from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter, Window
 from servicedesk.errors import NotFound
 from servicedesk.timeutil import now
 
 DEMAND_DAYS = 30
 
 
-async def list_points() -> list[ServicePoint]:
-    return await ServicePoint.all().order_by("code")
+async def list_points(*, include_retired: bool = False) -> list[ServicePoint]:
+    query = ServicePoint.all() if include_retired else ServicePoint.filter(active=True)
+    return await query.order_by("code")
 
 
 async def get_point(code: str) -> ServicePoint:
@@ -33,9 +34,19 @@ async def point_detail(code: str) -> ServicePoint:
     return point
 
 
+def live_queues(point: ServicePoint) -> list[Queue]:
+    """The point's queues in service, by letter (after :func:`point_detail`)."""
+    return sorted((q for q in point.queues if q.active), key=lambda q: q.code)
+
+
+def live_windows(point: ServicePoint) -> list[Window]:
+    """The point's windows in service, by code (after :func:`point_detail`)."""
+    return sorted((w for w in point.windows if w.active), key=lambda w: w.code)
+
+
 async def get_matter(code: str) -> Matter:
     matter = await Matter.get_or_none(code=code).prefetch_related("materials")
-    if matter is None:
+    if matter is None or not matter.active:
         raise NotFound(f"matter {code!r} does not exist")
     return matter
 
@@ -43,7 +54,7 @@ async def get_matter(code: str) -> Matter:
 async def offering(point: ServicePoint, matter_code: str) -> ServicePointMatter:
     """The matter as offered at ``point`` (with its queue), or 404 if not offered."""
     row = await ServicePointMatter.get_or_none(
-        service_point=point, matter__code=matter_code, hidden=False
+        service_point=point, matter__code=matter_code, hidden=False, matter__active=True
     ).prefetch_related("matter__materials", "queue")
     if row is None:
         raise NotFound(f"matter {matter_code!r} is not offered at service point {point.code}")
@@ -113,7 +124,7 @@ def _rank(entry: CatalogueEntry, top_demand: int) -> tuple[bool, float, str]:
 
 async def catalogue(code: str, *, include_hidden: bool = False) -> list[CatalogueEntry]:
     point = await get_point(code)
-    query = ServicePointMatter.filter(service_point=point)
+    query = ServicePointMatter.filter(service_point=point, matter__active=True)
     if not include_hidden:
         query = query.filter(hidden=False)
     offerings = await query.prefetch_related("matter__materials", "queue")
@@ -133,4 +144,4 @@ async def catalogue(code: str, *, include_hidden: bool = False) -> list[Catalogu
 
 async def waivable_matters() -> list[Matter]:
     """The matters a waiver policy may lift the on-site inspection of, by code."""
-    return await Matter.filter(inspection_waivable=True).order_by("code")
+    return await Matter.filter(inspection_waivable=True, active=True).order_by("code")

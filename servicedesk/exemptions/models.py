@@ -28,6 +28,8 @@ class Recommendation(Model):
     )
     matter_id: int
     period = fields.CharField(max_length=8, db_index=True)
+    # The short code on the firm's slip (case-insensitive, stored upper-case).
+    code = fields.CharField(max_length=16, null=True, unique=True)
     note = fields.TextField(default="")
     created_by = fields.CharField(max_length=100)
     created_at = fields.DatetimeField()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -109,6 +110,26 @@ async def _check_new(incubator: Incubator, firm: Firm, matter: Matter, rules: Po
     return period
 
 
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L on a slip or keypad
+CODE_LENGTH = 8
+
+
+def new_code() -> str:
+    """A short random code for the firm's slip (about 40 bits: not guessable)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def clean_code(code: str) -> str:
+    """Codes are case-insensitive and may be typed with spaces or dashes."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+async def find_by_code(code: str) -> int | None:
+    """The id of the recommendation with this slip code, if any."""
+    rec = await Recommendation.get_or_none(code=clean_code(code))
+    return rec.id if rec else None
+
+
 async def create(
     principal: Principal, *, firm_uscc: str, matter_code: str, note: str = ""
 ) -> RecommendationView:
@@ -126,6 +147,7 @@ async def create(
             firm=firm,
             matter=matter,
             period=period,
+            code=new_code(),
             note=note.strip(),
             created_by=principal.label,
             created_at=now(),
@@ -196,17 +218,14 @@ async def check_for_case(rec_id: int, *, uscc: str, matter_code: str) -> None:
     """
     await locks.hold(None, f"recommendation:{rec_id}")
     rec = await Recommendation.get_or_none(id=rec_id).prefetch_related("firm", "matter")
-    field = {"field": "recommendation_id"}
-    if rec is None:
-        raise InvalidInput(f"recommendation {rec_id} does not exist", extra=field)
-    if rec.firm.uscc != uscc or rec.matter.code != matter_code:
+    field = {"field": "recommendation"}
+    # One answer for every wrong code or id: it never says whose a recommendation is.
+    if rec is None or rec.firm.uscc != uscc or rec.matter.code != matter_code:
         raise InvalidInput(
-            f"recommendation {rec_id} is for firm {rec.firm.uscc} and matter "
-            f"{rec.matter.code}, not this application",
-            extra=field,
+            "no valid recommendation with this code or id for this firm and matter", extra=field
         )
     if rec.revoked_at is not None:
-        raise InvalidInput(f"recommendation {rec_id} was revoked", extra=field)
+        raise InvalidInput("this recommendation was revoked by the incubator", extra=field)
     if await Case.filter(recommendation_id=rec_id).exclude(status="withdrawn").exists():
         raise Conflict(f"recommendation {rec_id} is already attached to another case")
 

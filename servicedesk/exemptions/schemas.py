@@ -24,6 +24,7 @@ class RecommendationRead(BaseModel):
     firm_uscc: str
     firm_name: str
     matter_code: str
+    code: str | None
     period: str
     valid_until: date
     status: str
@@ -79,6 +80,7 @@ def recommendation_read(view: RecommendationView) -> RecommendationRead:
         firm_uscc=rec.firm.uscc,
         firm_name=rec.firm.name,
         matter_code=rec.matter.code,
+        code=rec.code,
         period=rec.period,
         valid_until=rec.valid_until,
         status=view.status,

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from servicedesk.audit import service as audit
 from servicedesk.errors import Conflict, InvalidInput, NotFound
 from servicedesk.exemptions.models import SpotCheck, WaiverDecision
-from servicedesk.incubators import indicators, periods
+from servicedesk.incubators import derived, indicators, periods
 from servicedesk.incubators.models import CreditEvent, Incubator, Suspension
 from servicedesk.ratings.models import Rating
 from servicedesk.timeutil import beijing_date, now, today
@@ -150,6 +150,25 @@ async def _refresh_pass_rate(incubator: Incubator, period: str) -> None:
     rate = 100.0 * results.count("pass") / len(results) if results else None
     await indicators.set_derived(
         incubator, period, "spot_check_pass_rate", None if rate is None else round(rate, 1)
+    )
+
+
+async def pass_rate(incubator: Incubator, span: derived.Span) -> derived.Derived:
+    """The derived spot-check pass rate: share of its recommended firms' checks passed
+    in the span; missing (not zero) when none was checked."""
+    results = [
+        c.outcome
+        for c in await SpotCheck.filter(incubator=incubator, outcome__isnull=False)
+        if c.recorded_at is not None and span.start <= beijing_date(c.recorded_at) <= span.end
+    ]
+    if not results:
+        return derived.Derived(
+            None, f"no spot check of its firms between {span.start} and {span.end}"
+        )
+    passed = results.count("pass")
+    return derived.Derived(
+        round(100.0 * passed / len(results), 1),
+        f"{passed} of {len(results)} spot checks passed, {span.start}–{span.end}",
     )
 
 

@@ -48,3 +48,13 @@ async def get_or_register(uscc: str, *, name: str, update_name: bool = False) ->
         firm.name = name.strip()
         await firm.save(update_fields=["name"])
     return firm
+
+
+async def registered_name(uscc: str) -> str:
+    """The name on record for a USCC, or "" when the firm is unknown (or the code bad)."""
+    try:
+        code = validate_uscc(uscc)
+    except InvalidInput:
+        return ""
+    firm = await Firm.get_or_none(uscc=code)
+    return firm.name if firm else ""

@@ -20,10 +20,16 @@ from credit.incubator import INDICATOR_NAMES, INDICATORS
 from servicedesk.audit import service as audit
 from servicedesk.errors import InvalidInput
 from servicedesk.incubators import periods
-from servicedesk.incubators.models import CreditEvent, Incubator, IndicatorValue
+from servicedesk.incubators.models import (
+    CreditEvent,
+    Incubator,
+    IndicatorReport,
+    IndicatorValue,
+)
 from servicedesk.timeutil import now, today
 
 REPORTED = tuple(i.name for i in INDICATORS if i.source == "reported")
+DERIVED_NAMES = tuple(i.name for i in INDICATORS if i.source == "derived")
 PERCENT = {i.name for i in INDICATORS if i.unit == "%"}
 MAX_ROWS = 500
 
@@ -64,6 +70,13 @@ def _check_row(
     except InvalidInput:
         errors.append(RowError(number, f"period {period!r} is not a year or a quarter (2026-Q3)"))
     values: dict[str, float | None] = {}
+    for name in sorted(set(row) - {"period", *allowed}):
+        if name in DERIVED_NAMES:
+            errors.append(
+                RowError(number, f"{name} is derived by the service and cannot be uploaded")
+            )
+        else:
+            errors.append(RowError(number, f"{name} is not an indicator"))
     for name in allowed:
         value, problem = _number(name, row.get(name) or "")
         if problem:
@@ -106,6 +119,13 @@ def parse_csv(text: str, *, allowed: tuple[str, ...] = REPORTED) -> list[dict[st
     if "period" not in header:
         raise InvalidInput("the CSV header needs a 'period' column", extra={"rows": []})
     unknown = [h for h in header if h != "period" and h not in allowed]
+    derived = [h for h in unknown if h in DERIVED_NAMES]
+    if derived:
+        raise InvalidInput(
+            f"{', '.join(derived)}: derived by the service from its own records, "
+            "never uploaded; remove the column(s)",
+            extra={"rows": []},
+        )
     if unknown:
         raise InvalidInput(
             f"unknown column(s) {', '.join(unknown)}; allowed: period, {', '.join(allowed)}",
@@ -133,6 +153,12 @@ async def record(
                     continue
                 await _upsert(incubator, period, name, value, source=source, actor=actor)
                 stored += 1
+            if source == "reported":  # the first report of a period dates its timeliness
+                await IndicatorReport.get_or_create(
+                    incubator=incubator,
+                    period=period,
+                    defaults={"submitted_at": now(), "submitted_by": actor},
+                )
         await audit.record(
             "indicators.report",
             actor=actor,

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 class IncubationStatus(StrEnum):
     INCUBATED = "incubated"
     GRADUATED = "graduated"
+    LEFT = "left"
 
 
 class Incubator(Model):
@@ -48,6 +49,7 @@ class Incubation(Model):
     status = fields.CharEnumField(IncubationStatus, max_length=16)
     since = fields.DateField()
     graduated_on = fields.DateField(null=True)
+    left_on = fields.DateField(null=True)
 
     class Meta:
         table = "incubations"
@@ -86,12 +88,30 @@ class CreditEvent(Model):
     kind = fields.CharField(max_length=32)  # violation / spot_check_fail / falsified / false_report
     serious = fields.BooleanField(default=True)
     ref = fields.CharField(max_length=64, default="")
+    occurred_on = fields.DateField(null=True)
     notes = fields.TextField(default="")
     recorded_by = fields.CharField(max_length=100)
     recorded_at = fields.DatetimeField()
 
     class Meta:
         table = "credit_events"
+
+
+class IndicatorReport(Model):
+    """When an incubator's report for a period first came in (for report timeliness)."""
+
+    id = fields.IntField(primary_key=True)
+    incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
+        "models.Incubator", related_name="reports", on_delete=fields.CASCADE
+    )
+    incubator_id: int
+    period = fields.CharField(max_length=8)
+    submitted_at = fields.DatetimeField()
+    submitted_by = fields.CharField(max_length=100)
+
+    class Meta:
+        table = "indicator_reports"
+        unique_together = (("incubator", "period"),)
 
 
 # Exemptions suspend and lift it, ratings read it (a suspended incubator's grade is

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +13,61 @@ class FirmStatusRead(BaseModel):
     name: str
     status: str
     since: date
+    graduated_on: date | None = None
+    left_on: date | None = None
+
+
+class FirmRegister(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uscc: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    joined_on: date
+
+
+class EndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: date
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    joined_on: date | None = None
+    graduated_on: date | None = None
+    left_on: date | None = None
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RecordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["violation", "false_report"]
+    date: date
+    note: str = Field(min_length=1, max_length=4000)
+
+
+class RecordRead(BaseModel):
+    id: int
+    kind: str
+    date: date | None
+    period: str
+    note: str
+    recorded_by: str
+
+
+class IndicatorItemRead(BaseModel):
+    name: str
+    value: float | None
+    source: str
+    detail: str
+
+
+class PeriodIndicatorsRead(BaseModel):
+    period: str
+    indicators: list[IndicatorItemRead]
+    missing: list[str]
 
 
 class IndicatorsIn(BaseModel):
@@ -33,5 +89,10 @@ class IndicatorPeriodRead(BaseModel):
 
 def firm_read(row: Incubation) -> FirmStatusRead:
     return FirmStatusRead(
-        uscc=row.firm.uscc, name=row.firm.name, status=row.status.value, since=row.since
+        uscc=row.firm.uscc,
+        name=row.firm.name,
+        status=row.status.value,
+        since=row.since,
+        graduated_on=row.graduated_on,
+        left_on=row.left_on,
     )

@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from servicedesk import locks
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
-from servicedesk.catalogue.models import Queue, ServicePoint, ServicePointMatter
+from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
 from servicedesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicedesk.firms import service as firms
 from servicedesk.queue import events, issuing
@@ -26,7 +27,7 @@ from servicedesk.queue.models import (
     AppointmentStatus,
     Priority,
 )
-from servicedesk.queue.service import TicketView, view
+from servicedesk.queue.service import TicketView, check_point, view
 from servicedesk.timeutil import BEIJING, beijing_date, now
 
 A = AppointmentStatus
@@ -41,10 +42,18 @@ async def _point(code: str) -> ServicePoint:
 
 
 async def create_slot(
-    service_point: str, *, queue: str, starts_at: datetime, ends_at: datetime, capacity: int
+    service_point: str,
+    *,
+    queue: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    principal: Principal | None = None,
 ) -> AppointmentSlot:
-    """Open a bookable period of a queue."""
+    """Open a bookable period of a queue (a clerk: only at their own point)."""
     point = await _point(service_point)
+    if principal is not None:
+        check_point(principal, point.id)
     target = await Queue.get_or_none(service_point=point, code=queue)
     if target is None:
         raise InvalidInput(
@@ -94,10 +103,40 @@ def _code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
+async def _check_firm_limits(uscc: str, *, matter_id: int | None, day: date) -> None:
+    """One open booking per firm and matter; at most N bookings per firm and day."""
+    if matter_id is not None and await Appointment.exists(
+        uscc=uscc, matter_id=matter_id, status=A.BOOKED
+    ):
+        raise Conflict(
+            "this firm already holds an open booking for this matter; cancel it first",
+            extra={"field": "matter_code"},
+        )
+    limit = get_queue_settings().bookings_per_firm_per_day
+    held = await Appointment.filter(
+        uscc=uscc, slot__day=day, status__in=[A.BOOKED, A.CHECKED_IN]
+    ).count()
+    if held >= limit:
+        raise Conflict(f"a firm may hold at most {limit} bookings per day")
+
+
+async def _offered_matter(slot: AppointmentSlot, matter_code: str | None) -> Matter | None:
+    if not matter_code:
+        return None
+    offering = await ServicePointMatter.get_or_none(
+        service_point_id=slot.queue.service_point_id, matter__code=matter_code, hidden=False
+    ).select_related("matter")
+    if offering is None:
+        raise InvalidInput(
+            f"matter {matter_code!r} is not offered here", extra={"field": "matter_code"}
+        )
+    return offering.matter
+
+
 async def book(
-    slot_id: int, *, uscc: str, firm_name: str, matter_code: str | None = None
+    slot_id: int, *, uscc: str, firm_name: str = "", matter_code: str | None = None
 ) -> Appointment:
-    """Book a place in a slot, if one is free; returns the booking with its code."""
+    """Book a place in a slot, if one is free; returns the booking with its codes."""
     await release_missed()
     slot = await AppointmentSlot.get_or_none(id=slot_id).select_related("queue")
     if slot is None:
@@ -105,21 +144,16 @@ async def book(
     if slot.ends_at <= now():
         raise Conflict("this slot is over")
     clean = firms.validate_uscc(uscc)
-    if not firm_name.strip():
-        raise InvalidInput("firm name must not be empty", extra={"field": "firm.name"})
-    matter = None
-    if matter_code:
-        offering = await ServicePointMatter.get_or_none(
-            service_point_id=slot.queue.service_point_id,
-            matter__code=matter_code,
-            hidden=False,
-        ).select_related("matter")
-        if offering is None:
-            raise InvalidInput(
-                f"matter {matter_code!r} is not offered here", extra={"field": "matter_code"}
-            )
-        matter = offering.matter
-    async with in_transaction():
+    name = firm_name.strip() or await firms.registered_name(clean)
+    if not name:
+        raise InvalidInput(
+            "firm name: this USCC is not registered yet; give the firm's name",
+            extra={"field": "firm.name"},
+        )
+    matter = await _offered_matter(slot, matter_code)
+    async with in_transaction() as connection:
+        await locks.hold(connection, f"bookings:{clean}")  # the firm's limits, one at a time
+        await _check_firm_limits(clean, matter_id=matter.id if matter else None, day=slot.day)
         taken = await AppointmentSlot.filter(id=slot.id, booked__lt=F("capacity")).update(
             booked=F("booked") + 1
         )
@@ -128,8 +162,9 @@ async def book(
         booking = await Appointment.create(
             slot=slot,
             code=_code(),
+            cancel_token=secrets.token_urlsafe(16),
             uscc=clean,
-            firm_name=firm_name.strip(),
+            firm_name=name,
             matter=matter,
             booked_at=now(),
         )
@@ -138,9 +173,51 @@ async def book(
             actor="firm",
             entity="appointment",
             entity_id=booking.id,
-            after={"slot": slot.id, "uscc": clean},
+            after={"slot": slot.id, "uscc": clean, "matter": matter_code},
         )
-    return booking
+    return await Appointment.get(id=booking.id).select_related("slot__queue", "matter")
+
+
+async def cancel(token: str) -> Appointment:
+    """The firm cancels with the secret of its confirmation; the place is freed."""
+    booking = await Appointment.get_or_none(cancel_token=token).select_related("slot__queue")
+    if booking is None:
+        raise NotFound("no booking with this cancel link")
+    async with in_transaction():
+        if await Appointment.filter(id=booking.id, status=A.BOOKED).update(
+            status=A.CANCELLED, cancelled_at=now()
+        ):
+            await AppointmentSlot.filter(id=booking.slot_id).update(booked=F("booked") - 1)
+            await audit.record(
+                "appointment.cancel",
+                actor="firm",
+                entity="appointment",
+                entity_id=booking.id,
+                before={"status": "booked"},
+                after={"status": "cancelled"},
+            )
+        elif booking.status is not A.CANCELLED:
+            raise Conflict(f"this appointment is {booking.status.value}")
+    return await Appointment.get(id=booking.id).select_related("slot__queue", "matter")
+
+
+async def bookings_of_slot(slot_id: int, principal: Principal) -> list[Appointment]:
+    """A slot's bookings, for a clerk of its point."""
+    slot = await AppointmentSlot.get_or_none(id=slot_id).select_related("queue")
+    if slot is None:
+        raise NotFound(f"appointment slot {slot_id} does not exist")
+    check_point(principal, slot.queue.service_point_id)
+    return await Appointment.filter(slot=slot).order_by("booked_at").select_related("matter")
+
+
+async def close_slot(slot_id: int, principal: Principal) -> AppointmentSlot:
+    """No more bookings: the capacity shrinks to what is booked."""
+    slot = await AppointmentSlot.get_or_none(id=slot_id).select_related("queue")
+    if slot is None:
+        raise NotFound(f"appointment slot {slot_id} does not exist")
+    check_point(principal, slot.queue.service_point_id)
+    await AppointmentSlot.filter(id=slot_id).update(capacity=F("booked"))
+    return await AppointmentSlot.get(id=slot_id).select_related("queue")
 
 
 async def check_in(service_point: str, code: str, *, principal: Principal) -> TicketView:

@@ -18,6 +18,8 @@ class QueueSettings(BaseSettings):
     appointment_grace_minutes: int = 15
     # Check-in opens this long before the slot.
     checkin_early_minutes: int = 30
+    # Bookings one firm may hold for one day (open or checked in), all matters together.
+    bookings_per_firm_per_day: int = 2
     # Service time assumed until a queue has finished tickets of its own.
     default_service_minutes: float = 8.0
     # How many recent finished tickets the service-time estimate looks at.

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
 from servicedesk.deps import CurrentClerk, IdempotencyKey, KioskDevice, SettingsDep, require_roles
 from servicedesk.idempotency import service as idempotency
@@ -63,7 +64,12 @@ async def board(sp: str) -> BoardRead:
     """The last ten calls and the number each window is calling, for the hall's display."""
     point = await catalogue.get_point(sp)
     calling = [
-        CallRead(ticket_no=t.ticket_no, window=t.window.code, called_at=t.called_at or t.taken_at)
+        CallRead(
+            ticket_no=t.ticket_no,
+            window=t.window.code,
+            window_name=t.window.name or t.window.code,
+            called_at=t.called_at or t.taken_at,
+        )
         for t in await service.now_calling(point)
         if t.window
     ]
@@ -152,16 +158,19 @@ async def list_slots(sp: str, day: date | None = None, queue: str | None = None)
     return [slot_read(s) for s in await appointments.slots(sp, day=day, queue=queue)]
 
 
-@router.post(
-    "/service-points/{sp}/appointment-slots",
-    status_code=201,
-    response_model=SlotRead,
-    dependencies=[SlotManager],  # type: ignore[list-item]
-)
-async def create_slot(sp: str, body: SlotCreate) -> SlotRead:
-    """Open a bookable slot for a queue."""
+SlotManagerDep = Annotated[Principal, SlotManager]
+
+
+@router.post("/service-points/{sp}/appointment-slots", status_code=201, response_model=SlotRead)
+async def create_slot(sp: str, body: SlotCreate, manager: SlotManagerDep) -> SlotRead:
+    """Open a bookable slot for a queue (a clerk: at their own service point only)."""
     slot = await appointments.create_slot(
-        sp, queue=body.queue, starts_at=body.starts_at, ends_at=body.ends_at, capacity=body.capacity
+        sp,
+        queue=body.queue,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        capacity=body.capacity,
+        principal=None if manager.role == "official" else manager,
     )
     await slot.fetch_related("queue")
     return slot_read(slot)
@@ -175,6 +184,12 @@ async def book(body: AppointmentCreate) -> AppointmentRead:
     )
     await booking.fetch_related("slot__queue")
     return appointment_read(booking)
+
+
+@router.post("/appointments/cancel/{token}", response_model=AppointmentRead)
+async def cancel_booking(token: str) -> AppointmentRead:
+    """Cancel a booking with the secret of its confirmation; the place is freed."""
+    return appointment_read(await appointments.cancel(token))
 
 
 @router.post(

@@ -154,7 +154,9 @@ class Appointment(Model):
     )
     slot_id: int
     code = fields.CharField(max_length=16, unique=True)
-    uscc = fields.CharField(max_length=18)
+    # The secret of the cancel link on the firm's confirmation.
+    cancel_token = fields.CharField(max_length=32, null=True, unique=True)
+    uscc = fields.CharField(max_length=18, db_index=True)
     firm_name = fields.CharField(max_length=200)
     matter: fields.ForeignKeyNullableRelation[Matter] = fields.ForeignKeyField(
         "models.Matter", related_name="appointments", null=True, on_delete=fields.SET_NULL
@@ -165,6 +167,7 @@ class Appointment(Model):
     )
     booked_at = fields.DatetimeField()
     checked_in_at = fields.DatetimeField(null=True)
+    cancelled_at = fields.DatetimeField(null=True)
     ticket: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="appointments", null=True, on_delete=fields.SET_NULL
     )

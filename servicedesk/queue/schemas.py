@@ -61,6 +61,7 @@ def ticket_read(v: TicketView) -> TicketRead:
 class CallRead(BaseModel):
     ticket_no: str
     window: str
+    window_name: str
     called_at: datetime
 
 
@@ -70,7 +71,12 @@ class BoardRead(BaseModel):
 
 
 def call_read(c: TicketCall) -> CallRead:
-    return CallRead(ticket_no=c.ticket_no, window=c.window_code, called_at=c.called_at)
+    return CallRead(
+        ticket_no=c.ticket_no,
+        window=c.window_code,
+        window_name=c.window.name or c.window_code,
+        called_at=c.called_at,
+    )
 
 
 class QueueCounts(BaseModel):
@@ -112,7 +118,7 @@ def slot_read(s: AppointmentSlot) -> SlotRead:
 
 class FirmRef(BaseModel):
     uscc: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="", max_length=200)
 
 
 class AppointmentCreate(BaseModel):
@@ -125,6 +131,7 @@ class AppointmentCreate(BaseModel):
 
 class AppointmentRead(BaseModel):
     code: str
+    cancel_token: str | None = None
     status: str
     slot_id: int
     starts_at: datetime
@@ -136,6 +143,7 @@ class AppointmentRead(BaseModel):
 def appointment_read(a: Appointment) -> AppointmentRead:
     return AppointmentRead(
         code=a.code,
+        cancel_token=a.cancel_token,
         status=a.status.value,
         slot_id=a.slot.id,
         starts_at=a.slot.starts_at,

@@ -134,7 +134,12 @@ async def next_waiting(queue_ids: list[int], *, limit: int = 8) -> list[Ticket]:
 
 
 async def recent_calls(point: ServicePoint, *, limit: int = 10) -> list[TicketCall]:
-    return await TicketCall.filter(service_point=point).order_by("-called_at", "-id").limit(limit)
+    return (
+        await TicketCall.filter(service_point=point)
+        .order_by("-called_at", "-id")
+        .limit(limit)
+        .select_related("window")
+    )
 
 
 async def now_calling(point: ServicePoint) -> list[Ticket]:
@@ -151,7 +156,7 @@ async def now_calling(point: ServicePoint) -> list[Ticket]:
 
 async def windows_at(service_point_id: int | None) -> list[Window]:
     """The windows of a service point, by code, for a clerk to choose from."""
-    return await Window.filter(service_point_id=service_point_id).order_by("code")
+    return await Window.filter(service_point_id=service_point_id, active=True).order_by("code")
 
 
 async def window_at(code: str, *, service_point_id: int | None) -> Window | None:

@@ -77,6 +77,8 @@ class Rating(Model):
     predicted_bad = fields.FloatField(null=True)
     reasons: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
     caps: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
+    # Indicators without a value: each scored at the rubric's neutral points.
+    missing: fields.Field[list[str]] = fields.JSONField(default=list)
     status = fields.CharEnumField(RatingStatus, max_length=16, default=RatingStatus.PROPOSED)
     review_decision = fields.CharField(max_length=16, null=True)
     review_reason = fields.TextField(default="")

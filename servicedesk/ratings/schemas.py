@@ -39,6 +39,7 @@ class RatingRead(BaseModel):
     model_grade: str
     capped_grade: str
     caps: list[dict[str, Any]]
+    missing: list[str]
     predicted_bad: float | None
     review_decision: str | None
     review_reason: str
@@ -155,6 +156,7 @@ def rating_read(rating: Rating, run: RatingRun | None = None) -> RatingRead:
         model_grade=rating.model_grade,
         capped_grade=rating.capped_grade,
         caps=list(rating.caps),
+        missing=list(rating.missing),
         predicted_bad=rating.predicted_bad,
         review_decision=rating.review_decision,
         review_reason=rating.review_reason,

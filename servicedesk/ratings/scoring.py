@@ -20,12 +20,17 @@ EXPERT_VERSION = "expert-v1"
 Card = ExpertScorecard | Scorecard
 
 
+MAX_MISSING = 3
+"""More missing indicators than this and an incubator is not rated (README: missing data)."""
+
+
 @dataclass(frozen=True)
 class Proposal:
     score: float
     grade: str
     predicted_bad: float | None
     reasons: list[dict[str, Any]]
+    missing: list[str]
 
 
 def worse(a: str, b: str) -> str:
@@ -68,26 +73,79 @@ def load_card(model: ScoringModel) -> Card:
     return Scorecard.from_json(json.dumps(model.card))
 
 
+def missing_of(card: Card, frame: pd.DataFrame) -> dict[Any, list[str]]:
+    """Per row, the card's indicators without a value."""
+    if isinstance(card, ExpertScorecard):
+        names = [fp.name for fp in card.points_]
+    else:
+        names = [str(c) for c in frame.columns]
+    mask = frame[names].isna()
+    return {key: [n for n in names if bool(mask.at[key, n])] for key in frame.index}
+
+
+def neutral_points(card: ExpertScorecard, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rubric's points, a missing indicator scored at its neutral value: halfway
+    between its worst and best bin, so an unknown neither earns nor costs the
+    indicator's full weight (README "missing data")."""
+    pts = card.points(frame)
+    for fp in card.points_:
+        neutral = (min(fp.points) + max(fp.points)) / 2
+        pts.loc[frame[fp.name].isna(), fp.name] = neutral
+    return pts
+
+
+def _grade(score: float, cutoffs: dict[str, float]) -> str:
+    return next((g for g in GRADES[:3] if score >= cutoffs[g]), "D")
+
+
+def _expert(card: ExpertScorecard, frame: pd.DataFrame) -> dict[Any, Proposal]:
+    pts = neutral_points(card, frame)
+    best = {fp.name: fp.best() for fp in card.points_}
+    missing = missing_of(card, frame)
+    out = {}
+    for key in frame.index:
+        row = pts.loc[key]
+        score = round(float(row.sum()), 2)
+        grade = _grade(score, card.cutoffs_)
+        lost = sorted(
+            ((best[n] - float(row[n]), n) for n in pts.columns if best[n] - float(row[n]) > 0),
+            key=lambda item: -item[0],
+        )[:3]
+        out[key] = Proposal(
+            score=score,
+            grade=grade,
+            predicted_bad=card.grade_pd[grade] if card.grade_pd else None,
+            reasons=[{"feature": n, "points_lost": round(v, 2)} for v, n in lost],
+            missing=missing[key],
+        )
+    return out
+
+
 def propose(card: Card, frame: pd.DataFrame) -> dict[Any, Proposal]:
-    """Score, grade, bad probability and top reasons for each row of ``frame``."""
+    """Score, grade, bad probability, top reasons and missing indicators per row.
+
+    An expert rubric scores a missing indicator at its neutral value; a learned card
+    has its own missing bin, fitted from data.
+    """
     if frame.empty:
         return {}
+    if isinstance(card, ExpertScorecard):
+        return _expert(card, frame)
     scores = card.score(frame)
     grades = card.grade(frame)
     reasons = card.explain(frame, top=3)
-    try:
-        bad = card.predict_proba(frame)[:, 1]
-    except ValueError:  # an expert rubric without a grade_pd table
-        bad = None
+    bad = card.predict_proba(frame)[:, 1]
+    missing = missing_of(card, frame)
     return {
         key: Proposal(
             score=round(float(scores.iloc[i]), 2),
             grade=str(grades.iloc[i]),
-            predicted_bad=None if bad is None else float(bad[i]),
+            predicted_bad=float(bad[i]),
             reasons=[
                 {"feature": r["feature"], "points_lost": round(r["points_lost"], 2)}
                 for r in reasons[i]
             ],
+            missing=missing[key],
         )
         for i, key in enumerate(frame.index)
     }

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from servicedesk import locks
 from servicedesk.audit import service as audit
 from servicedesk.errors import Conflict, FourEyesRequired, InvalidInput, NotFound
-from servicedesk.incubators import indicators, periods
+from servicedesk.incubators import derived, indicators, periods
 from servicedesk.incubators.models import Incubator
 from servicedesk.ratings import scoring
 from servicedesk.ratings.models import Rating, RatingRun, RatingStatus
@@ -36,19 +36,18 @@ async def start_run(period: str, *, model_version: str | None, actor: str) -> Ra
     model = await scoring.get_model(model_version)
     card = scoring.load_card(model)
     incubators = await Incubator.all().order_by("code")
+    await derived.refresh(incubators, period)
     frame, used = await indicators.feature_frame(incubators, period)
     proposals = scoring.propose(card, frame)
+    skipped = _not_rated(incubators, proposals, period)
+    proposals = {k: v for k, v in proposals.items() if len(v.missing) <= scoring.MAX_MISSING}
     async with in_transaction():
         run = await RatingRun.create(
             period=period,
             model_version=model.version,
             created_by=actor,
             created_at=now(),
-            skipped=[
-                {"incubator_code": i.code, "reason": f"no indicators up to {period}"}
-                for i in incubators
-                if i.id not in proposals
-            ],
+            skipped=skipped,
         )
         for incubator in incubators:
             proposal = proposals.get(incubator.id)
@@ -64,6 +63,28 @@ async def start_run(period: str, *, model_version: str | None, actor: str) -> Ra
             after={"period": period, "model_version": model.version, "ratings": len(proposals)},
         )
     return await get_run(run.id)
+
+
+def _not_rated(
+    incubators: list[Incubator], proposals: dict[Any, scoring.Proposal], period: str
+) -> list[dict[str, str]]:
+    """Incubators left unrated, and why: no indicators, or too many missing."""
+    out = []
+    for incubator in incubators:
+        proposal = proposals.get(incubator.id)
+        if proposal is None:
+            out.append(
+                {"incubator_code": incubator.code, "reason": f"no indicators up to {period}"}
+            )
+        elif len(proposal.missing) > scoring.MAX_MISSING:
+            out.append(
+                {
+                    "incubator_code": incubator.code,
+                    "reason": f"not rated: {len(proposal.missing)} indicators missing "
+                    f"(at most {scoring.MAX_MISSING}): {', '.join(proposal.missing)}",
+                }
+            )
+    return out
 
 
 async def _propose(
@@ -82,6 +103,7 @@ async def _propose(
         predicted_bad=proposal.predicted_bad,
         reasons=proposal.reasons,
         caps=caps,
+        missing=proposal.missing,
     )
 
 

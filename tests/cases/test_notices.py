@@ -105,26 +105,28 @@ async def test_accept_with_deficiency_owes_non_core_by_a_due_date(
     assert accepted["owed_materials"] == ["staff_roster", "rd_management"]
     assert accepted["supplement_due"] == "2026-11-20"
     assert accepted["clock_paused"]
-    await client.post(f"{API}/cases/{no}/start-review", headers=clerk)
-    blocked = await client.post(f"{API}/cases/{no}/approve", headers=clerk)
-    assert blocked.status_code == 409
-    assert "still owes" in blocked.json()["detail"]
-    wrong = await client.post(
-        f"{API}/cases/{no}/supplement", headers=clerk, json={"materials": ["license"]}
-    )
-    assert wrong.status_code == 422
-    partial = (
-        await client.post(
-            f"{API}/cases/{no}/supplement", headers=clerk, json={"materials": ["staff_roster"]}
+    # Still before supplement_due: the supplement is not overdue yet.
+    with frozen(beijing(2026, 11, 3)):
+        await client.post(f"{API}/cases/{no}/start-review", headers=clerk)
+        blocked = await client.post(f"{API}/cases/{no}/approve", headers=clerk)
+        assert blocked.status_code == 409
+        assert "still owes" in blocked.json()["detail"]
+        wrong = await client.post(
+            f"{API}/cases/{no}/supplement", headers=clerk, json={"materials": ["license"]}
         )
-    ).json()
-    assert partial["owed_materials"] == ["rd_management"]
-    assert partial["clock_paused"]
-    full = (
-        await client.post(
-            f"{API}/cases/{no}/supplement", headers=clerk, json={"materials": ["rd_management"]}
-        )
-    ).json()
-    assert full["owed_materials"] == []
-    assert not full["clock_paused"]
-    assert (await client.post(f"{API}/cases/{no}/approve", headers=clerk)).status_code == 200
+        assert wrong.status_code == 422
+        partial = (
+            await client.post(
+                f"{API}/cases/{no}/supplement", headers=clerk, json={"materials": ["staff_roster"]}
+            )
+        ).json()
+        assert partial["owed_materials"] == ["rd_management"]
+        assert partial["clock_paused"]
+        full = (
+            await client.post(
+                f"{API}/cases/{no}/supplement", headers=clerk, json={"materials": ["rd_management"]}
+            )
+        ).json()
+        assert full["owed_materials"] == []
+        assert not full["clock_paused"]
+        assert (await client.post(f"{API}/cases/{no}/approve", headers=clerk)).status_code == 200

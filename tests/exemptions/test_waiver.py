@@ -176,7 +176,7 @@ async def test_submission_checks_the_recommendation(client: httpx.AsyncClient) -
     other = case_body(uscc=make_uscc(5), recommendation_id=rec_id)
     r = await client.post("/api/v1/cases", json=other, headers=world.clerk)
     assert r.status_code == 422
-    assert "not this application" in r.json()["detail"]
+    assert "for this firm and matter" in r.json()["detail"]  # never whose it is
     await _submit(world, rec_id)
     r = await client.post(
         "/api/v1/cases",

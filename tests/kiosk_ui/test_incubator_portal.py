@@ -80,7 +80,12 @@ async def test_recommend_revoke_and_appeal_through_the_forms(client: httpx.Async
         "/incubator/recommendations",
         data={"csrf_token": token, "firm_uscc": world.firm_uscc, "matter_code": "HTE-CERT"},
     )
-    assert made.headers["location"] == "/incubator#recommendations"
+    assert made.headers["location"].endswith("/slip")
+    slip = await client.get(made.headers["location"])
+    assert slip.status_code == 200
+    listed = (await client.get("/incubator/export/recommendations.csv")).text.splitlines()
+    assert listed[1].split(",")[1] in slip.text  # the code, on the slip with its QR
+    assert "<svg" in slip.text
     listed = (await client.get("/incubator/export/recommendations.csv")).text.splitlines()
     rec_id = listed[1].split(",")[0]
     revoked = await client.post(

@@ -12,6 +12,7 @@ from kiosk_ui.pages.officials import (
     catalogue,
     dashboard,
     model_versions,
+    overdue,
     ratings,
     waivers,
 )
@@ -19,5 +20,5 @@ from kiosk_ui.pages.officials.common import official
 
 router = APIRouter()
 router.include_router(catalogue.router, prefix="/officials")  # gated by its own router
-for area in (dashboard, ratings, waivers, model_versions, appeals):
+for area in (dashboard, ratings, waivers, model_versions, appeals, overdue):
     router.include_router(area.router, prefix="/officials", dependencies=[Depends(official)])
