@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.stats import chi2
 from sklearn.tree import DecisionTreeClassifier
 
 Trend = Literal["ascending", "descending"]
@@ -131,12 +132,12 @@ def is_numeric(column: pd.Series) -> bool:
 class FittedBinning:
     """A binning, and the trend the data shows when the declared one could not be kept.
 
-    ``contradicted`` is set when an explicitly declared trend merged every bin into
-    one although the data had several: the data's own trend (the opposite one).
+    ``contradicted`` is set when an explicitly declared trend cannot be honoured: what
+    the data shows instead (``"descending bad rates"``, ``"no significant trend"``).
     """
 
     binning: Binning
-    contradicted: Trend | None = None
+    contradicted: str | None = None
 
 
 def fit_binning(
@@ -185,15 +186,14 @@ def _fit_numeric(
     edges = _tree_edges(values, y, min_leaf=min_leaf, config=config)
     codes = np.searchsorted(edges, values, side="left")
     n, bad = _counts(codes, y, len(edges) + 1)
-    contradicted: Trend | None = None
+    contradicted: str | None = None
     if trend is None:
         kept, chosen = list(range(len(edges))), None
     elif trend == "auto":
         kept, chosen = _best_trend(n, bad)
     else:
         kept, chosen = _monotone_edges(n, bad, trend), trend
-        if len(edges) and not kept:
-            contradicted = _OPPOSITE[trend]
+        contradicted = _contradiction(n, bad, kept, trend) if len(edges) else None
     new_edges = [float(edges[i]) for i in kept]
     codes = np.searchsorted(np.asarray(new_edges), values, side="left")
     n, bad = _counts(codes, y, len(new_edges) + 1)
@@ -202,6 +202,35 @@ def _fit_numeric(
 
 
 _OPPOSITE: dict[Trend, Trend] = {"ascending": "descending", "descending": "ascending"}
+TREND_ALPHA = 0.05
+"""Significance at which bins' bad rates count as different (chi-square, homogeneity)."""
+
+
+def _contradiction(n: IntArray, bad: IntArray, kept: list[int], trend: Trend) -> str | None:
+    """What the data shows when it does not support the declared ``trend``, else ``None``.
+
+    The declared trend stands when its monotone bins differ significantly. It cannot be
+    honoured when it merged everything into one bin, or when its bins do not differ
+    while the opposite trend's do.
+    """
+    opposite = _OPPOSITE[trend]
+    opposite_shown = _homogeneity_p(n, bad, _monotone_edges(n, bad, opposite)) <= TREND_ALPHA
+    if not kept:
+        return f"{opposite} bad rates" if opposite_shown else "no significant trend"
+    if opposite_shown and _homogeneity_p(n, bad, kept) > TREND_ALPHA:
+        return f"{opposite} bad rates"
+    return None
+
+
+def _homogeneity_p(n: IntArray, bad: IntArray, kept: list[int]) -> float:
+    """p-value of "every merged bin has the same bad rate" (chi-square, k - 1 df)."""
+    merged_n, merged_bad = _merge_counts(n, bad, kept)
+    rate = float(merged_bad.sum() / merged_n.sum())
+    if len(merged_n) < 2 or rate in (0.0, 1.0):
+        return 1.0
+    expected = merged_n * rate
+    stat = float(np.sum((merged_bad - expected) ** 2 / (expected * (1.0 - rate))))
+    return float(chi2.sf(stat, len(merged_n) - 1))
 
 
 def _fit_categorical(

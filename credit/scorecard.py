@@ -14,13 +14,12 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import ClassifierTags, Tags
 
-from credit import _calibration, _selection
+from credit import _calibration, _cardfile, _selection
 from credit._binning import (
     Binning,
     BinningConfig,
     FloatArray,
     IntArray,
-    Trend,
     TrendSpec,
     TrendWarning,
     bin_counts,
@@ -35,7 +34,7 @@ from credit.metrics import summary_metrics
 
 Calibration = Literal["sigmoid", "isotonic"] | None
 FORMAT = "credit.scorecard"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEFAULT_GRADE_PD = {"A": 0.05, "B": 0.10, "C": 0.25}
 """Default grades: A when the bad probability is at most 5 %, B 10 %, C 25 %, else D."""
 _TRENDS = ("ascending", "descending", "auto", None)
@@ -167,16 +166,16 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
             if reason:
                 self.dropped_.setdefault(name, reason)
 
-    def _contradicted(self, name: str, shown: Trend) -> None:
+    def _contradicted(self, name: str, shown: str) -> None:
         declared = self._trend_for(name)
         message = (
             f"feature {name!r}: the declared trend {declared!r} cannot be honoured, the "
-            f"data shows {shown} bad rates"
+            f"data shows {shown}"
         )
         if self.strict:
             raise ValueError(message)
         warnings.warn(f"{message}; the feature is left out", TrendWarning, stacklevel=4)
-        self.dropped_[name] = f"declared trend {declared} contradicted: the data shows {shown}"
+        self.dropped_[name] = f"declared trend {declared} not honoured: the data shows {shown}"
 
     def _woe_of(self, binning: Binning, y: IntArray) -> FloatArray:
         total_bad = int(y.sum())
@@ -195,7 +194,7 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
         if not ranked:
             floor = "> 0" if self.min_iv is None else f">= min_iv={self.min_iv}"
             raise ValueError(f"no feature has IV {floor}: {self.dropped_}")
-        self.selection_: dict[str, Any] = {"method": "min_iv", "min_iv": self.min_iv}
+        self.selection_: dict[str, Any] | None = {"method": "min_iv", "min_iv": self.min_iv}
         folds = _selection.n_folds(y, self.cv)
         if self.min_iv is None and folds >= 2 and len(ranked) > 1:
             ranked = self._select_by_cv(X, y, ranked, n_splits=folds)
@@ -338,30 +337,8 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """A readable JSON card: bins, points, cut-offs, parameters, fingerprint, metrics."""
-        card = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "params": self.get_params(),
-            "scaling": {"factor": self.factor_, "offset": self.offset_},
-            "intercept": self.intercept_,
-            "features": [
-                {
-                    **fp.to_dict(),
-                    "iv": self.iv_[fp.name],
-                    "coefficient": float(c),
-                    "woe": self.woe_[fp.name].tolist(),
-                }
-                for fp, c in zip(self.points_, self.coef_, strict=True)
-            ],
-            "grade_cutoffs": self.cutoffs_,
-            "calibration": self.calibration_,
-            "dropped": self.dropped_,
-            "selection": self.selection_,
-            "iv": self.iv_,
-            "training": {**self.training_, "fingerprint": self.fingerprint_},
-            "metrics": {"training": self.metrics_, "cross_validated": self.cv_metrics_},
-        }
-        return json.dumps(card, indent=indent, ensure_ascii=False, allow_nan=False)
+        document = _cardfile.document(self, format_name=FORMAT, version=FORMAT_VERSION)
+        return json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str) -> Scorecard:
@@ -370,24 +347,7 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
         if data.get("format") != FORMAT:
             raise ValueError(f"not a {FORMAT} file (format={data.get('format')!r})")
         card = cls(**data["params"])
-        card.points_ = [FeaturePoints.from_dict(f) for f in data["features"]]
-        card.features_ = [fp.name for fp in card.points_]
-        card.binnings_ = {fp.name: fp.binning for fp in card.points_}
-        card.coef_ = np.asarray([f["coefficient"] for f in data["features"]], dtype=np.float64)
-        card.woe_ = {f["name"]: np.asarray(f["woe"], dtype=np.float64) for f in data["features"]}
-        card.intercept_ = float(data["intercept"])
-        card.iv_, card.dropped_ = data["iv"], data["dropped"]
-        card.selection_ = data.get("selection", {"method": "min_iv", "min_iv": card.min_iv})
-        card.cutoffs_ = check_cutoffs(data["grade_cutoffs"])
-        card.calibration_ = data["calibration"]
-        training = dict(data["training"])
-        card.fingerprint_ = training.pop("fingerprint")
-        card.training_ = training
-        card.feature_names_in_ = np.asarray(training["columns"], dtype=object)
-        card.n_features_in_ = len(training["columns"])
-        card.classes_ = np.array([0, 1])
-        card.metrics_ = data["metrics"]["training"]
-        card.cv_metrics_ = data["metrics"]["cross_validated"]
+        _cardfile.restore(card, data)
         return card
 
 
