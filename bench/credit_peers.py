@@ -77,7 +77,12 @@ def fit_toad(X: pd.DataFrame, y: pd.Series) -> Proba:
     import toad
 
     combiner = toad.transform.Combiner()
-    combiner.fit(X.assign(_target=y.to_numpy()), y="_target", method="chi", min_samples=0.05, empty_separate=True
+    combiner.fit(
+        X.assign(_target=y.to_numpy()),
+        y="_target",
+        method="chi",
+        min_samples=0.05,
+        empty_separate=True,
     )
     woe = toad.transform.WOETransformer()
     train = woe.fit_transform(combiner.transform(X), y)
