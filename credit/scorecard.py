@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import ClassifierTags, Tags
@@ -112,8 +113,11 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
         self.classes_ = np.array([0, 1])
-        self._fit_bins(X, target)
-        self._select(X, target)
+        # hundreds of one-column trees: scikit-learn's per-call checks would cost a
+        # quarter of the fit, and the parameters are checked above
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            self._fit_bins(X, target)
+            self._select(X, target)
         self._fit_regression(X, target)
         self.calibration_: dict[str, Any] = {"method": None}
         self.cv_metrics_: dict[str, float] | None = None
@@ -143,6 +147,7 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
             raise ValueError(f"unseen must be 'worst', 'neutral' or 'error', got {self.unseen!r}")
         if self.pdo <= 0 or self.base_odds <= 0:
             raise ValueError("pdo and base_odds must be positive")
+        _check_numbers(self)
 
     def _trend_for(self, name: str) -> TrendSpec:
         if isinstance(self.monotonic, Mapping):
@@ -265,7 +270,10 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
 
     def _fit_calibration(self, X: pd.DataFrame, y: IntArray) -> None:
         unseen = "neutral" if self.unseen == "error" else self.unseen
-        raw = clone(self).set_params(calibration=None, unseen=unseen)
+        # the folds reuse the chosen min_iv: one more cross-validation per fold would
+        # multiply the fit time by cv for a single number
+        chosen = None if self.selection_ is None else self.selection_["min_iv"]
+        raw = clone(self).set_params(calibration=None, unseen=unseen, min_iv=chosen)
         logits = _calibration.out_of_fold_logits(
             raw, X, y, cv=self.cv, random_state=self.random_state
         )
@@ -349,6 +357,23 @@ class Scorecard(PointsCard, BaseEstimator):  # type: ignore[misc]
         card = cls(**data["params"])
         _cardfile.restore(card, data)
         return card
+
+
+def _check_numbers(card: Scorecard) -> None:
+    limits = {
+        "C": card.C > 0,
+        "cv": isinstance(card.cv, int) and card.cv >= 2,
+        "max_prebins": isinstance(card.max_prebins, int) and card.max_prebins >= 2,
+        "min_bin_share": 0 < card.min_bin_share < 0.5,
+        "min_iv": card.min_iv is None or card.min_iv >= 0,
+        "max_features": card.max_features is None or card.max_features >= 1,
+    }
+    wrong = [name for name, ok in limits.items() if not ok]
+    if wrong:
+        raise ValueError(
+            f"out of range: {', '.join(f'{n}={getattr(card, n)!r}' for n in wrong)} (C > 0, "
+            "cv >= 2, max_prebins >= 2, 0 < min_bin_share < 0.5, min_iv >= 0, max_features >= 1)"
+        )
 
 
 def _drop_reason(
