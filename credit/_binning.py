@@ -5,6 +5,12 @@ A fitted :class:`Binning` maps a column to bin codes. Regular bins are numbered
 had missing values (the missing bin) and ``-1`` otherwise; an unseen category also
 gets ``-1``. Code ``-1`` is the "unseen" slot that the points table fills according
 to the card's ``unseen`` policy.
+
+Rare categories are not pooled into a group of their own: each category is placed
+by its bad rate (shrunk toward the overall rate, so little evidence means "about
+average") and binned with its neighbours in that order. Cards written before this
+rule may hold an ``__other__`` group; unseen categories of those cards still join it,
+so a stored card keeps scoring exactly as it did.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.stats import chi2
 from sklearn.tree import DecisionTreeClassifier
 
 Trend = Literal["ascending", "descending"]
@@ -23,10 +30,15 @@ TrendSpec = Literal["ascending", "descending", "auto"] | None
 Kind = Literal["numeric", "categorical"]
 
 OTHER = "__other__"
-"""Group label of rare categories; unseen categories at scoring join this group."""
+"""Group label of rare categories in cards written before rare categories were placed by
+bad rate; unseen categories at scoring join it in those cards only."""
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+
+
+class TrendWarning(UserWarning):
+    """A declared monotonic trend the training data contradicts (the feature is left out)."""
 
 
 @dataclass
@@ -116,9 +128,21 @@ def is_numeric(column: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(column.dtype))
 
 
+@dataclass(frozen=True)
+class FittedBinning:
+    """A binning, and the trend the data shows when the declared one could not be kept.
+
+    ``contradicted`` is set when an explicitly declared trend cannot be honoured: what
+    the data shows instead (``"descending bad rates"``, ``"no significant trend"``).
+    """
+
+    binning: Binning
+    contradicted: str | None = None
+
+
 def fit_binning(
     column: pd.Series, y: IntArray, *, trend: TrendSpec, config: BinningConfig
-) -> Binning:
+) -> FittedBinning:
     """Fit the bins of one column against the 0/1 target ``y`` (1 = bad)."""
     name = str(column.name)
     missing = column.isna().to_numpy()
@@ -130,8 +154,8 @@ def fit_binning(
         has_missing_bin=bool(missing.any()),
     )
     if missing.all():
-        return base
-    min_leaf = max(1, math.ceil(config.min_bin_share * len(y)))
+        return FittedBinning(base)
+    min_leaf = min_rows(config, len(y))
     if base.kind == "numeric":
         values = pd.to_numeric(column[~missing]).to_numpy(dtype=np.float64)
         return _fit_numeric(
@@ -139,7 +163,15 @@ def fit_binning(
         )
     if trend not in (None, "auto"):
         raise ValueError(f"column {name!r} is categorical: a monotonic trend applies to numbers")
-    return _fit_categorical(base, column[~missing], y[~missing], min_leaf=min_leaf, config=config)
+    binning = _fit_categorical(
+        base, column[~missing], y[~missing], min_leaf=min_leaf, config=config
+    )
+    return FittedBinning(binning)
+
+
+def min_rows(config: BinningConfig, n_rows: int) -> int:
+    """Fewest training rows a bin must hold to count as evidence."""
+    return max(1, math.ceil(config.min_bin_share * n_rows))
 
 
 def _fit_numeric(
@@ -150,41 +182,77 @@ def _fit_numeric(
     trend: TrendSpec,
     min_leaf: int,
     config: BinningConfig,
-) -> Binning:
+) -> FittedBinning:
     edges = _tree_edges(values, y, min_leaf=min_leaf, config=config)
     codes = np.searchsorted(edges, values, side="left")
     n, bad = _counts(codes, y, len(edges) + 1)
+    contradicted: str | None = None
     if trend is None:
         kept, chosen = list(range(len(edges))), None
     elif trend == "auto":
         kept, chosen = _best_trend(n, bad)
     else:
         kept, chosen = _monotone_edges(n, bad, trend), trend
+        contradicted = _contradiction(n, bad, kept, trend) if len(edges) else None
     new_edges = [float(edges[i]) for i in kept]
     codes = np.searchsorted(np.asarray(new_edges), values, side="left")
     n, bad = _counts(codes, y, len(new_edges) + 1)
     base.edges, base.trend, base.n, base.n_bad = new_edges, chosen, n.tolist(), bad.tolist()
-    return base
+    return FittedBinning(base, contradicted)
+
+
+_OPPOSITE: dict[Trend, Trend] = {"ascending": "descending", "descending": "ascending"}
+TREND_ALPHA = 0.05
+"""Significance at which bins' bad rates count as different (chi-square, homogeneity)."""
+
+
+def _contradiction(n: IntArray, bad: IntArray, kept: list[int], trend: Trend) -> str | None:
+    """What the data shows when it does not support the declared ``trend``, else ``None``.
+
+    The declared trend stands when its monotone bins differ significantly. It cannot be
+    honoured when it merged everything into one bin, or when its bins do not differ
+    while the opposite trend's do.
+    """
+    opposite = _OPPOSITE[trend]
+    opposite_shown = _homogeneity_p(n, bad, _monotone_edges(n, bad, opposite)) <= TREND_ALPHA
+    if not kept:
+        return f"{opposite} bad rates" if opposite_shown else "no significant trend"
+    if opposite_shown and _homogeneity_p(n, bad, kept) > TREND_ALPHA:
+        return f"{opposite} bad rates"
+    return None
+
+
+def _homogeneity_p(n: IntArray, bad: IntArray, kept: list[int]) -> float:
+    """p-value of "every merged bin has the same bad rate" (chi-square, k - 1 df)."""
+    merged_n, merged_bad = _merge_counts(n, bad, kept)
+    rate = float(merged_bad.sum() / merged_n.sum())
+    if len(merged_n) < 2 or rate in (0.0, 1.0):
+        return 1.0
+    expected = merged_n * rate
+    stat = float(np.sum((merged_bad - expected) ** 2 / (expected * (1.0 - rate))))
+    return float(chi2.sf(stat, len(merged_n) - 1))
 
 
 def _fit_categorical(
     base: Binning, column: pd.Series, y: IntArray, *, min_leaf: int, config: BinningConfig
 ) -> Binning:
-    """Group rare categories, order by bad rate, then bin the rank like a number."""
+    """Order categories by shrunk bad rate, then bin the rank like a number.
+
+    Each category's bad rate is shrunk toward the overall rate by ``min_leaf``
+    pseudo-rows: a category with little evidence ranks near the average and joins the
+    categories next to it in bad rate, never a group picked for being rare.
+    """
     index, uniques = pd.factorize(column.astype(object).map(str))
-    counts = np.bincount(index, minlength=len(uniques))
-    keys = [OTHER if c < min_leaf else str(u) for u, c in zip(uniques, counts, strict=True)]
-    names = sorted(set(keys))
-    key_of = np.asarray([names.index(k) for k in keys], dtype=np.int64)[index]
-    n = np.bincount(key_of, minlength=len(names))
-    bad = np.bincount(key_of, weights=y, minlength=len(names))
-    rate = (bad + 0.5) / (n + 1.0)
+    names = [str(u) for u in uniques]
+    n = np.bincount(index, minlength=len(names))
+    bad = np.bincount(index, weights=y, minlength=len(names))
+    rate = (bad + min_leaf * float(y.mean())) / (n + min_leaf)
     order = sorted(range(len(names)), key=lambda k: (float(rate[k]), names[k]))
     rank_of = np.empty(len(names), dtype=np.float64)
     rank_of[order] = np.arange(len(names))
     ranked = _fit_numeric(
-        base, rank_of[key_of], y, trend="ascending", min_leaf=min_leaf, config=config
-    )
+        base, rank_of[index], y, trend="ascending", min_leaf=min_leaf, config=config
+    ).binning
     bounds = [-1, *[math.floor(e) for e in ranked.edges], len(order) - 1]
     ordered = [names[k] for k in order]
     ranked.groups = [ordered[lo + 1 : hi + 1] for lo, hi in zip(bounds, bounds[1:], strict=False)]
@@ -227,10 +295,11 @@ def _counts(codes: npt.NDArray[np.intp], y: IntArray, n_bins: int) -> tuple[IntA
 def _best_trend(n: IntArray, bad: IntArray) -> tuple[list[int], Trend]:
     """Pick the trend whose monotone merge keeps the most information value."""
     options: list[tuple[float, int, list[int], Trend]] = []
-    for priority, trend in enumerate(("ascending", "descending")):
-        kept = _monotone_edges(n, bad, trend)  # type: ignore[arg-type]
+    trends: tuple[Trend, Trend] = ("ascending", "descending")
+    for priority, trend in enumerate(trends):
+        kept = _monotone_edges(n, bad, trend)
         merged_n, merged_bad = _merge_counts(n, bad, kept)
-        options.append((information_value(merged_n, merged_bad), -priority, kept, trend))  # type: ignore[arg-type]
+        options.append((information_value(merged_n, merged_bad), -priority, kept, trend))
     best = max(options, key=lambda o: (o[0], o[1]))
     return best[2], best[3]
 
@@ -283,3 +352,25 @@ def information_value(n: IntArray, bad: IntArray) -> float:
     w = woe(n, bad, total_bad=total_bad, total_good=total_good)
     diff = (n - bad) / total_good - bad / total_bad
     return float(np.sum(diff * w))
+
+
+def bin_counts(binning: Binning) -> tuple[IntArray, IntArray]:
+    """Rows and bad rows per bin: the regular bins, then the missing bin if there is one."""
+    n, bad = list(binning.n), list(binning.n_bad)
+    if binning.has_missing_bin:
+        n.append(binning.missing_n)
+        bad.append(binning.missing_bad)
+    return np.asarray(n, dtype=np.int64), np.asarray(bad, dtype=np.int64)
+
+
+def woe_table(binning: Binning, *, total_bad: int, total_good: int, min_rows: int) -> FloatArray:
+    """WoE of each bin, in :func:`bin_counts` order.
+
+    A missing bin holding fewer than ``min_rows`` training rows is too small to be
+    evidence: it takes the WoE of the worst regular bin, so leaving a value blank
+    never scores better than the worst bin the data supports.
+    """
+    table = woe(*bin_counts(binning), total_bad=total_bad, total_good=total_good)
+    if binning.has_missing_bin and binning.missing_n < min_rows and len(table) > 1:
+        table[-1] = table[:-1].min()
+    return table

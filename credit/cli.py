@@ -62,7 +62,12 @@ def _fit(args: argparse.Namespace) -> None:
     with step(f"reading {args.data}"):
         X, y = read_labelled(args.data, target=args.target, bad=args.bad)
         X = X.drop(columns=args.drop)
-    card = Scorecard(monotonic=args.monotonic, calibration=args.calibration, min_iv=args.min_iv)
+    card = Scorecard(
+        monotonic=args.monotonic,
+        calibration=args.calibration,
+        min_iv=args.min_iv,
+        strict=args.strict,
+    )
     label = f"fitting on {len(X):,} rows x {X.shape[1]} columns"
     with step(label + (f" (+{card.cv}-fold calibration)" if args.calibration else "")):
         card.fit(X, y)
@@ -163,7 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--drop", nargs="*", default=[], help="columns to leave out (ids, dates)")
     fit.add_argument("--monotonic", default="auto", choices=["auto", "ascending", "descending"])
     fit.add_argument("--calibration", choices=["sigmoid", "isotonic"], default=None)
-    fit.add_argument("--min-iv", type=float, default=0.02)
+    fit.add_argument(
+        "--min-iv", type=float, default=None, help="fixed IV threshold (default: cross-validated)"
+    )
+    fit.add_argument("--strict", action="store_true", help="a contradicted trend is an error")
     fit.add_argument("--out", type=Path, required=True, help="card JSON to write")
     for name, text in (("evaluate", "validation figures as JSON"), ("report", "HTML report")):
         cmd = sub.add_parser(name, help=f"{text} of a card on a labelled CSV")

@@ -4,12 +4,14 @@ A rubric gives, per indicator, bins and the points of each bin; the score is the
 sum of the points, graded by the rubric's cut-offs. It answers ``points``,
 ``score``, ``explain`` and ``grade`` exactly like a learned :class:`Scorecard`.
 The file format is described in docs/credit.md and shown by ``rubrics/*.json``.
+A format-2 rubric declares each indicator's unit and range: an impossible value
+(``violations = -5``) is a ``ValueError`` naming the row and the indicator, and a
+missing value follows the indicator's :class:`MissingRule`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -19,10 +21,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from credit._binning import Binning, FloatArray
-from credit._points import GRADES, FeaturePoints, PointsCard, check_cutoffs
+from credit._binning import FloatArray
+from credit._points import GRADES, FeaturePoints, PointsCard, check_columns, check_cutoffs
+from credit._rubric import Domain, MissingRule, parse_indicator, value_problems
+from credit.grades import grade_risks
 
 FORMAT = "credit.rubric"
+FORMAT_VERSIONS = (1, 2)
+DEFAULT_PRIOR_STRENGTH = 20.0
+"""Rows of evidence the rubric's ``grade_pd`` counts as, unless it says otherwise."""
+_SHOWN_PROBLEMS = 5
 
 
 class ExpertScorecard(PointsCard):
@@ -34,12 +42,43 @@ class ExpertScorecard(PointsCard):
         self.rubric = dict(rubric)
         self.name: str = str(rubric["name"])
         self.version: str = str(rubric["version"])
-        self.points_ = [_indicator(item) for item in rubric["indicators"]]
+        self.format_version = int(rubric.get("format_version", 1))
+        if self.format_version not in FORMAT_VERSIONS:
+            raise ValueError(f"rubric format_version must be one of {FORMAT_VERSIONS}")
+        parsed = [parse_indicator(i, version=self.format_version) for i in rubric["indicators"]]
+        self.points_ = [p.points for p in parsed]
         self.features_ = [fp.name for fp in self.points_]
         if len(set(self.features_)) != len(self.features_):
             raise ValueError(f"rubric {self.name} lists an indicator twice: {self.features_}")
+        self._indicators = dict(zip(self.features_, parsed, strict=True))
         self.cutoffs_ = check_cutoffs(rubric["grade_cutoffs"])
         self.grade_pd: dict[str, float] | None = _grade_pd(rubric.get("grade_pd"))
+        self.prior_strength = float(rubric.get("grade_pd_strength", DEFAULT_PRIOR_STRENGTH))
+
+    @property
+    def missing_rules(self) -> dict[str, MissingRule]:
+        """Per indicator, what a missing value scores (``rule``, ``points``, ``text()``)."""
+        return {name: ind.missing for name, ind in self._indicators.items()}
+
+    @property
+    def domains(self) -> dict[str, Domain | None]:
+        """Per indicator, its declared unit and range (``None``: a format-1 indicator)."""
+        return {name: ind.domain for name, ind in self._indicators.items()}
+
+    def check_values(self, X: pd.DataFrame) -> list[str]:
+        """Every impossible or refused value of ``X``, each naming its row and indicator."""
+        check_columns(X, self.features_)
+        return value_problems(X, self._indicators)
+
+    def points(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Points per indicator; an impossible value is a ``ValueError`` naming it."""
+        problems = self.check_values(X)
+        if problems:
+            shown = "; ".join(problems[:_SHOWN_PROBLEMS])
+            extra = len(problems) - _SHOWN_PROBLEMS
+            more = f" (and {extra} more)" if extra > 0 else ""
+            raise ValueError(f"rubric {self.name} v{self.version}: {shown}{more}")
+        return super().points(X)
 
     @classmethod
     def from_dict(cls, rubric: Mapping[str, Any]) -> ExpertScorecard:
@@ -67,6 +106,18 @@ class ExpertScorecard(PointsCard):
     def max_score(self) -> float:
         return sum(fp.best() for fp in self.points_)
 
+    def grade_risks(self, X: pd.DataFrame, y: Any, *, level: float = 0.95) -> list[dict[str, Any]]:
+        """The rubric's ``grade_pd`` beside the bad rates the outcomes ``y`` show per grade.
+
+        See :func:`credit.grades.grade_risk_table`; the prior counts as the rubric's
+        ``grade_pd_strength`` rows (default 20).
+        """
+        if self.grade_pd is None:
+            raise ValueError(f"rubric {self.name} v{self.version} has no grade_pd table")
+        return grade_risks(
+            self.grade(X).tolist(), y, self.grade_pd, strength=self.prior_strength, level=level
+        )
+
     def predict_proba(self, X: pd.DataFrame) -> FloatArray:
         """Bad probability of each row's grade, from the rubric's ``grade_pd`` table."""
         if self.grade_pd is None:
@@ -92,30 +143,3 @@ def _grade_pd(table: Mapping[str, float] | None) -> dict[str, float] | None:
     if sorted(table) != list(GRADES):
         raise ValueError(f"grade_pd needs grades {list(GRADES)}, got {sorted(table)}")
     return {g: float(table[g]) for g in GRADES}
-
-
-def _indicator(item: Mapping[str, Any]) -> FeaturePoints:
-    name = str(item["feature"])
-    bins = list(item["bins"])
-    if not bins:
-        raise ValueError(f"indicator {name!r} has no bins")
-    points = [float(b["points"]) for b in bins]
-    lowest = min(points)
-    missing = float(item.get("missing_points", lowest))
-    if item.get("kind", "numeric") == "numeric":
-        binning = Binning(name=name, kind="numeric", edges=_edges(name, bins), has_missing_bin=True)
-        return FeaturePoints(binning, points, missing, None)
-    groups = [[str(c) for c in b["categories"]] for b in bins]
-    binning = Binning(name=name, kind="categorical", groups=groups, has_missing_bin=True)
-    return FeaturePoints(binning, points, missing, float(item.get("other_points", lowest)))
-
-
-def _edges(name: str, bins: list[Mapping[str, Any]]) -> list[float]:
-    """Bin i holds values up to and including ``upper``; the last bin has no upper."""
-    uppers = [b.get("upper") for b in bins]
-    if uppers[-1] is not None or any(u is None for u in uppers[:-1]):
-        raise ValueError(f"indicator {name!r}: only the last bin may (and must) omit 'upper'")
-    edges = [float(u) for u in uppers[:-1] if u is not None]
-    if any(not math.isfinite(e) for e in edges) or edges != sorted(set(edges)):
-        raise ValueError(f"indicator {name!r}: bin uppers must be finite and increasing: {edges}")
-    return edges

@@ -26,6 +26,8 @@ class Indicator:
 
     ``source`` is ``reported`` when the incubator reports it, ``derived`` when the
     service desk computes it from its own records (cases, evaluations, spot checks).
+    Its possible values are ``low <= x <= high`` (``high`` ``None``: unbounded), whole
+    numbers when ``integer``.
     """
 
     name: str
@@ -35,6 +37,9 @@ class Indicator:
     direction: Direction
     source: Source
     group: str
+    low: float = 0.0
+    high: float | None = None
+    integer: bool = False
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -55,6 +60,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_is_better",
         source="reported",
         group="incubation_performance",
+        integer=True,
     ),
     Indicator(
         name="graduation_rate",
@@ -64,6 +70,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_is_better",
         source="derived",
         group="incubation_performance",
+        high=100.0,
     ),
     Indicator(
         name="high_tech_firms",
@@ -73,6 +80,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_is_better",
         source="reported",
         group="incubation_performance",
+        integer=True,
     ),
     Indicator(
         name="financing_raised",
@@ -91,6 +99,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="lower_is_better",
         source="derived",
         group="compliance",
+        integer=True,
     ),
     Indicator(
         name="false_reports",
@@ -100,6 +109,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="lower_is_better",
         source="derived",
         group="compliance",
+        integer=True,
     ),
     Indicator(
         name="window_satisfaction",
@@ -109,6 +119,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_is_better",
         source="derived",
         group="satisfaction",
+        high=100.0,
     ),
     Indicator(
         name="report_timeliness",
@@ -118,6 +129,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_is_better",
         source="derived",
         group="timeliness",
+        high=100.0,
     ),
     Indicator(
         name="spot_check_pass_rate",
@@ -127,6 +139,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_is_better",
         source="derived",
         group="spot_checks",
+        high=100.0,
     ),
 )
 """The v1 indicator set. ``spot_check_pass_rate`` is missing when no firm it recommended
@@ -155,8 +168,18 @@ GENERATOR_MISSING_SPOT_CHECK = 0.2
 
 
 def incubator_rubric_v1() -> ExpertScorecard:
-    """The shipped expert rubric v1 over :data:`INDICATORS` (``rubrics/incubator_v1.json``)."""
+    """The shipped expert rubric v1 over :data:`INDICATORS` (``rubrics/incubator_v1.json``).
+
+    Kept unchanged so model versions built on it score as they did. It declares no
+    ranges and gives a missing spot-check pass rate 5 points: use v2 for new ratings.
+    """
     return load_rubric("incubator_v1")
+
+
+def incubator_rubric_v2() -> ExpertScorecard:
+    """The shipped expert rubric v2 (``rubrics/incubator_v2.json``): v1's bins and points,
+    every indicator's unit and range declared, a missing value scored as the lowest bin."""
+    return load_rubric("incubator_v2")
 
 
 def generate_histories(

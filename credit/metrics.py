@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.stats import binom
+from scipy.stats import beta, binom
 from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 
 ArrayLike = npt.ArrayLike
@@ -115,15 +115,16 @@ def grade_check(
 ) -> list[dict[str, Any]]:
     """Per grade, is the observed bad count compatible with the predicted bad rate?
 
-    One-sided binomial test: ``p_value`` is the chance of at least the observed number
-    of bads if the mean predicted rate were true. ``ok`` is False when it falls below
-    ``alpha``, i.e. the grade is riskier than the model says.
+    Two-sided exact binomial test against the grade's mean predicted rate.
+    ``interval`` is the exact (Clopper-Pearson) ``1 - alpha`` interval of the observed
+    rate; ``ok`` is False, and ``flag`` says ``"riskier"`` or ``"safer"``, when the
+    predicted rate lies outside it (equivalently ``p_value < alpha``).
     """
     frame = pd.DataFrame({"y": np.asarray(y), "grade": list(grades), "p": np.asarray(p)})
     rows = []
     for grade, group in frame.groupby("grade", sort=True):
         n, n_bad, rate = len(group), int(group["y"].sum()), float(group["p"].mean())
-        p_value = float(binom.sf(n_bad - 1, n, rate))
+        p_value, flag = binomial_check(n, n_bad, rate, alpha=alpha)
         rows.append(
             {
                 "grade": str(grade),
@@ -132,11 +133,40 @@ def grade_check(
                 "observed": n_bad / n,
                 "predicted": rate,
                 "expected_bad": n * rate,
+                "interval": exact_interval(n, n_bad, level=1.0 - alpha),
                 "p_value": p_value,
-                "ok": p_value >= alpha,
+                "ok": flag is None,
+                "flag": flag,
             }
         )
     return rows
+
+
+def exact_interval(n: int, n_bad: int, *, level: float = 0.95) -> list[float]:
+    """Clopper-Pearson interval of a bad rate observed as ``n_bad`` of ``n``."""
+    if n == 0:
+        return [0.0, 1.0]
+    tail = (1.0 - level) / 2.0
+    low = 0.0 if n_bad == 0 else float(beta.ppf(tail, n_bad, n - n_bad + 1))
+    high = 1.0 if n_bad == n else float(beta.ppf(1.0 - tail, n_bad + 1, n - n_bad))
+    return [low, high]
+
+
+def binomial_check(n: int, n_bad: int, rate: float, *, alpha: float) -> tuple[float, str | None]:
+    """Two-sided exact p-value of ``n_bad`` bads in ``n`` at ``rate``, and the flag.
+
+    The p-value is twice the smaller tail (capped at 1), the test whose acceptance
+    region is the Clopper-Pearson interval. The flag is ``"riskier"`` when the grade
+    has significantly more bads than ``rate`` predicts, ``"safer"`` when fewer.
+    """
+    if n == 0:
+        return 1.0, None
+    upper_tail = float(binom.sf(n_bad - 1, n, rate))
+    lower_tail = float(binom.cdf(n_bad, n, rate))
+    p_value = min(1.0, 2.0 * min(upper_tail, lower_tail))
+    if p_value >= alpha:
+        return p_value, None
+    return p_value, "riskier" if n_bad > n * rate else "safer"
 
 
 def score_histogram(scores: ArrayLike, y: ArrayLike, *, n_bins: int = 20) -> dict[str, Any]:

@@ -100,6 +100,10 @@ def _fmt(value: Any) -> str:
         return "yes" if value else '<span class="bad">NO</span>'
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    if value is None:
+        return ""
     return escape(str(value))
 
 
@@ -118,7 +122,9 @@ def _records_table(
         "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in r.values()) + "</tr>" for r in records
     )
     note = (
-        f"<p>{escape(flag)} = NO marks a grade riskier than predicted (p &lt; 0.05).</p>"
+        f"<p>{escape(flag)} = NO marks a grade whose predicted bad rate lies outside the 95 % "
+        "interval of its observed rate (two-sided, p &lt; 0.05): flag says whether the grade "
+        "is riskier or safer than predicted.</p>"
         if flag
         else ""
     )

@@ -1,4 +1,8 @@
-"""Shared data for the credit tests: German credit and synthetic incubator histories."""
+"""Shared data for the credit tests: German credit and synthetic incubator histories.
+
+``tests/data/german_credit.csv`` is the UCI Statlog German Credit data (1000 rows,
+``creditability`` good/bad), public and shipped with the repository.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,14 @@ import pytest
 from credit import Scorecard
 from credit.incubator import generate_histories
 
-GERMAN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "german_credit.csv"
+GERMAN = Path(__file__).resolve().parents[1] / "data" / "german_credit.csv"
 ID_COLUMNS = ["incubator_id", "period", "bad"]
 
 
 @pytest.fixture(scope="session")
 def german() -> tuple[pd.DataFrame, pd.Series]:
-    if not GERMAN.exists():
-        pytest.skip(f"German credit data not found at {GERMAN}")
+    if not GERMAN.exists():  # shipped with the repository: its absence is a failure
+        pytest.fail(f"German credit data missing: expected {GERMAN}")
     frame = pd.read_csv(GERMAN)
     y = (frame.pop("creditability") == "bad").astype(int)
     return frame, y

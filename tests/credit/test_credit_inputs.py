@@ -120,13 +120,16 @@ def test_unseen_error_policy_names_the_column() -> None:
         card.score(pd.DataFrame({"income": [40.0], "city": ["zz"]}))
 
 
-def test_rare_categories_are_grouped_and_take_unseen_ones() -> None:
+def test_a_rare_category_joins_its_neighbours_in_bad_rate_not_unseen_values() -> None:
     X, y = _data()
     card = Scorecard(min_bin_share=0.05).fit(X, y)
     groups = card.binnings_["city"].groups
-    assert any("__other__" in g for g in groups)  # "d" holds 2 %
-    other = card.points(pd.DataFrame({"income": [50.0, 50.0], "city": ["d", "never-seen"]}))
-    assert other["city"].iloc[0] == other["city"].iloc[1]
+    # "d" holds 2 % of the rows and is the riskiest city: it joins "c", the next riskiest
+    assert next(g for g in groups if "d" in g) == next(g for g in groups if "c" in g)
+    assert all("__other__" not in g for g in groups)
+    city = next(fp for fp in card.points_ if fp.name == "city")
+    scored = card.points(pd.DataFrame({"income": [50.0, 50.0], "city": ["d", "never-seen"]}))
+    assert scored["city"].iloc[1] == min(city.points)
 
 
 def test_text_in_a_numeric_column_at_scoring_is_named() -> None:
