@@ -37,12 +37,17 @@ def worse(a: str, b: str) -> str:
     return max(a, b, key=GRADES.index)
 
 
+def expert_card() -> ExpertScorecard:
+    """The shipped expert rubric whose stated grade risks officials rely on."""
+    return incubator_rubric_v1()
+
+
 async def ensure_expert(actor: str = "system") -> ScoringModel:
     """The shipped expert rubric as a model version; active when nothing else is."""
     row = await ScoringModel.get_or_none(version=EXPERT_VERSION)
     if row is not None:
         return row
-    card = incubator_rubric_v1()
+    card = expert_card()
     active = await ScoringModel.exists(status="active")
     return await ScoringModel.create(
         version=EXPERT_VERSION,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from tortoise.transactions import in_transaction
 
-from credit import Scorecard
+from credit import Scorecard, grade_risk_table
 from credit._binning import TrendSpec
 from credit.incubator import INDICATORS
 from credit.metrics import validation_report
@@ -144,3 +144,21 @@ async def promote(version: str, *, actor: str) -> ScoringModel:
 async def list_models() -> list[ScoringModel]:
     await scoring.ensure_expert()
     return await ScoringModel.all().order_by("-created_at", "-id")
+
+
+async def grade_risks() -> list[dict[str, Any]]:
+    """Each grade's stated bad rate beside what the recorded outcomes show.
+
+    Grades are the ones the expert rubric gives each incubator-period (missing
+    indicators scored as the service scores them); each grade's bad rate is a
+    beta-binomial update of the rubric's stated rate, checked two-sided."""
+    card = scoring.expert_card()
+    X, y, _ = await indicators.training_frame()
+    counts: dict[str, tuple[int, int]] = {}
+    if len(y):
+        proposals = scoring.propose(card, X.reset_index(drop=True))
+        grades = pd.Series([proposals[i].grade for i in range(len(X))])
+        outcomes = pd.Series(np.asarray(y, dtype=int))
+        for grade, group in outcomes.groupby(grades):
+            counts[str(grade)] = (len(group), int(group.sum()))
+    return list(_clean(grade_risk_table(counts, card.grade_pd or {})))

@@ -10,7 +10,7 @@ from servicedesk.incubators import service as incubators
 from servicedesk.incubators.models import CreditEvent
 from servicedesk.incubators.periods import next_period, quarters_before
 from servicedesk.timeutil import now
-from tests.factories import login, make_catalogue, make_user
+from tests.factories import PASSWORD, login, make_catalogue, make_user
 
 
 async def _history(n: int = 40) -> None:
@@ -75,3 +75,39 @@ async def test_training_refuses_without_outcomes(client: httpx.AsyncClient) -> N
     r = await client.post("/api/v1/models/train", headers=await login(client, "li"))
     assert r.status_code == 409
     assert "not enough outcomes" in r.json()["detail"]
+
+
+async def test_grade_risks_move_from_the_rubric_toward_recorded_outcomes(
+    client: httpx.AsyncClient,  # noqa: ARG001 (brings the database)
+) -> None:
+    from servicedesk.ratings import training
+
+    stated = {r["grade"]: r for r in await training.grade_risks()}
+    assert {g: (r["n"], round(r["posterior"], 6)) for g, r in stated.items()} == {
+        "A": (0, 0.03),
+        "B": (0, 0.07),
+        "C": (0, 0.2),
+        "D": (0, 0.5),
+    }
+    await _history()
+    learned = {r["grade"]: r for r in await training.grade_risks()}
+    assert sum(r["n"] for r in learned.values()) > 0
+    for grade, row in learned.items():
+        if row["n"]:
+            observed, prior = row["bad"] / row["n"], row["prior"]
+            # the estimate lies between the stated rate and what the outcomes show
+            assert min(observed, prior) - 1e-9 <= row["posterior"] <= max(observed, prior) + 1e-9
+            low, high = row["interval"]
+            assert low <= row["posterior"] <= high
+            assert row["flag"] in (None, "riskier", "safer"), grade
+
+
+async def test_models_page_shows_the_grade_risk_table(client: httpx.AsyncClient) -> None:
+    await make_user(username="li", role="official")
+    r = await client.post("/login", data={"username": "li", "password": PASSWORD})
+    assert r.status_code == 303
+    page = await client.get("/officials/models?lang=en")
+    assert page.status_code == 200
+    assert 'data-testid="grade-risks"' in page.text
+    assert "Risk per grade" in page.text
+    assert "3.0%" in page.text  # grade A as the rubric states it, before any outcome

@@ -15,7 +15,13 @@ router = APIRouter()
 @router.get("/models", response_class=HTMLResponse)
 async def models_page(request: Request, official: Official) -> Response:
     """Model versions with validation figures side by side; train and promote."""
-    return page(request, "officials_models.html", official, models=await training.list_models())
+    return page(
+        request,
+        "officials_models.html",
+        official,
+        models=await training.list_models(),
+        grade_risks=await training.grade_risks(),
+    )
 
 
 @router.post("/models/train")
