@@ -6,11 +6,13 @@ the console script and the test suite. Calling it again changes nothing.
 
 from __future__ import annotations
 
+from servicedesk.cases import contact as case_contact
 from servicedesk.cases import demand as case_demand
 from servicedesk.cases import ports as case_ports
 from servicedesk.catalogue import ports as catalogue_ports
 from servicedesk.exemptions import recommendations
 from servicedesk.exemptions import service as exemptions
+from servicedesk.notifications import ports as notification_ports
 from servicedesk.queue import demand as ticket_demand
 
 
@@ -20,3 +22,4 @@ def install() -> None:
         decide_inspection=exemptions.decide,
     )
     catalogue_ports.install([case_demand.cases_per_matter, ticket_demand.tickets_per_matter])
+    notification_ports.install(case_point=case_contact.service_point_of)

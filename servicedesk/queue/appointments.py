@@ -18,6 +18,9 @@ from servicedesk.audit import service as audit
 from servicedesk.catalogue.models import Queue, ServicePoint, ServicePointMatter
 from servicedesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicedesk.firms import service as firms
+from servicedesk.notifications import contacts
+from servicedesk.notifications.contacts import firm_holder
+from servicedesk.notifications.schemas import ContactIn
 from servicedesk.queue import events, issuing
 from servicedesk.queue.config import get_queue_settings
 from servicedesk.queue.models import (
@@ -95,7 +98,12 @@ def _code() -> str:
 
 
 async def book(
-    slot_id: int, *, uscc: str, firm_name: str, matter_code: str | None = None
+    slot_id: int,
+    *,
+    uscc: str,
+    firm_name: str,
+    matter_code: str | None = None,
+    contact: ContactIn | None = None,
 ) -> Appointment:
     """Book a place in a slot, if one is free; returns the booking with its code."""
     await release_missed()
@@ -140,6 +148,7 @@ async def book(
             entity_id=booking.id,
             after={"slot": slot.id, "uscc": clean},
         )
+        await contacts.remember(firm_holder(clean), contact, actor="firm")
     return booking
 
 
