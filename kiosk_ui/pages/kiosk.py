@@ -26,6 +26,8 @@ from servicedesk.cases import service as cases
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import Forbidden, NotAuthenticated, NotFound, ServiceDeskError
 from servicedesk.idempotency import service as idempotency
+from servicedesk.notifications import contacts
+from servicedesk.notifications.contacts import ticket_holder
 from servicedesk.queue import appointments, issuing
 from servicedesk.queue import service as queue
 from servicedesk.queue.models import Priority
@@ -160,10 +162,12 @@ async def take_ticket(request: Request, sp: str) -> Response:
         raise NotFound("unknown priority") from None
     if priority is Priority.APPOINTMENT:
         raise Forbidden("appointment tickets come from checking in an appointment")
+    contact = contacts.parse_form(form)
     body = {
         "matter_code": form.get("matter_code", ""),
         "priority": priority.value,
         "case_no": (str(form.get("case_no") or "")[:48]) or None,
+        "contact": contact.model_dump() if contact else None,
     }
 
     async def handler() -> tuple[int, Any]:
@@ -174,6 +178,7 @@ async def take_ticket(request: Request, sp: str) -> Response:
             priority=priority,
             case_no=body["case_no"],
         )
+        await contacts.remember(ticket_holder(view.ticket.id), contact, actor=principal.label)
         return 201, {"id": view.ticket.id}
 
     _, payload = await idempotency.run(
@@ -229,6 +234,7 @@ async def submit_case(request: Request, sp: str) -> Response:
         "uscc": form.get("uscc", ""),
         "name": form.get("firm_name", ""),
         "materials": materials,
+        **{k: v for k, v in form.items() if k.startswith("contact_")},
     }
 
     async def handler() -> tuple[int, Any]:
@@ -239,6 +245,7 @@ async def submit_case(request: Request, sp: str) -> Response:
             uscc=str(body["uscc"]),
             firm_name=str(body["name"]),
             materials=materials,
+            contact=contacts.parse_form(body),
         )
         return 201, {"case_no": view.case.case_no}
 
