@@ -92,6 +92,8 @@ def cmd_worker(_args: argparse.Namespace, settings: Settings) -> None:
     from servicedesk.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in ("httpx", "apscheduler"):  # one line per request or job run
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
     async def work() -> None:
         stop = asyncio.Event()

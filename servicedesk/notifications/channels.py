@@ -12,6 +12,7 @@ import hashlib
 import json
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
 import aiosmtplib
@@ -65,7 +66,12 @@ def sms_request(settings: Settings, message: Message) -> Any:
             return [fill(v) for v in node]
         return node
 
-    return fill(json.loads(settings.sms_gateway_template))
+    return fill(_template(settings.sms_gateway_template))
+
+
+@lru_cache(maxsize=4)
+def _template(text: str) -> Any:
+    return json.loads(text)
 
 
 def _error(exc: BaseException) -> str:
@@ -74,7 +80,7 @@ def _error(exc: BaseException) -> str:
 
 
 class Senders:
-    """The channels of one worker: an HTTP client kept open, an SMTP connection per batch."""
+    """The channels of one worker: an HTTP client and an SMTP connection, kept open."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -84,11 +90,13 @@ class Senders:
         headers = {}
         if settings.sms_gateway_token:
             headers["Authorization"] = f"Bearer {settings.sms_gateway_token}"
+        self._smtp_client: aiosmtplib.SMTP | None = None
         self._http = httpx.AsyncClient(
             timeout=settings.notify_timeout_seconds, auth=auth, headers=headers
         )
 
     async def aclose(self) -> None:
+        await self._close_smtp()
         await self._http.aclose()
 
     async def __aenter__(self) -> Senders:
@@ -124,30 +132,38 @@ class Senders:
         return f"gateway answered HTTP {response.status_code}: {response.text[:300]}"
 
     async def _send_mails(self, mails: list[Message], results: dict[int, str | None]) -> None:
-        """One SMTP connection for the batch; a broken one is opened again."""
-        if not mails:
-            return
-        if not channel_on(self.settings, Channel.EMAIL):
+        """E-mails one after another over the worker's SMTP connection."""
+        if mails and not channel_on(self.settings, Channel.EMAIL):
             results.update((m.id, CHANNEL_OFF) for m in mails)
             return
-        client: aiosmtplib.SMTP | None = None
-        try:
-            for mail in mails:
-                try:
-                    if client is None or not client.is_connected:
-                        client = self._smtp()
-                        await client.connect()
-                    await client.send_message(email_message(self.settings, mail))
-                    results[mail.id] = None
-                except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                    results[mail.id] = _error(exc)
-                    client = None if client is None or not client.is_connected else client
-        finally:
-            if client is not None and client.is_connected:
-                try:
-                    await client.quit()
-                except (aiosmtplib.SMTPException, OSError, TimeoutError):
-                    client.close()
+        for mail in mails:
+            try:
+                await self._send_mail(mail)
+                results[mail.id] = None
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                results[mail.id] = _error(exc)
+
+    async def _send_mail(self, mail: Message) -> None:
+        """Over the open connection; one that the server closed meanwhile (idle
+        timeout) is opened again once, before anything was handed over."""
+        message = email_message(self.settings, mail)
+        if self._smtp_client is not None and self._smtp_client.is_connected:
+            try:
+                await self._smtp_client.send_message(message)
+                return
+            except aiosmtplib.SMTPServerDisconnected:
+                pass
+        self._smtp_client = self._smtp()
+        await self._smtp_client.connect()
+        await self._smtp_client.send_message(message)
+
+    async def _close_smtp(self) -> None:
+        client, self._smtp_client = self._smtp_client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                client.close()
 
     def _smtp(self) -> aiosmtplib.SMTP:
         s = self.settings

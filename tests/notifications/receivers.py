@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -22,12 +29,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+MESSAGE_ID = re.compile(rb"^Message-ID: *(\S+)", re.MULTILINE | re.IGNORECASE)
+
+
 @dataclass
 class Mail:
-    message_id: str
+    """One delivery as received; parsed on demand (parsing costs more than receiving)."""
+
+    raw: bytes
     to: list[str]
-    subject: str
-    body: str
+
+    @property
+    def message_id(self) -> str:
+        match = MESSAGE_ID.search(self.raw)
+        return match.group(1).decode() if match else ""
+
+    def _parsed(self) -> EmailMessage:
+        parsed = message_from_bytes(self.raw, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+    @property
+    def subject(self) -> str:
+        return str(self._parsed()["Subject"])
+
+    @property
+    def body(self) -> str:
+        part = self._parsed().get_body(preferencelist=("plain",))
+        return str(part.get_content()) if part is not None else ""
 
 
 class _SmtpHandler:
@@ -35,18 +64,8 @@ class _SmtpHandler:
         self.box = box
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        body = parsed.get_body(preferencelist=("plain",))
         with self.box.lock:
-            self.box.mails.append(
-                Mail(
-                    message_id=str(parsed["Message-ID"]),
-                    to=list(envelope.rcpt_tos),
-                    subject=str(parsed["Subject"]),
-                    body=body.get_content() if body is not None else "",
-                )
-            )
+            self.box.mails.append(Mail(raw=bytes(envelope.content), to=list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
 
@@ -141,3 +160,83 @@ class Gateway:
         thread.start()
         started.wait(10)
         return thread
+
+
+# ---------------------------------------------------------------- in a process of their own
+# Worker processes under test and bench deliver thousands of messages a second; a
+# receiver sharing the test's interpreter (and its GIL) would be the bottleneck.
+
+
+async def _serve_both(smtp_port: int, http_port: int, log: Path) -> None:
+    from aiosmtpd.smtp import SMTP as SMTPServer
+
+    lines: list[str] = []
+
+    class Handler:
+        async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
+            match = MESSAGE_ID.search(bytes(envelope.content))
+            lines.append("email " + (match.group(1).decode() if match else "?"))
+            return "250 Message accepted for delivery"
+
+    class Recording(Gateway):
+        def _record(self, data: dict[str, Any], headers: dict[str, str]) -> int:  # noqa: ARG002
+            lines.append(f"sms {data.get('id')}")
+            return 200
+
+    loop = asyncio.get_running_loop()
+    smtp = await loop.create_server(lambda: SMTPServer(Handler()), "127.0.0.1", smtp_port)
+    http = await Recording(port=http_port).serve()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    with log.open("a") as out:
+        out.write("ready\n")
+        out.flush()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.2)
+            taken, lines[:] = lines[:], []
+            out.writelines(line + "\n" for line in taken)
+            out.flush()
+    smtp.close()
+    http.close()
+
+
+class ReceiverProcess:
+    """An SMTP server and an SMS gateway in a child process; every delivery is a line
+    ``email <Message-ID>`` or ``sms <message_id>`` of its log, flushed every 0.2 s."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self.smtp_port = free_port()
+        self.http_port = free_port()
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/send"
+
+    def __enter__(self) -> ReceiverProcess:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.notifications.receivers"]
+            + [str(self.smtp_port), str(self.http_port), str(self.log)],
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        deadline = time.monotonic() + 30
+        while not (self.log.exists() and self.log.read_text().startswith("ready")):
+            assert self._proc.poll() is None, "the receivers did not start"
+            assert time.monotonic() < deadline, "the receivers did not start in 30 s"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        assert self._proc is not None
+        self._proc.terminate()
+        self._proc.wait(timeout=30)
+
+    def received(self) -> Counter[str]:
+        """``channel id`` -> how many times it arrived, up to the last flush."""
+        return Counter(self.log.read_text().splitlines()[1:])
+
+
+if __name__ == "__main__":
+    asyncio.run(_serve_both(int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])))
