@@ -229,13 +229,7 @@ async def submit_case(request: Request, sp: str) -> Response:
     principal, _ = await _device(request, sp)
     form = await _form(request)
     materials = [str(m) for m in form.get("materials", [])]
-    body = {
-        "matter_code": form.get("matter_code", ""),
-        "uscc": form.get("uscc", ""),
-        "name": form.get("firm_name", ""),
-        "materials": materials,
-        **{k: v for k, v in form.items() if k.startswith("contact_")},
-    }
+    body = _case_body(form, materials)
 
     async def handler() -> tuple[int, Any]:
         view = await cases.submit(
@@ -275,6 +269,17 @@ async def submit_case(request: Request, sp: str) -> Response:
     return await _page(
         request, sp, "kiosk_case_receipt.html", view=view, qr=qr_svg(query_url), query_url=query_url
     )
+
+
+def _case_body(form: dict[str, Any], materials: list[str]) -> dict[str, Any]:
+    """What the case form submitted (the idempotency key's fingerprint covers it all)."""
+    return {
+        "matter_code": form.get("matter_code", ""),
+        "uscc": form.get("uscc", ""),
+        "name": form.get("firm_name", ""),
+        "materials": materials,
+        **{k: v for k, v in form.items() if k.startswith("contact_")},
+    }
 
 
 @router.get("/kiosk/{sp}/check-in", response_class=HTMLResponse)

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
-from servicedesk.catalogue.models import Queue, ServicePoint, ServicePointMatter
+from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
 from servicedesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicedesk.firms import service as firms
 from servicedesk.notifications import contacts
@@ -97,6 +97,18 @@ def _code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
+async def _offered(slot: AppointmentSlot, matter_code: str) -> Matter:
+    """The matter, if the slot's service point offers it."""
+    offering = await ServicePointMatter.get_or_none(
+        service_point_id=slot.queue.service_point_id, matter__code=matter_code, hidden=False
+    ).select_related("matter")
+    if offering is None:
+        raise InvalidInput(
+            f"matter {matter_code!r} is not offered here", extra={"field": "matter_code"}
+        )
+    return offering.matter
+
+
 async def book(
     slot_id: int,
     *,
@@ -115,18 +127,7 @@ async def book(
     clean = firms.validate_uscc(uscc)
     if not firm_name.strip():
         raise InvalidInput("firm name must not be empty", extra={"field": "firm.name"})
-    matter = None
-    if matter_code:
-        offering = await ServicePointMatter.get_or_none(
-            service_point_id=slot.queue.service_point_id,
-            matter__code=matter_code,
-            hidden=False,
-        ).select_related("matter")
-        if offering is None:
-            raise InvalidInput(
-                f"matter {matter_code!r} is not offered here", extra={"field": "matter_code"}
-            )
-        matter = offering.matter
+    matter = await _offered(slot, matter_code) if matter_code else None
     async with in_transaction():
         taken = await AppointmentSlot.filter(id=slot.id, booked__lt=F("capacity")).update(
             booked=F("booked") + 1

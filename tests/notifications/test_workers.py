@@ -52,16 +52,19 @@ def database_url() -> str:
 
 
 def start_workers(count: int, env: dict[str, str], log: Path) -> list[subprocess.Popen[bytes]]:
-    return [
-        subprocess.Popen(
-            [sys.executable, "-m", "servicedesk.cli", "worker"],
-            env={**os.environ, **env},
-            stdout=(log.parent / f"{log.name}.{i}").open("wb"),
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
-        for i in range(count)
-    ]
+    workers = []
+    for i in range(count):
+        with (log.parent / f"{log.name}.{i}").open("wb") as out:  # the child keeps its copy
+            workers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "servicedesk.cli", "worker"],
+                    env={**os.environ, **env},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    cwd=ROOT,
+                )
+            )
+    return workers
 
 
 def stop(workers: list[subprocess.Popen[bytes]]) -> None:
@@ -114,7 +117,7 @@ async def _run(
                 killed.send_signal(signal.SIGKILL)
             await asyncio.sleep(0.2)
     finally:
-        stop([w for w in workers if w is not killed])
+        stop(workers)
     await asyncio.sleep(0.5)  # the receivers' last flush
     received = receivers.received()
     assert kill_at is None or killed is not None
