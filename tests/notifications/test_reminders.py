@@ -171,6 +171,7 @@ def test_every_template_renders_in_both_languages() -> None:
         "grace": 15,
         "ticket_no": "B005",
         "ahead": 2,
+        "text": "已整改",
     }
     for lang in LANGS:
         assert set(_catalogue(lang)) == set(TEMPLATES)
