@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from servicedesk.errors import ServiceDeskError
 from servicedesk.exemptions.endpoints import router as exemptions_router
 from servicedesk.exemptions.endpoints import spot_checks_router
 from servicedesk.incubators.endpoints import router as incubators_router
+from servicedesk.notifications.endpoints import router as notifications_router
 from servicedesk.policy.endpoints import router as policy_router
 from servicedesk.queue.endpoints import router as queue_router
 from servicedesk.ratings.endpoints import published_router
@@ -52,6 +54,7 @@ def api_router() -> APIRouter:
         exemptions_router,
         spot_checks_router,
         admin_router,
+        notifications_router,
     ):
         api.include_router(router)
     return api
@@ -117,6 +120,24 @@ async def _internal_error(_request: Request, exc: Exception) -> Response:
     )
 
 
+@asynccontextmanager
+async def _worker_in_process(settings: Settings) -> AsyncIterator[None]:
+    """On SQLite the server runs the one worker itself, so `make run` stays one command."""
+    wanted = settings.worker_in_serve
+    if not (wanted if wanted is not None else not settings.is_postgres):
+        yield
+        return
+    from servicedesk.worker import Worker
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(Worker(settings).run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
 def create_app(settings: Settings | None = None, *, init_db: bool = True) -> FastAPI:
     """Build the service; tests pass ``init_db=False`` and manage the database."""
     settings = settings or get_settings()
@@ -128,7 +149,8 @@ def create_app(settings: Settings | None = None, *, init_db: bool = True) -> Fas
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            yield
+            async with _worker_in_process(settings):
+                yield
 
     app = FastAPI(
         title="One-window service desk",

@@ -84,6 +84,27 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+def cmd_worker(_args: argparse.Namespace, settings: Settings) -> None:
+    """Deliver messages and run the periodic rules until SIGTERM or Ctrl-C."""
+    import logging
+    import signal
+
+    from servicedesk.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in ("httpx", "apscheduler"):  # one line per request or job run
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await Worker(settings).run(stop)
+
+    asyncio.run(_with_db(settings, work))
+
+
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
     from servicedesk.accounts import service
     from servicedesk.accounts.models import Role
@@ -156,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "worker", help="deliver messages and run the periodic rules (several may run on PostgreSQL)"
+    ).set_defaults(func=cmd_worker)
     seed = sub.add_parser("seed", help="seed data")
     seed.add_argument("--demo", action="store_true")
     seed.set_defaults(func=cmd_seed)

@@ -7,6 +7,7 @@ from typing import Any
 MODEL_MODULES: list[str] = [
     "servicedesk.accounts.models",
     "servicedesk.audit.models",
+    "servicedesk.notifications.models",
     "servicedesk.calendar.models",
     "servicedesk.catalogue.models",
     "servicedesk.firms.models",

@@ -30,6 +30,33 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 
+    # Notifications (DESIGN §6.1). A channel without its host or URL is off: its
+    # messages are kept as "channel_off" and the officials' page says so.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    mail_from: str = "servicedesk@localhost"
+    sms_gateway_url: str = ""
+    sms_gateway_user: str = ""
+    sms_gateway_password: str = ""
+    sms_gateway_token: str = ""
+    # The JSON body posted to the gateway; {mobile}, {text} and {message_id} are
+    # replaced inside its strings (values are JSON-escaped by construction).
+    sms_gateway_template: str = '{"to": "{mobile}", "text": "{text}", "id": "{message_id}"}'
+    notify_timeout_seconds: float = 15.0
+    notify_max_attempts: int = 8
+    notify_backoff_seconds: float = 30.0
+    notify_backoff_max_seconds: float = 3600.0
+    notify_close_to_call: int = 3
+    notify_supplement_days: int = 2
+    worker_poll_seconds: float = 2.0
+    worker_batch: int = 20
+    # None: a worker runs inside `servicedesk serve` on SQLite, not on PostgreSQL
+    # (run `servicedesk worker` there, as many as wanted).
+    worker_in_serve: bool | None = None
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:

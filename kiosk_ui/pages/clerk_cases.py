@@ -14,6 +14,9 @@ from servicedesk.cases import service as cases
 from servicedesk.cases.machine import ALLOWED
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import Forbidden, InvalidInput, ServiceDeskError
+from servicedesk.notifications import contacts
+from servicedesk.notifications import service as notifications
+from servicedesk.notifications.contacts import firm_holder
 
 router = APIRouter(prefix="/clerk")
 SIMPLE_ACTIONS = {"start_review", "approve", "deny", "issue_result", "close", "reject"}
@@ -108,6 +111,9 @@ async def case_detail(request: Request, clerk: ClerkPage, case_no: str) -> Respo
         view=view,
         principal=clerk,
         allowed={a for a, s in ALLOWED.items() if view.case.status in s},
+        # The clerk may have to phone the firm about its case: the contact in full.
+        contact=await contacts.active(firm_holder(view.case.firm.uscc)),
+        messages=[notifications.read(m) for m in await notifications.for_case(case_no)],
     )
 
 

@@ -26,6 +26,8 @@ from servicedesk.cases import service as cases
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import Forbidden, NotAuthenticated, NotFound, ServiceDeskError
 from servicedesk.idempotency import service as idempotency
+from servicedesk.notifications import contacts
+from servicedesk.notifications.contacts import ticket_holder
 from servicedesk.queue import appointments, issuing
 from servicedesk.queue import service as queue
 from servicedesk.queue.models import Priority
@@ -160,10 +162,12 @@ async def take_ticket(request: Request, sp: str) -> Response:
         raise NotFound("unknown priority") from None
     if priority is Priority.APPOINTMENT:
         raise Forbidden("appointment tickets come from checking in an appointment")
+    contact = contacts.parse_form(form)
     body = {
         "matter_code": form.get("matter_code", ""),
         "priority": priority.value,
         "case_no": (str(form.get("case_no") or "")[:48]) or None,
+        "contact": contact.model_dump() if contact else None,
     }
 
     async def handler() -> tuple[int, Any]:
@@ -174,6 +178,7 @@ async def take_ticket(request: Request, sp: str) -> Response:
             priority=priority,
             case_no=body["case_no"],
         )
+        await contacts.remember(ticket_holder(view.ticket.id), contact, actor=principal.label)
         return 201, {"id": view.ticket.id}
 
     _, payload = await idempotency.run(
@@ -218,16 +223,6 @@ async def apply_form(request: Request, sp: str, code: str) -> Response:
     return await _page(request, sp, "kiosk_apply.html", offering=offering, error=None, values={})
 
 
-def _case_body(form: dict[str, Any], materials: list[str]) -> dict[str, Any]:
-    return {
-        "matter_code": form.get("matter_code", ""),
-        "uscc": form.get("uscc", ""),
-        "name": form.get("firm_name", ""),
-        "materials": materials,
-        "recommendation_code": str(form.get("recommendation_code") or "").strip()[:32],
-    }
-
-
 @router.post("/kiosk/{sp}/cases", response_class=HTMLResponse)
 async def submit_case(request: Request, sp: str) -> Response:
     """Submit through the cases service; the receipt carries the case number and a QR code."""
@@ -245,6 +240,7 @@ async def submit_case(request: Request, sp: str) -> Response:
             firm_name=str(body["name"]),
             materials=materials,
             recommendation_code=str(body["recommendation_code"]) or None,
+            contact=contacts.parse_form(body),
         )
         return 201, {"case_no": view.case.case_no}
 
@@ -274,6 +270,18 @@ async def submit_case(request: Request, sp: str) -> Response:
     return await _page(
         request, sp, "kiosk_case_receipt.html", view=view, qr=qr_svg(query_url), query_url=query_url
     )
+
+
+def _case_body(form: dict[str, Any], materials: list[str]) -> dict[str, Any]:
+    """What the case form submitted (the idempotency key's fingerprint covers it all)."""
+    return {
+        "matter_code": form.get("matter_code", ""),
+        "uscc": form.get("uscc", ""),
+        "name": form.get("firm_name", ""),
+        "materials": materials,
+        "recommendation_code": str(form.get("recommendation_code") or "").strip()[:32],
+        **{k: v for k, v in form.items() if k.startswith("contact_")},
+    }
 
 
 @router.get("/kiosk/{sp}/check-in", response_class=HTMLResponse)

@@ -6,11 +6,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from servicedesk.accounts.service import Principal
-from servicedesk.cases import corrections, overdue, service, transitions
+from servicedesk.cases import contact, corrections, overdue, service, transitions
 from servicedesk.cases.schemas import (
     AcceptIn,
     CaseCreate,
     CaseRead,
+    ConsentRead,
+    ConsentWithdrawIn,
     ExtendIn,
     MaterialsIn,
     ReasonIn,
@@ -41,6 +43,7 @@ async def submit_case(
             materials=body.materials,
             recommendation_id=body.recommendation_id,
             recommendation_code=body.recommendation_code,
+            contact=body.contact,
         )
         return 201, case_read(view).model_dump(mode="json")
 
@@ -74,6 +77,12 @@ async def overdue_cases(
 async def get_case(case_no: str, uscc: str = Query(min_length=1)) -> CaseRead:
     """Progress query: status, deadline and timeline, for whoever knows number and USCC."""
     return case_read(await service.get_public(case_no, uscc), public=True)
+
+
+@router.post("/{case_no}/contact/withdraw", response_model=ConsentRead)
+async def withdraw_consent(case_no: str, body: ConsentWithdrawIn) -> ConsentRead:
+    """The firm withdraws its consent to messages (it knows number and USCC)."""
+    return ConsentRead(withdrawn=await contact.withdraw_consent(case_no, body.uscc))
 
 
 @router.post("/{case_no}/accept", response_model=CaseRead)

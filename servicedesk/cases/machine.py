@@ -12,6 +12,7 @@ from typing import Any
 
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
+from servicedesk.cases import messages
 from servicedesk.cases.models import Case, CaseEvent, CaseStatus
 from servicedesk.catalogue.models import ServicePoint
 from servicedesk.errors import Conflict, Forbidden, IllegalTransition, NotFound
@@ -80,7 +81,7 @@ async def transition(
     updated = await Case.filter(id=case.id, status=case.status).update(status=to, **changes)
     if not updated:
         raise Conflict(f"case {case.case_no} was changed by someone else; reload it")
-    await CaseEvent.create(
+    event = await CaseEvent.create(
         case=case,
         at=now(),
         actor=actor,
@@ -102,6 +103,7 @@ async def transition(
     for key, value in changes.items():
         setattr(case, key, value)
     case.status = to
+    await messages.on_transition(case, event)
     return case
 
 

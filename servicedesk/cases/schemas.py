@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicedesk.cases.service import CaseView
+from servicedesk.notifications.schemas import ContactIn
 
 
 class FirmIn(BaseModel):
@@ -27,6 +28,7 @@ class CaseCreate(BaseModel):
     materials: list[str] = Field(default_factory=list)
     recommendation_id: int | None = None
     recommendation_code: str | None = Field(default=None, min_length=1, max_length=32)
+    contact: ContactIn | None = None
 
 
 class AcceptIn(BaseModel):
@@ -71,6 +73,16 @@ class WithdrawIn(BaseModel):
 
     reason: str = Field(default="", max_length=2000)
     uscc: str | None = None
+
+
+class ConsentWithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uscc: str = Field(min_length=1, max_length=40)
+
+
+class ConsentRead(BaseModel):
+    withdrawn: bool
 
 
 class NoticeRead(BaseModel):

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
 from servicedesk.calendar.service import WorkCalendar, load_calendar
-from servicedesk.cases import overdue, ports
+from servicedesk.cases import messages, overdue, ports
 from servicedesk.cases.clock import ClockView, clock
 from servicedesk.cases.deemed import apply_deemed_acceptance, sweep_deemed_acceptance
 from servicedesk.cases.machine import DECIDED, S, check_point, fetch, require
@@ -26,6 +26,9 @@ from servicedesk.catalogue.models import Matter, ServicePoint
 from servicedesk.errors import Forbidden, InvalidInput, NotFound
 from servicedesk.firms import service as firms
 from servicedesk.firms.models import Firm
+from servicedesk.notifications import contacts
+from servicedesk.notifications.contacts import firm_holder
+from servicedesk.notifications.schemas import ContactIn
 from servicedesk.sequences.service import next_value
 from servicedesk.settings import get_settings
 from servicedesk.timeutil import beijing_date, now, today
@@ -166,8 +169,10 @@ async def submit(
     materials: list[str],
     recommendation_id: int | None = None,
     recommendation_code: str | None = None,
+    contact: ContactIn | None = None,
 ) -> CaseView:
-    """Register an application: firm, case, timeline and audit in one transaction.
+    """Register an application: firm, contact, case, timeline, audit and the firm's
+    message in one transaction.
 
     The firm's name may be left out when the registry knows its USCC (a kiosk then
     needs nobody to type Chinese); a recommendation comes by id or by slip code.
@@ -188,6 +193,7 @@ async def submit(
             await ports.check_recommendation(
                 recommendation_id, uscc=firm.uscc, matter_code=matter.code
             )
+        await contacts.remember(firm_holder(firm.uscc), contact, actor=principal.label)
         case = await _register(
             point,
             matter=matter,
@@ -263,4 +269,5 @@ async def _register(
             "recommendation_id": recommendation_id,
         },
     )
+    await messages.on_submit(case)
     return case

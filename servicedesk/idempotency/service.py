@@ -98,3 +98,10 @@ async def _claim(*, scope: str, key: str, digest: str, stale_after: int) -> Idem
         raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
     existing.created_at = started
     return existing
+
+
+async def purge_expired(*, ttl_hours: int) -> int:
+    """Forget keys older than ``ttl_hours`` (the ``idempotency_ttl_hours``
+    setting); a retry after that is a new request. Returns how many were removed."""
+    cutoff = now() - timedelta(hours=ttl_hours)
+    return int(await IdempotencyRecord.filter(created_at__lt=cutoff).delete())

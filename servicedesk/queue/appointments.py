@@ -19,6 +19,9 @@ from servicedesk.audit import service as audit
 from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
 from servicedesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicedesk.firms import service as firms
+from servicedesk.notifications import contacts
+from servicedesk.notifications.contacts import firm_holder
+from servicedesk.notifications.schemas import ContactIn
 from servicedesk.queue import events, issuing
 from servicedesk.queue.config import get_queue_settings
 from servicedesk.queue.models import (
@@ -134,7 +137,12 @@ async def _offered_matter(slot: AppointmentSlot, matter_code: str | None) -> Mat
 
 
 async def book(
-    slot_id: int, *, uscc: str, firm_name: str = "", matter_code: str | None = None
+    slot_id: int,
+    *,
+    uscc: str,
+    firm_name: str = "",
+    matter_code: str | None = None,
+    contact: ContactIn | None = None,
 ) -> Appointment:
     """Book a place in a slot, if one is free; returns the booking with its codes."""
     await release_missed()
@@ -175,6 +183,7 @@ async def book(
             entity_id=booking.id,
             after={"slot": slot.id, "uscc": clean, "matter": matter_code},
         )
+        await contacts.remember(firm_holder(clean), contact, actor="firm")
     return await Appointment.get(id=booking.id).select_related("slot__queue", "matter")
 
 

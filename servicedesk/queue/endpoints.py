@@ -10,6 +10,8 @@ from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
 from servicedesk.deps import CurrentClerk, IdempotencyKey, KioskDevice, SettingsDep, require_roles
 from servicedesk.idempotency import service as idempotency
+from servicedesk.notifications import contacts
+from servicedesk.notifications.contacts import ticket_holder
 from servicedesk.queue import appointments, calls, events, issuing, service, transitions
 from servicedesk.queue.schemas import (
     AppointmentCreate,
@@ -46,6 +48,7 @@ async def take_ticket(
         view = await issuing.take(
             principal=kiosk, service_point=sp, matter_code=body.matter_code, priority=body.priority
         )
+        await contacts.remember(ticket_holder(view.ticket.id), body.contact, actor=kiosk.label)
         return 201, ticket_read(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
@@ -180,7 +183,11 @@ async def create_slot(sp: str, body: SlotCreate, manager: SlotManagerDep) -> Slo
 async def book(body: AppointmentCreate) -> AppointmentRead:
     """Book a place in a slot; the code is what the firm types at the kiosk."""
     booking = await appointments.book(
-        body.slot_id, uscc=body.firm.uscc, firm_name=body.firm.name, matter_code=body.matter_code
+        body.slot_id,
+        uscc=body.firm.uscc,
+        firm_name=body.firm.name,
+        matter_code=body.matter_code,
+        contact=body.contact,
     )
     await booking.fetch_related("slot__queue")
     return appointment_read(booking)

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from servicedesk.notifications.schemas import ContactIn
 from servicedesk.queue.models import Appointment, AppointmentSlot, Priority, TicketCall
 from servicedesk.queue.service import TicketView
 
@@ -13,6 +14,7 @@ class TicketCreate(BaseModel):
 
     matter_code: str = Field(min_length=1, max_length=32)
     priority: Priority = Priority.NORMAL
+    contact: ContactIn | None = None
 
 
 class TransferIn(BaseModel):
@@ -127,6 +129,7 @@ class AppointmentCreate(BaseModel):
     slot_id: int
     firm: FirmRef
     matter_code: str | None = None
+    contact: ContactIn | None = None
 
 
 class AppointmentRead(BaseModel):

@@ -1,0 +1,48 @@
+"""The firm's contact as its progress query shows it, and withdrawing its consent there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servicedesk.cases.models import Case
+from servicedesk.errors import NotFound
+from servicedesk.notifications import contacts
+from servicedesk.notifications.contacts import firm_holder, mask_email, mask_mobile
+
+
+@dataclass(frozen=True)
+class MaskedContact:
+    mobile: str
+    email: str
+    lang: str
+
+
+async def _firm_of(case_no: str, uscc: str) -> str:
+    """The firm's USCC when number and code match (the public query's check)."""
+    clean = uscc.strip().upper()
+    if not await Case.exists(case_no=case_no.strip(), firm__uscc=clean):
+        raise NotFound("no case with this case number and USCC")
+    return clean
+
+
+async def masked_contact(case_no: str, uscc: str) -> MaskedContact | None:
+    """The contact the firm consented to, masked (138****5678), or None."""
+    contact = await contacts.active(firm_holder(await _firm_of(case_no, uscc)))
+    if contact is None:
+        return None
+    return MaskedContact(
+        mobile=mask_mobile(contact.mobile), email=mask_email(contact.email), lang=contact.lang
+    )
+
+
+async def withdraw_consent(case_no: str, uscc: str) -> bool:
+    """The firm withdraws its consent: addresses erased, unsent messages given up."""
+    return await contacts.withdraw(firm_holder(await _firm_of(case_no, uscc)), actor="firm")
+
+
+async def service_point_of(case_no: str) -> int:
+    """The id of the case's service point (the messages API's port)."""
+    case = await Case.get_or_none(case_no=case_no)
+    if case is None:
+        raise NotFound(f"case {case_no!r} does not exist")
+    return case.service_point_id
