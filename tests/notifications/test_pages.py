@@ -93,7 +93,7 @@ async def test_kiosk_forms_keep_a_contact_only_with_the_box_ticked(
     client: httpx.AsyncClient, hall: dict[str, Any]
 ) -> None:
     del hall
-    from tests.queue.test_pages import enrol
+    from tests.queue.test_kiosk_pages import enrol
 
     await enrol(client)
     form = await client.get("/kiosk/HD-AI/matters/HTE-CERT/apply")
