@@ -1,371 +1,336 @@
-"""Ticket creation and call-next under 32 concurrent clients, against a bare insert.
+"""Take a number and call-next over HTTP with wrk, against two insert baselines.
 
-    .venv/bin/python bench/tickets.py [--requests 1000] [--clients 32]
-                                      [--transport http|asgi|both]
-                                      [--postgres postgres://postgres@127.0.0.1:5432]
+    python bench/tickets.py [--quick] [--seconds 5] [--connections 32] [--windows 8]
+                            [--postgres postgres://postgres@127.0.0.1:5432]
+                            [--databases sqlite,postgres] [--no-sse]
 
-For each database (a SQLite file; PostgreSQL when the server answers) the script
-builds the real app (``create_app``) on a fresh database, adds one endpoint that
-exists only here, ``POST /bench/baseline`` (one bare ORM insert, no auth), and
-drives every endpoint with the same number of concurrent clients, each waiting for
-its answer before it sends the next request:
+Every figure comes from wrk (Debian's ``wrk``; ``make bench`` installs it) against
+servers started the way ``servicedesk serve`` starts them (``uvicorn_options``:
+uvloop, httptools, production settings, so no per-request log), each on a fresh
+database (a SQLite file in WAL mode with ``synchronous=NORMAL``, or a fresh
+PostgreSQL database), one after the other in the same run:
 
-* baseline       POST /bench/baseline
-* take a number  POST /api/v1/service-points/BENCH/tickets (kiosk token, estimate)
-* call-next      POST /api/v1/windows/{w}/call-next, each client at its own window,
-                 completing each ticket before calling the next; the completes run
-                 in the same wall time but only call-next latencies are reported
+* minimal insert: a minimal FastAPI + Tortoise app (``bench/minimal_app.py``), one
+  ``POST`` that inserts a row: no auth, no dependencies;
+* in-app insert: ``POST /bench/baseline`` added to the real app by this bench only,
+  one ORM insert into the audit log behind the real app's routing and middleware;
+* take a number: ``POST /api/v1/service-points/BENCH/tickets`` with a kiosk token,
+  over 32 connections, starting with 10 and with 5,000 tickets waiting;
+* call-next + complete: one connection per window (8 windows), each calling the
+  next ticket and completing it; req/s counts both requests, calls/s the calls.
 
-``http``: one uvicorn worker in a child process, as ``servicedesk serve`` runs it,
-and one kept-alive connection per client; ``asgi``: the app in this process through
-``httpx.ASGITransport``, so client and server share one core. Each endpoint is
-warmed up with two requests per client before it is measured.
-
-It prints requests per second, p50 and p99 latency, the ratio of each rate to the
-baseline's rate measured in the same run, and how much of a core the bench process
-itself used (over HTTP: the load generator only).
+PostgreSQL runs with one and with two workers (each with its own baselines). Then
+``bench/sse.py`` connects 200 event-stream clients to the point and measures take a
+number beside the same figure without them, memory per connection, and whether
+every client received every call. ``--quick`` runs 2 s per figure and skips the
+5,000-waiting rounds of two workers.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
-from fastapi import FastAPI
-from tortoise import Tortoise
-
-from servicedesk.accounts import service as accounts
-from servicedesk.accounts.models import Role
-from servicedesk.app import create_app
-from servicedesk.audit.models import AuditEntry
-from servicedesk.catalogue import service as catalogue
-from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter, Window
-from servicedesk.db import tortoise_config
-from servicedesk.seed.demo import seed_catalogue
-from servicedesk.settings import Settings
-from servicedesk.timeutil import now
+from harness import Database, Server, ensure_wrk, fresh_database, postgres_up, wrk
 
 PASSWORD = "bench-pass-2026"
+POINT = "BENCH"
 
 
-def bench_app(url: str, *, init_db: bool = False) -> FastAPI:
-    app = create_app(Settings(environment="test", database_url=url), init_db=init_db)
+# ---------------------------------------------------------------- the served app
 
-    @app.post("/bench/baseline", status_code=201)
+
+def served_app() -> Any:
+    """The real app as ``serve`` builds it, plus ``POST /bench/baseline``."""
+    from fastapi import FastAPI
+
+    from servicedesk.audit.models import AuditEntry
+    from servicedesk.cli import served_app as real
+    from servicedesk.timeutil import now
+
+    app = real()
+    api: FastAPI = app if isinstance(app, FastAPI) else app.app
+
+    @api.post("/bench/baseline", status_code=201)
     async def baseline() -> dict[str, int]:
         row = await AuditEntry.create(
             at=now(), actor="bench", action="bench.insert", entity="bench", entity_id="0"
         )
         return {"id": row.id}
 
-    @app.get("/bench/ready")
-    async def ready() -> dict[str, bool]:
-        return {"ready": True}
-
     return app
 
 
-def served_app() -> FastAPI:
-    """The bench's app as a uvicorn worker serves it (``--factory``)."""
-    return bench_app(os.environ["BENCH_DATABASE_URL"], init_db=True)
+# ---------------------------------------------------------------- preparing a database
 
 
-async def seed(clients: int) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    await seed_catalogue()
-    point = await ServicePoint.create(code="BENCH", name="压测服务站", focus_industries=["ai"])
-    queues = [await Queue.create(service_point=point, code=c, name=c) for c in "ABC"]
-    windows = []
-    for i in range(clients):
-        window = await Window.create(service_point=point, code=f"BENCH-W{i + 1:02d}")
-        await window.queues.add(*queues)
-        windows.append(window.code)
-    for i, matter in enumerate(await Matter.all().order_by("code")):
-        await ServicePointMatter.create(service_point=point, matter=matter, queue=queues[i % 3])
-    _, kiosk = await accounts.create_kiosk(await catalogue.get_point("BENCH"))
-    user = await accounts.create_user(
-        "bench-clerk",
-        password=PASSWORD,
-        role=Role.CLERK,
-        service_point=await catalogue.get_point("BENCH"),
-    )
-    clerk = await accounts.issue_token(user)
-    return ({"Authorization": f"Bearer {kiosk}"}, {"Authorization": f"Bearer {clerk}"}, windows)
+async def _prepare(url: str, *, waiting: int, windows: int) -> dict[str, Any]:
+    """Migrate, seed point BENCH (3 queues, ``windows`` windows serving all three, a
+    kiosk, a clerk), and leave ``waiting`` tickets waiting."""
+    from tortoise import Tortoise
+    from tortoise.transactions import in_transaction
 
+    from servicedesk import wiring
+    from servicedesk.accounts import service as accounts
+    from servicedesk.accounts.models import Role
+    from servicedesk.accounts.service import Principal
+    from servicedesk.catalogue import service as catalogue
+    from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
+    from servicedesk.catalogue.models import Window
+    from servicedesk.cli import migrate_database
+    from servicedesk.db import tortoise_config
+    from servicedesk.queue import issuing
+    from servicedesk.seed.demo import seed_catalogue
+    from servicedesk.settings import Settings
 
-Request = Callable[[int], Awaitable[float | None]]
-
-
-async def drive(total: int, clients: int, request: Request) -> dict[str, float]:
-    """``clients`` tasks share ``total`` requests; latency in ms of timed ones."""
-    latencies: list[float] = []
-    counter = iter(range(total))
-
-    async def client(k: int) -> None:
-        for _ in counter:
-            took = await request(k)
-            if took is not None:
-                latencies.append(took)
-
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*[client(k) for k in range(clients)])
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    latencies.sort()
-    return {
-        "rps": len(latencies) / wall,
-        "p50": statistics.median(latencies),
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-        "n": len(latencies),
-        "cpu": cpu / wall,  # share of one core this process used (client, and app if ASGI)
-    }
-
-
-class Answer:
-    """Status and body of one response."""
-
-    def __init__(self, status_code: int, body: bytes) -> None:
-        self.status_code, self.body = status_code, body
-
-    @property
-    def text(self) -> str:
-        return self.body.decode(errors="replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class Client(Protocol):
-    async def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None
-    ) -> Answer: ...
-
-
-class AsgiClient:
-    """Requests handed to the app in this process, through httpx's ASGI transport."""
-
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
-
-    async def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None
-    ) -> Answer:
-        r = await self.http.request(method, path, headers=headers, json=body)
-        return Answer(r.status_code, r.content)
-
-
-class Connection:
-    """One kept-alive HTTP/1.1 connection, one request at a time, like a kiosk's.
-
-    A load generator written for this bench: httpx over TCP spends more CPU per
-    request than the server does, so it would measure itself; this client only
-    writes the request and reads status, Content-Length and body.
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    async def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None
-    ) -> Answer:
-        data = b"" if body is None else json.dumps(body).encode()
-        head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {len(data)}\r\n"
-        if body is not None:
-            head += "Content-Type: application/json\r\n"
-        head += "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-        self.writer.write(head.encode() + b"\r\n" + data)
-        status = int((await self.reader.readline()).split()[1])
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        return Answer(status, await self.reader.readexactly(length) if length else b"")
-
-
-@contextlib.asynccontextmanager
-async def serving(url: str, transport: str, clients: int) -> AsyncIterator[list[Client]]:
-    """One client per concurrent user of the bench's app: in this process through
-    ASGI, or connections over HTTP to one uvicorn worker in a child process, run as
-    ``servicedesk serve`` runs it."""
-    if transport == "asgi":
-        asgi = httpx.ASGITransport(app=bench_app(url))
-        async with httpx.AsyncClient(transport=asgi, base_url="http://bench") as http:
-            yield [AsgiClient(http)] * clients
-        return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "tickets:served_app", "--factory"),
-            *("--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1"),
-            *("--port", str(port), "--log-level", "warning", "--no-access-log"),
-        ],
-        env={**os.environ, "BENCH_DATABASE_URL": url},
-    )
-    connections: list[Connection] = []
+    wiring.install()
+    await migrate_database(Settings(environment="test", database_url=url))
+    await Tortoise.init(config=tortoise_config(url))
     try:
-        for _ in range(300):
-            with contextlib.suppress(OSError):
-                first = Connection(*await asyncio.open_connection("127.0.0.1", port))
-                if (await first.request("GET", "/bench/ready")).status_code == 200:
-                    break
-            await asyncio.sleep(0.1)
-        else:
-            raise RuntimeError("the bench server did not start")
-        connections = [first]
-        for _ in range(clients - 1):
-            connections.append(Connection(*await asyncio.open_connection("127.0.0.1", port)))
-        yield list(connections)
+        await seed_catalogue()
+        point = await ServicePoint.create(code=POINT, name="压测服务站", focus_industries=["ai"])
+        queues = [await Queue.create(service_point=point, code=c, name=c) for c in "ABC"]
+        codes = []
+        for i in range(windows):
+            window = await Window.create(service_point=point, code=f"BENCH-W{i + 1:02d}")
+            await window.queues.add(*queues)
+            codes.append(window.code)
+        matters = [m.code for m in await Matter.all().order_by("code")]
+        for i, code in enumerate(matters):
+            matter = await Matter.get(code=code)
+            await ServicePointMatter.create(service_point=point, matter=matter, queue=queues[i % 3])
+        bench_point = await catalogue.get_point(POINT)
+        device, kiosk = await accounts.create_kiosk(bench_point)
+        user = await accounts.create_user(
+            "bench-clerk", password=PASSWORD, role=Role.CLERK, service_point=bench_point
+        )
+        clerk = await accounts.issue_token(user)
+        async with in_transaction():
+            for i in range(waiting):
+                await issuing.take(
+                    principal=Principal(kiosk=device),
+                    service_point=POINT,
+                    matter_code=matters[i % len(matters)],
+                )
     finally:
-        for conn in connections:
-            conn.writer.close()
-        server.terminate()
-        server.wait(timeout=30)
+        await Tortoise.close_connections()
+    return {"kiosk": kiosk, "clerk": clerk, "windows": codes, "matters": matters}
 
 
-async def run(
-    url: str, *, requests: int, clients: int, transport: str
-) -> dict[str, dict[str, float]]:
-    await Tortoise.init(config=tortoise_config(url), _create_db=url.startswith("postgres"))
-    await Tortoise.generate_schemas()
+async def _prepare_minimal(url: str) -> dict[str, Any]:
+    from tortoise import Tortoise
+
+    await Tortoise.init(db_url=url, modules={"models": ["minimal_app"]})
     try:
-        kiosk, clerk, windows = await seed(clients)
-        matters = [
-            m.matter.code
-            for m in await ServicePointMatter.filter(service_point__code="BENCH").prefetch_related(
-                "matter"
+        await Tortoise.generate_schemas()
+    finally:
+        await Tortoise.close_connections()
+    return {}
+
+
+def prepare(db: Database, *, waiting: int | None = None, windows: int = 8) -> dict[str, Any]:
+    """Prepare ``db`` in a child process (Tortoise fixes its SQL per dialect once per
+    process): the real app's data, or with ``waiting=None`` the minimal app's table."""
+    command = [sys.executable, __file__, "--prepare", db.url, "--windows", str(windows)]
+    if waiting is not None:
+        command += ["--waiting", str(waiting)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"preparing {db.label} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# ---------------------------------------------------------------- the rounds
+
+Row = dict[str, Any]
+
+
+def _row(db: Database, workers: int, waiting: int | None, endpoint: str, r: Row) -> Row:
+    return {"db": db.label, "workers": workers, "waiting": waiting, "endpoint": endpoint, **r}
+
+
+def minimal_round(db: Database, *, workers: int, args: argparse.Namespace) -> Row:
+    prepare(db)
+    env = {"MINIMAL_DATABASE_URL": db.url}
+    with Server("minimal_app:create", env, workers=workers, ready_path="/ready") as server:
+        run = _post(server, "/insert", args=args)
+    return _row(db, workers, None, "minimal insert", run)
+
+
+def _post(server: Server, path: str, *, args: argparse.Namespace, **env: str) -> Row:
+    """Warm up, then measure ``POST path`` over ``args.connections`` connections."""
+    env = {"BENCH_PATH": path, **env}
+    wrk(server.url, "post.lua", env=env, connections=args.connections, seconds=1)
+    return wrk(server.url, "post.lua", env=env, connections=args.connections, seconds=args.seconds)
+
+
+def take_env(prepared: dict[str, Any]) -> dict[str, str]:
+    bodies = "\n".join(json.dumps({"matter_code": m}) for m in prepared["matters"])
+    return {"BENCH_TOKEN": prepared["kiosk"], "BENCH_BODIES": bodies}
+
+
+def app_round(
+    db: Database, *, workers: int, waiting: int, baseline: bool, args: argparse.Namespace
+) -> list[Row]:
+    """The real app on a fresh database with ``waiting`` tickets waiting: its insert
+    baseline (if asked), take a number, then call-next + complete."""
+    prepared = prepare(db, waiting=waiting, windows=args.windows)
+    rows = []
+    with Server("tickets:served_app", {"SERVICEDESK_DATABASE_URL": db.url}, workers=workers) as s:
+        if baseline:
+            rows.append(
+                _row(db, workers, waiting, "in-app insert", _post(s, "/bench/baseline", args=args))
             )
-        ]
-        async with serving(url, transport, clients) as http:
-
-            async def timed(k: int, method: str, path: str, **kw: Any) -> tuple[float, Answer]:
-                t = time.perf_counter()
-                r = await http[k].request(method, path, **kw)
-                return (time.perf_counter() - t) * 1000, r
-
-            async def baseline(k: int) -> float:
-                took, r = await timed(k, "POST", "/bench/baseline")
-                assert r.status_code == 201, r.text
-                return took
-
-            async def take(k: int) -> float:
-                took, r = await timed(
-                    k,
-                    "POST",
-                    "/api/v1/service-points/BENCH/tickets",
-                    headers=kiosk,
-                    body={"matter_code": matters[k % len(matters)]},
-                )
-                assert r.status_code == 201, r.text
-                return took
-
-            async def call_next(k: int) -> float | None:
-                took, r = await timed(
-                    k, "POST", f"/api/v1/windows/{windows[k]}/call-next", headers=clerk
-                )
-                if r.status_code == 204:
-                    return None
-                assert r.status_code == 200, r.text
-                done = await http[k].request(
-                    "POST", f"/api/v1/tickets/{r.json()['id']}/complete", headers=clerk
-                )
-                assert done.status_code == 200, done.text
-                return took
-
-            endpoints = {"baseline insert": baseline, "take a number": take, "call-next": call_next}
-            results = {}
-            for label, request in endpoints.items():
-                # Warm up each endpoint alike, so a process's first requests (caches
-                # filling, statements being prepared) are not counted against any.
-                await drive(clients * 2, clients, request)
-                results[label] = await drive(requests, clients, request)
-    finally:
-        if url.startswith("postgres"):
-            await Tortoise._drop_databases()
-        else:
-            await Tortoise.close_connections()
-    return results
+        take = _post(s, f"/api/v1/service-points/{POINT}/tickets", args=args, **take_env(prepared))
+        rows.append(_row(db, workers, waiting, "take a number", take))
+        env = {"BENCH_TOKEN": prepared["clerk"], "BENCH_WINDOWS": ",".join(prepared["windows"])}
+        n = len(prepared["windows"])
+        wrk(s.url, "call.lua", env=env, connections=n, threads=n, seconds=1)
+        calls = wrk(s.url, "call.lua", env=env, connections=n, threads=n, seconds=args.seconds)
+        calls["calls_per_s"] = calls["calls"] / calls["seconds"]
+        rows.append(_row(db, workers, waiting, "call-next + complete", calls))
+    return rows
 
 
-def report(name: str, results: dict[str, dict[str, float]]) -> None:
-    base = results["baseline insert"]["rps"]
-    print(f"\n{name}")
+# ---------------------------------------------------------------- report
+
+
+def report(rows: list[Row]) -> None:
     print(
-        f"  {'endpoint':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12}"
-        f" {'bench CPU':>10}"
+        f"\n{'database':<11}{'workers':>8}{'waiting':>8}  {'endpoint':<21}{'req/s':>8}"
+        f"{'p50 ms':>8}{'p99 ms':>8}{'× in-app':>10}{'× minimal':>10}  notes"
     )
-    for label, r in results.items():
+    for r in rows:
+        same = [x for x in rows if x["db"] == r["db"] and x["workers"] == r["workers"]]
+        minimal = next((x["rps"] for x in same if x["endpoint"] == "minimal insert"), None)
+        in_app = next((x["rps"] for x in same if x["endpoint"] == "in-app insert"), None)
+        notes = []
+        if "calls_per_s" in r:
+            notes.append(f"{r['calls_per_s']:.0f} calls/s, {r['empty']} empty")
+        if r["errors"]:
+            notes.append(f"{r['errors']} errors")
+        waiting = "" if r["waiting"] is None else str(r["waiting"])
         print(
-            f"  {label:<16} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
-            f"{r['rps'] / base:>12.2f} {r['cpu']:>10.0%}"
+            f"{r['db']:<11}{r['workers']:>8}{waiting:>8}  {r['endpoint']:<21}{r['rps']:>8.0f}"
+            f"{r['p50']:>8.1f}{r['p99']:>8.1f}{_ratio(r['rps'], in_app):>10}"
+            f"{_ratio(r['rps'], minimal):>10}  {'; '.join(notes)}"
         )
+    _targets(rows)
 
 
-async def postgres_up(server: str) -> bool:
-    import asyncpg
+def _ratio(value: float, base: float | None) -> str:
+    return f"{value / base:.2f}" if base else "-"
 
-    try:
-        conn = await asyncpg.connect(
-            server.replace("postgres://", "postgresql://", 1) + "/postgres", timeout=3
-        )
-    except (OSError, asyncpg.PostgresError):
-        return False
-    await conn.close()
-    return True
+
+def _find(rows: list[Row], db: str, workers: int, waiting: int | None, endpoint: str) -> Row | None:
+    return next(
+        (
+            r
+            for r in rows
+            if (r["db"], r["workers"], r["endpoint"]) == (db, workers, endpoint)
+            and (waiting is None or r["waiting"] == waiting)
+        ),
+        None,
+    )
+
+
+def _targets(rows: list[Row]) -> None:
+    print("\nissue 14's targets (this run):")
+    for db in ("SQLite", "PostgreSQL"):
+        minimal = _find(rows, db, 1, None, "minimal insert")
+        take10 = _find(rows, db, 1, 10, "take a number")
+        take5k = _find(rows, db, 1, 5000, "take a number")
+        calls = _find(rows, db, 1, 10, "call-next + complete")
+        if minimal and take10:
+            _target(
+                f"{db}: take a number ≥ 0.5× minimal insert", take10["rps"] / minimal["rps"], 0.5
+            )
+        if take10 and take5k:
+            _target(f"{db}: take at 5,000 waiting ≥ 0.9× at 10", take5k["rps"] / take10["rps"], 0.9)
+        if minimal and calls:
+            _target(
+                f"{db}: call-next + complete ≥ 0.3× minimal", calls["rps"] / minimal["rps"], 0.3
+            )
+    one = _find(rows, "PostgreSQL", 1, 10, "take a number")
+    two = _find(rows, "PostgreSQL", 2, 10, "take a number")
+    if one and two:
+        _target("PostgreSQL: take, 2 workers ≥ 1.3× one", two["rps"] / one["rps"], 1.3)
+
+
+def _target(label: str, value: float, goal: float) -> None:
+    print(f"  {label:<48} {value:5.2f}  {'met' if value >= goal else 'NOT met'}")
+
+
+# ---------------------------------------------------------------- main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--quick", action="store_true", help="2 s per figure, fewer rounds")
+    parser.add_argument("--seconds", type=float, help="seconds per figure (default 5)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--windows", type=int, default=8)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument(
-        "--transport", choices=("http", "asgi", "both"), default="both", help="default: both"
-    )
-    parser.add_argument("--database", help=argparse.SUPPRESS)  # one database per process
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--no-sse", action="store_true", help="skip bench/sse.py")
+    parser.add_argument("--prepare", help=argparse.SUPPRESS)
+    parser.add_argument("--waiting", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.database:
-        name = "PostgreSQL" if args.database.startswith("postgres") else "SQLite (file, WAL)"
-        how = {"http": "over HTTP, one uvicorn worker", "asgi": "in-process ASGI"}[args.transport]
-        results = asyncio.run(
-            run(
-                args.database,
-                requests=args.requests,
-                clients=args.clients,
-                transport=args.transport,
-            )
+    if args.prepare:
+        work = (
+            _prepare(args.prepare, waiting=args.waiting, windows=args.windows)
+            if args.waiting is not None
+            else _prepare_minimal(args.prepare)
         )
-        report(f"{name}, {how}", results)
+        print(json.dumps(asyncio.run(work)))
         return
-    print(f"{args.clients} concurrent clients, {args.requests} requests per endpoint")
-    transports = ("http", "asgi") if args.transport == "both" else (args.transport,)
-    postgres = asyncio.run(postgres_up(args.postgres))
-    for transport in transports:
-        # Tortoise builds its SQL per dialect once per process: one process per database.
-        common = [sys.executable, __file__, "--transport", transport]
-        common += ["--requests", str(args.requests), "--clients", str(args.clients)]
-        with tempfile.TemporaryDirectory() as tmp:
-            sqlite = f"sqlite://{Path(tmp) / 'bench.sqlite3'}?synchronous=NORMAL"
-            subprocess.run([*common, "--database", sqlite], check=True)
-        if postgres:
-            url = f"{args.postgres}/bench_{uuid.uuid4().hex[:8]}"
-            subprocess.run([*common, "--database", url], check=True)
-    if not postgres:
-        print(f"\nPostgreSQL at {args.postgres} did not answer: skipped")
+    args.seconds = args.seconds or (2.0 if args.quick else 5.0)
+    ensure_wrk()
+    kinds = args.databases.split(",")
+    if "postgres" in kinds and not postgres_up(args.postgres):
+        print(f"PostgreSQL at {args.postgres} did not answer: skipped")
+        kinds.remove("postgres")
+    print(
+        f"wrk, {args.seconds:g} s per figure after 1 s of warm-up; take a number over "
+        f"{args.connections} connections, call-next at {args.windows} windows"
+    )
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in kinds:
+            for workers in (1, 2) if kind == "postgres" else (1,):
+                with fresh_database(kind, tmp=Path(tmp), server=args.postgres) as db:
+                    rows.append(minimal_round(db, workers=workers, args=args))
+                    print(_brief(rows[-1]), flush=True)
+                for waiting in (10, 5000):
+                    if waiting == 5000 and workers == 2 and args.quick:
+                        continue
+                    with fresh_database(kind, tmp=Path(tmp), server=args.postgres) as db:
+                        for row in app_round(
+                            db, workers=workers, waiting=waiting, baseline=waiting == 10, args=args
+                        ):
+                            rows.append(row)
+                            print(_brief(row), flush=True)
+        report(rows)
+        if not args.no_sse:
+            import sse
+
+            for kind in kinds:
+                with fresh_database(kind, tmp=Path(tmp), server=args.postgres) as db:
+                    sse.run(db, args=args)
+
+
+def _brief(r: Row) -> str:
+    waiting = "" if r["waiting"] is None else f" ({r['waiting']} waiting)"
+    return (
+        f"  {r['db']}, {r['workers']} worker(s), {r['endpoint']}{waiting}: "
+        f"{r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

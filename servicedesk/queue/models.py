@@ -93,6 +93,23 @@ def ticket_db_value(field: str, value: Any) -> Any:
     return Ticket._meta.fields_map[field].to_db_value(value, Ticket)
 
 
+class QueueTally(Model):
+    """How many tickets wait in a queue, kept as tickets move (in the same statement or
+    transaction as each move), so a new ticket's place is read, not counted."""
+
+    id = fields.IntField(primary_key=True)
+    queue: fields.OneToOneRelation[Queue] = fields.OneToOneField(
+        "models.Queue", related_name="tally", on_delete=fields.CASCADE
+    )
+    queue_id: int
+    # Waiting tickets of rank 0 (green channel, appointments) and of rank 1 (normal).
+    priority_waiting = fields.IntField(default=0)
+    normal_waiting = fields.IntField(default=0)
+
+    class Meta:
+        table = "queue_tallies"
+
+
 class TicketCall(Model):
     """One call (or recall) of a ticket at a window, as the display board shows it."""
 
