@@ -37,6 +37,10 @@ function response(status, _headers, body)
     calls = calls + 1
   elseif status == 204 then
     empty = empty + 1
+  elseif status == 409 and string.match(body, '"ticket_id":(%d+)') then
+    -- the window still holds a ticket (a run stopped between call and complete)
+    pending = string.match(body, '"ticket_id":(%d+)')
+    other = other + 1
   else
     other = other + 1
   end

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from servicedesk.accounts import service as accounts
+from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
-from servicedesk.deps import CurrentClerk, IdempotencyKey, KioskDevice, SettingsDep, require_roles
+from servicedesk.deps import (
+    CurrentClerk,
+    IdempotencyKey,
+    KioskDevice,
+    bearer_token,
+    require_roles,
+)
+from servicedesk.errors import Forbidden, NotAuthenticated
 from servicedesk.idempotency import service as idempotency
 from servicedesk.queue import appointments, calls, events, issuing, service, transitions
 from servicedesk.queue.schemas import (
@@ -28,18 +37,52 @@ from servicedesk.queue.schemas import (
 )
 
 router = APIRouter(tags=["queue"])
+hot_router = APIRouter(tags=["queue"])
 SlotManager = require_roles("clerk", "official", "admin")
 
 
-@router.post("/service-points/{sp}/tickets", status_code=201, response_model=TicketRead)
+# The hall's hot paths: a kiosk taking a number, a clerk calling, starting and
+# completing. ``hot_router`` is included ahead of every other router (routes are tried
+# in order), and each endpoint resolves its caller with one dependency.
+
+
+async def _caller(request: Request, roles: tuple[str, ...]) -> Principal:
+    token = bearer_token(request)
+    if token is None:
+        raise NotAuthenticated("send Authorization: Bearer <token>")
+    principal = await accounts.resolve(token)
+    if principal.role not in roles:
+        raise Forbidden(f"this needs the role {' or '.join(roles)}, not {principal.role}")
+    return principal
+
+
+async def _kiosk(request: Request) -> Principal:
+    return await _caller(request, ("kiosk",))
+
+
+async def _clerk(request: Request) -> Principal:
+    return await _caller(request, ("clerk", "admin"))
+
+
+Kiosk = Annotated[Principal, Depends(_kiosk)]
+Clerk = Annotated[Principal, Depends(_clerk)]
+
+
+def _json(view: service.TicketView, status_code: int = 200) -> Response:
+    body = ticket_read(view).model_dump_json().encode()
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
+@hot_router.post("/service-points/{sp}/tickets", status_code=201, response_model=TicketRead)
 async def take_ticket(
-    sp: str,
-    body: TicketCreate,
-    kiosk: KioskDevice,
-    settings: SettingsDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
+    sp: str, body: TicketCreate, kiosk: Kiosk, request: Request, key: IdempotencyKey = None
+) -> Response:
     """Take a number for a matter; retries with the same Idempotency-Key get the same one."""
+    if key is None:  # the statement that issues the number is atomic by itself
+        view = await issuing.take(
+            principal=kiosk, service_point=sp, matter_code=body.matter_code, priority=body.priority
+        )
+        return _json(view, 201)
 
     async def handler() -> tuple[int, Any]:
         view = await issuing.take(
@@ -48,7 +91,7 @@ async def take_ticket(
         return 201, ticket_read(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
-        settings=settings,
+        settings=request.app.state.settings,
         caller=kiosk.label,
         operation=f"POST /service-points/{sp}/tickets",
         key=key,
@@ -56,6 +99,31 @@ async def take_ticket(
         handler=handler,
     )
     return JSONResponse(payload, status_code=status)
+
+
+@hot_router.post(
+    "/windows/{window}/call-next",
+    response_model=TicketRead,
+    responses={204: {"description": "nothing waits"}},
+)
+async def call_next(window: str, clerk: Clerk) -> Response:
+    """Claim the next ticket for the window; 204 when nobody waits."""
+    view = await calls.call_next(window, principal=clerk)
+    if view is None:
+        return Response(status_code=204)
+    return _json(view)
+
+
+@hot_router.post("/tickets/{ticket_id}/start", response_model=TicketRead)
+async def start(ticket_id: int, clerk: Clerk) -> Response:
+    """The firm is at the window: serving starts."""
+    return _json(await transitions.start(ticket_id, principal=clerk))
+
+
+@hot_router.post("/tickets/{ticket_id}/complete", response_model=TicketRead)
+async def complete(ticket_id: int, clerk: Clerk) -> Response:
+    """The matter was handled."""
+    return _json(await transitions.complete(ticket_id, principal=clerk))
 
 
 @router.get("/service-points/{sp}/board", response_model=BoardRead)
@@ -91,41 +159,16 @@ async def queue_counts(sp: str, clerk: CurrentClerk) -> QueueCounts:
     return QueueCounts(waiting=await service.waiting_counts(point))
 
 
-@router.post(
-    "/windows/{window}/call-next",
-    response_model=TicketRead,
-    responses={204: {"description": "nothing waits"}},
-)
-async def call_next(window: str, clerk: CurrentClerk) -> Any:
-    """Claim the next ticket for the window; 204 when nobody waits."""
-    view = await calls.call_next(window, principal=clerk)
-    if view is None:
-        return Response(status_code=204)
-    return ticket_read(view)
-
-
 @router.post("/tickets/{ticket_id}/recall", response_model=TicketRead)
 async def recall(ticket_id: int, clerk: CurrentClerk) -> TicketRead:
     """Call the same number again."""
     return ticket_read(await calls.recall(ticket_id, principal=clerk))
 
 
-@router.post("/tickets/{ticket_id}/start", response_model=TicketRead)
-async def start(ticket_id: int, clerk: CurrentClerk) -> TicketRead:
-    """The firm is at the window: serving starts."""
-    return ticket_read(await transitions.start(ticket_id, principal=clerk))
-
-
 @router.post("/tickets/{ticket_id}/no-show", response_model=TicketRead)
 async def no_show(ticket_id: int, clerk: CurrentClerk) -> TicketRead:
     """The firm did not come after the allowed recalls."""
     return ticket_read(await transitions.no_show(ticket_id, principal=clerk))
-
-
-@router.post("/tickets/{ticket_id}/complete", response_model=TicketRead)
-async def complete(ticket_id: int, clerk: CurrentClerk) -> TicketRead:
-    """The matter was handled."""
-    return ticket_read(await transitions.complete(ticket_id, principal=clerk))
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketRead)
