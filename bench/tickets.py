@@ -81,8 +81,7 @@ async def _prepare(url: str, *, waiting: int, windows: int) -> dict[str, Any]:
     from servicedesk.accounts.models import Role
     from servicedesk.accounts.service import Principal
     from servicedesk.catalogue import service as catalogue
-    from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter
-    from servicedesk.catalogue.models import Window
+    from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter, Window
     from servicedesk.cli import migrate_database
     from servicedesk.db import tortoise_config
     from servicedesk.queue import issuing
@@ -279,6 +278,7 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--no-sse", action="store_true", help="skip bench/sse.py")
+    parser.add_argument("--screens", type=int, default=200, help="event streams for bench/sse.py")
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
     parser.add_argument("--waiting", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -1,9 +1,11 @@
-"""Per-queue waiting tallies, so taking a number reads its place instead of counting."""
+"""Per-queue waiting tallies, so taking a number reads its place instead of counting;
+an index in calling order, so call-next stops at the first ticket of its queues."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from tortoise.indexes import Index
 
 # Every queue starts with the tickets waiting in it now, by rank.
 BACKFILL = (
@@ -32,4 +34,8 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.RunSQL(BACKFILL, reverse_sql="DELETE FROM queue_tallies"),
+        ops.AddIndex(
+            model_name='Ticket',
+            index=Index(fields=['status', 'rank', 'taken_at', 'id']),
+        ),
     ]

@@ -81,7 +81,13 @@ class Ticket(Model):
 
     class Meta:
         table = "tickets"
-        indexes = (("queue_id", "status", "rank", "taken_at"), ("service_point_id", "taken_at"))
+        indexes = (
+            ("queue_id", "status", "rank", "taken_at"),
+            ("service_point_id", "taken_at"),
+            # Call-next walks the waiting tickets in calling order and stops at the first
+            # of the window's queues, however many wait.
+            ("status", "rank", "taken_at", "id"),
+        )
         unique_together = (("queue", "day", "seq"),)
 
 
