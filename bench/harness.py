@@ -54,6 +54,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -124,6 +131,10 @@ class Server:
     def rss_kib(self) -> int:
         return sum(rss_kib(p) for p in self.worker_pids())
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server's workers have used so far (user + system)."""
+        return sum(cpu_seconds(p) for p in self.worker_pids())
+
 
 def _cmdline(pid: int) -> str:
     with contextlib.suppress(OSError):
@@ -146,8 +157,11 @@ def wrk(
     connections: int,
     seconds: float,
     threads: int | None = None,
+    server: Server | None = None,
 ) -> dict[str, Any]:
-    """Run wrk against ``url`` with ``bench/wrk/<script>``; rates and latencies."""
+    """Run wrk against ``url`` with ``bench/wrk/<script>``; rates and latencies, and
+    the server's CPU milliseconds per request when ``server`` is given."""
+    cpu = server.cpu_seconds() if server else 0.0
     threads = threads or min(connections, 2)
     command = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     command += ["--timeout", "10s", "-s", str(LUA / script), url]
@@ -164,8 +178,10 @@ def wrk(
     raw = json.loads(lines[-1].removeprefix("BENCH "))
     seconds_run = raw["duration_us"] / 1e6
     errors = sum(raw[k] for k in ("connect", "read", "write", "timeout", "status"))
+    used = (server.cpu_seconds() - cpu) if server else 0.0
     return {
         **raw,
+        "cpu_ms": used * 1000 / max(raw["requests"], 1) if server else None,
         "rps": raw["requests"] / seconds_run,
         "p50": raw["p50_us"] / 1000,
         "p99": raw["p99_us"] / 1000,
@@ -212,6 +228,40 @@ async def _pg(server: str, sql: str) -> None:
     conn = await asyncpg.connect(server.replace("postgres://", "postgresql://", 1) + "/postgres")
     try:
         await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def reset_waiting(db: Database, waiting: int) -> int:
+    """Leave at most the ``waiting`` oldest tickets waiting (the newer ones are cancelled
+    directly in the database, the queues' tallies counted afresh); how many wait."""
+    from servicedesk.queue.statements import RECOUNT
+
+    cancel = (
+        "UPDATE tickets SET status = 'cancelled' WHERE status = 'waiting' AND id NOT IN"
+        f" (SELECT id FROM tickets WHERE status = 'waiting' ORDER BY id LIMIT {int(waiting)})"
+    )
+    count = "SELECT COUNT(*) FROM tickets WHERE status = 'waiting'"
+    if db.kind == "sqlite":
+        import sqlite3
+
+        path = db.url.removeprefix("sqlite://").partition("?")[0]
+        with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn, conn:
+            conn.execute(cancel)
+            conn.execute(RECOUNT)
+            return int(conn.execute(count).fetchone()[0])
+    return int(asyncio.run(_pg_reset(db.url, [cancel, RECOUNT], count)))
+
+
+async def _pg_reset(url: str, sql: list[str], count: str) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        async with conn.transaction():
+            for statement in sql:
+                await conn.execute(statement)
+        return int(await conn.fetchval(count))
     finally:
         await conn.close()
 

@@ -93,10 +93,11 @@ async def _clerk(port: int, prepared: dict[str, Any], stop: asyncio.Event) -> li
     return called
 
 
-async def _wrk(url: str, env: dict[str, str], seconds: float) -> dict[str, Any]:
+async def _wrk(server: Server, env: dict[str, str], seconds: float) -> dict[str, Any]:
     """wrk in a child process while this loop keeps reading the screens."""
     command = [ensure_wrk(), "-t2", "-c32", f"-d{max(1, round(seconds))}s"]
-    command += ["--timeout", "10s", "-s", str(LUA / "post.lua"), url]
+    command += ["--timeout", "10s", "-s", str(LUA / "post.lua"), server.url]
+    cpu = server.cpu_seconds()
     proc = await asyncio.create_subprocess_exec(
         *command,
         env={**os.environ, "BENCH_LUA": str(LUA), **env},
@@ -105,7 +106,8 @@ async def _wrk(url: str, env: dict[str, str], seconds: float) -> dict[str, Any]:
     out, _ = await proc.communicate()
     line = [x for x in out.decode().splitlines() if x.startswith("BENCH ")][-1]
     raw = json.loads(line.removeprefix("BENCH "))
-    return {**raw, "rps": raw["requests"] / (raw["duration_us"] / 1e6)}
+    used = (server.cpu_seconds() - cpu) * 1000 / max(raw["requests"], 1)
+    return {**raw, "rps": raw["requests"] / (raw["duration_us"] / 1e6), "cpu_ms": used}
 
 
 async def _live(
@@ -113,9 +115,14 @@ async def _live(
 ) -> dict[str, Any]:
     from tickets import take_env
 
-    env = {"BENCH_PATH": f"/api/v1/service-points/{POINT}/tickets", **take_env(prepared)}
-    await _wrk(server.url, env, 1)
-    without = await _wrk(server.url, env, seconds)
+    env = take_env(prepared)
+    await _wrk(server, env, 1)
+    # A clerk calls meanwhile in both figures, so they differ only by the screens.
+    stop = asyncio.Event()
+    clerk = asyncio.create_task(_clerk(server.port, prepared, stop))
+    without = await _wrk(server, env, seconds)
+    stop.set()
+    await clerk
     before = server.rss_kib()
     opened = [await Screen.open(server.port) for _ in range(screens)]
     await asyncio.wait_for(asyncio.gather(*(s.opened.wait() for s in opened)), 60)
@@ -123,7 +130,7 @@ async def _live(
     after = server.rss_kib()
     stop = asyncio.Event()
     clerk = asyncio.create_task(_clerk(server.port, prepared, stop))
-    with_screens = await _wrk(server.url, env, seconds)
+    with_screens = await _wrk(server, env, seconds)
     stop.set()
     called = await clerk
     deadline = asyncio.get_running_loop().time() + 10
@@ -152,9 +159,11 @@ def run(db: Database, *, args: argparse.Namespace) -> dict[str, Any]:
     print(
         f"\n{db.label}, one worker, {result['screens']} event-stream screens on one point:\n"
         f"  take a number without screens {result['without']['rps']:8.0f} req/s"
-        f"  (p99 {result['without']['p99_us'] / 1000:.1f} ms)\n"
+        f"  (p99 {result['without']['p99_us'] / 1000:.1f} ms,"
+        f" app CPU {result['without']['cpu_ms']:.2f} ms/req)\n"
         f"  take a number with screens    {result['with']['rps']:8.0f} req/s"
-        f"  (p99 {result['with']['p99_us'] / 1000:.1f} ms)  = {share:.2f} of it"
+        f"  (p99 {result['with']['p99_us'] / 1000:.1f} ms,"
+        f" app CPU {result['with']['cpu_ms']:.2f} ms/req)  = {share:.2f} of it"
         f"  ({'met' if share >= 0.8 else 'NOT met'}: at most 20 % lost)\n"
         f"  memory per open stream        {result['kib_per_screen']:8.1f} KiB (server RSS)\n"
         f"  calls made meanwhile          {result['calls']:8d}; screens that received every"
