@@ -123,10 +123,8 @@ class Server:
         assert self.proc is not None
         if self.workers == 1:
             return [self.proc.pid]
-        # uvicorn's supervisor spawns the workers (and multiprocessing a tracker).
-        return [p for p in _children(self.proc.pid) if "uvicorn" not in _cmdline(p)][
-            : self.workers
-        ] or _children(self.proc.pid)
+        # uvicorn's supervisor spawns the workers (and multiprocessing a resource tracker).
+        return [p for p in _children(self.proc.pid) if "spawn_main" in _cmdline(p)]
 
     def rss_kib(self) -> int:
         return sum(rss_kib(p) for p in self.worker_pids())
@@ -235,7 +233,7 @@ async def _pg(server: str, sql: str) -> None:
 def reset_waiting(db: Database, waiting: int) -> int:
     """Leave at most the ``waiting`` oldest tickets waiting (the newer ones are cancelled
     directly in the database, the queues' tallies counted afresh); how many wait."""
-    from servicedesk.queue.statements import RECOUNT
+    from servicedesk.queue.statements import recount_sql
 
     cancel = (
         "UPDATE tickets SET status = 'cancelled' WHERE status = 'waiting' AND id NOT IN"
@@ -248,9 +246,9 @@ def reset_waiting(db: Database, waiting: int) -> int:
         path = db.url.removeprefix("sqlite://").partition("?")[0]
         with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn, conn:
             conn.execute(cancel)
-            conn.execute(RECOUNT)
+            conn.execute(recount_sql("sqlite"))
             return int(conn.execute(count).fetchone()[0])
-    return int(asyncio.run(_pg_reset(db.url, [cancel, RECOUNT], count)))
+    return int(asyncio.run(_pg_reset(db.url, [cancel, recount_sql("postgres")], count)))
 
 
 async def _pg_reset(url: str, sql: list[str], count: str) -> int:
@@ -261,9 +259,34 @@ async def _pg_reset(url: str, sql: list[str], count: str) -> int:
         async with conn.transaction():
             for statement in sql:
                 await conn.execute(statement)
+        # What autovacuum does in a running hall: the cancelled rows' dead versions go.
+        await conn.execute("VACUUM ANALYZE tickets, queue_tallies, daily_sequences")
         return int(await conn.fetchval(count))
     finally:
         await conn.close()
+
+
+def settle(db: Database) -> None:
+    """After a database is filled: VACUUM ANALYZE (PostgreSQL) or ANALYZE (SQLite), as
+    autovacuum or a maintenance job would have done on a hall's database."""
+    if db.kind == "sqlite":
+        import sqlite3
+
+        path = db.url.removeprefix("sqlite://").partition("?")[0]
+        with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
+            conn.execute("ANALYZE")
+        return
+
+    async def vacuum() -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(db.url.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute("VACUUM ANALYZE")
+        finally:
+            await conn.close()
+
+    asyncio.run(vacuum())
 
 
 def postgres_up(server: str) -> bool:

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness import LUA, Database, Server, ensure_wrk, fresh_database, postgres_up
+from harness import LUA, Database, Server, ensure_wrk, fresh_database, postgres_up, settle
 
 CALL = re.compile(rb'event: call\r?\ndata: \{[^\n]*?"ticket_no": "([^"]+)"')
 POINT = "BENCH"
@@ -153,6 +153,7 @@ def run(db: Database, *, args: argparse.Namespace) -> dict[str, Any]:
     from tickets import prepare
 
     prepared = prepare(db, waiting=10, windows=args.windows)
+    settle(db)
     with Server("tickets:served_app", {"SERVICEDESK_DATABASE_URL": db.url}) as server:
         result = asyncio.run(_live(server, prepared, screens=args.screens, seconds=args.seconds))
     share = result["with"]["rps"] / result["without"]["rps"]

@@ -52,6 +52,7 @@ from harness import (
     fresh_database,
     postgres_up,
     reset_waiting,
+    settle,
     wrk,
 )
 
@@ -90,7 +91,6 @@ async def _prepare(url: str, *, waiting: int, windows: int) -> dict[str, Any]:
     """Migrate, seed point BENCH (3 queues, ``windows`` windows serving all three, a
     kiosk, a clerk), and leave ``waiting`` tickets waiting."""
     from tortoise import Tortoise
-    from tortoise.transactions import in_transaction
 
     from servicedesk import wiring
     from servicedesk.accounts import service as accounts
@@ -126,13 +126,12 @@ async def _prepare(url: str, *, waiting: int, windows: int) -> dict[str, Any]:
             "bench-clerk", password=PASSWORD, role=Role.CLERK, service_point=bench_point
         )
         clerk = await accounts.issue_token(user)
-        async with in_transaction():
-            for i in range(waiting):
-                await issuing.take(
-                    principal=Principal(kiosk=device),
-                    service_point=POINT,
-                    matter_code=matters[i % len(matters)],
-                )
+        for i in range(waiting):  # one number at a time, as kiosks take them
+            await issuing.take(
+                principal=Principal(kiosk=device),
+                service_point=POINT,
+                matter_code=matters[i % len(matters)],
+            )
     finally:
         await Tortoise.close_connections()
     return {"kiosk": kiosk, "clerk": clerk, "windows": codes, "matters": matters}
@@ -210,6 +209,8 @@ def group(kind: str, workers: int, *, tmp: Path, args: argparse.Namespace) -> li
         prepare(db["minimal"])
         short = prepare(db["short"], waiting=10, windows=args.windows)
         long = prepare(db["long"], waiting=5000, windows=args.windows)
+        for each in db.values():
+            settle(each)
         minimal = stack.enter_context(
             Server(
                 "minimal_app:create",

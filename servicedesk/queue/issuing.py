@@ -6,8 +6,10 @@ that inserts the ticket, so two kiosks never print the same number.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import secrets
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Never
@@ -34,19 +36,28 @@ from servicedesk.queue.transitions import move
 from servicedesk.timeutil import beijing_date, now, today
 
 _expired_through: list[date] = []  # the last Beijing day this process closed
+_expiring: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def expire_previous_days() -> int:
     """Numbers restart every day: tickets still waiting from an earlier day are
     cancelled, so yesterday's B001 is never called before today's. Runs once a day
-    per process (idempotent across workers); returns how many it closed."""
+    per process (idempotent across workers; the process's other requests meanwhile
+    wait for it rather than run it again); returns how many it closed."""
     current = today()
     if _expired_through and _expired_through[0] >= current:
         return 0
-    closed = await Ticket.filter(status=T.WAITING, day__lt=current).update(status=T.CANCELLED)
-    # Once a day the waiting tallies are counted afresh (whether or not anything closed).
-    await statements.fetch(connections.get("default"), statements.RECOUNT, {})
-    _expired_through[:] = [current]
+    lock = _expiring.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        if _expired_through and _expired_through[0] >= current:
+            return 0
+        closed = await Ticket.filter(status=T.WAITING, day__lt=current).update(status=T.CANCELLED)
+        # Once a day the waiting tallies are counted afresh (whether or not any closed).
+        client = connections.get("default")
+        await statements.fetch(client, statements.recount_sql(client.capabilities.dialect), {})
+        _expired_through[:] = [current]
     return int(closed)
 
 

@@ -127,13 +127,25 @@ TALLY = (
 )
 
 # Every queue's tally from its tickets (after a bulk change such as closing a day).
+# PostgreSQL locks the rows in one order first, so two workers recounting at once (or
+# a recount beside numbers being taken) wait for each other instead of deadlocking.
 RECOUNT = (
-    "UPDATE queue_tallies SET"
+    "{lock}UPDATE queue_tallies SET"
     " priority_waiting = (SELECT COUNT(*) FROM tickets t WHERE t.queue_id = queue_tallies.queue_id"
     " AND t.status = 'waiting' AND t.rank = 0),"
     " normal_waiting = (SELECT COUNT(*) FROM tickets t WHERE t.queue_id = queue_tallies.queue_id"
-    " AND t.status = 'waiting' AND t.rank <> 0)"
+    " AND t.status = 'waiting' AND t.rank <> 0){where}"
 )
+
+
+def recount_sql(dialect: str) -> str:
+    if dialect != "postgres":
+        return RECOUNT.replace("{lock}", "").replace("{where}", "")
+    lock = "WITH l AS (SELECT queue_id FROM queue_tallies ORDER BY queue_id FOR UPDATE) "
+    return RECOUNT.replace("{lock}", lock).replace(
+        "{where}", " WHERE queue_id IN (SELECT queue_id FROM l)"
+    )
+
 
 # What a new ticket of queue {q} finds: the waiting tallies of the other queues its
 # windows serve, and how many of those windows hold a ticket. Bounded by the hall's
