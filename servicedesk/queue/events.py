@@ -12,10 +12,11 @@ Fan-out costs the same whatever the number of screens: each service point has on
 :data:`BACKLOG` of them; its streams sleep on one wake-up. Events are handed out in
 batches: a call within :data:`CALL_DELAY` seconds, other events (a number taken,
 a ticket moved on) within :data:`OTHER_DELAY`, so a hall taking numbers by the
-hundred wakes each screen a few times a second, not once per number. Every stream
-gets every event in order; one that falls more than :data:`BACKLOG` events behind
-(a stalled client) misses the oldest, and the board and console re-read their state
-on any event anyway.
+hundred wakes each screen a few times a second, not once per number; the numbers
+taken meanwhile go out as one ``taken`` event per queue with their ``count``. Every
+stream gets every other event, in order; one that falls more than :data:`BACKLOG`
+events behind (a stalled client) misses the oldest, and the board and console
+re-read their state on any event anyway.
 """
 
 from __future__ import annotations
@@ -62,11 +63,16 @@ class Channel:
         self.subscribers = 0
         self.wakeup = asyncio.Event()
         self._due: asyncio.TimerHandle | None = None
+        self._taken: dict[str, dict[str, Any]] = {}
         self._chunk: tuple[int, int, str] = (0, 0, "")
 
     def add(self, event: dict[str, Any]) -> None:
-        self.last += 1
-        self.backlog.append((self.last, encode(event)))
+        if event.get("type") == "taken":
+            # Numbers taken between two hand-outs go out as one event per queue.
+            merged = self._taken.setdefault(str(event.get("queue")), {**event, "count": 0})
+            merged["count"] += int(event.get("count", 1))
+        else:
+            self._append(event)
         delay = CALL_DELAY if event.get("type") == "call" else OTHER_DELAY
         loop = asyncio.get_running_loop()
         due = loop.time() + delay
@@ -75,11 +81,18 @@ class Channel:
                 self._due.cancel()
             self._due = loop.call_at(due, self.flush)
 
+    def _append(self, event: dict[str, Any]) -> None:
+        self.last += 1
+        self.backlog.append((self.last, encode(event)))
+
     def flush(self) -> None:
         """Wake every stream of this channel (also without new events: a keep-alive)."""
         if self._due is not None:
             self._due.cancel()
             self._due = None
+        for event in self._taken.values():
+            self._append(event)
+        self._taken.clear()
         self.flushed = self.last
         woken, self.wakeup = self.wakeup, asyncio.Event()
         woken.set()
