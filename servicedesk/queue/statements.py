@@ -84,9 +84,9 @@ class Batch:
 def _atomically(conn: sqlite3.Connection, work: Callable[[Batch], R]) -> R:
     """On the connection's thread: ``work`` inside a transaction, or a savepoint of the
     caller's."""
-    begin, commit, undo = "BEGIN IMMEDIATE", "COMMIT", ("ROLLBACK",)
+    begin, commit, undo = "BEGIN IMMEDIATE", "COMMIT", ["ROLLBACK"]
     if conn.in_transaction:
-        begin, commit, undo = "SAVEPOINT hot", "RELEASE hot", ("ROLLBACK TO hot", "RELEASE hot")
+        begin, commit, undo = "SAVEPOINT hot", "RELEASE hot", ["ROLLBACK TO hot", "RELEASE hot"]
     conn.execute(begin)
     try:
         result = work(Batch(conn))
@@ -106,7 +106,8 @@ async def on_sqlite_thread(client: BaseDBAsyncClient, work: Callable[[Batch], R]
     on that thread (every statement of aiosqlite goes through it)."""
     async with client.acquire_connection() as connection:
         try:
-            return await connection._execute(_atomically, connection._conn, work)
+            result: R = await connection._execute(_atomically, connection._conn, work)
+            return result
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(exc) from exc
         except sqlite3.OperationalError as exc:
