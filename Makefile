@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lint test-sqlite test-postgres browsers bench clean
+.PHONY: run test install lint test-sqlite test-postgres browsers bench wrk clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,13 @@ test-postgres: install browsers
 
 test: lint test-sqlite test-postgres
 
-bench: install
+# wrk (Debian's package) drives bench/tickets.py's HTTP load.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+wrk:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
+
+bench: install wrk
 	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/credit_peers.py
 	$(BIN)/python bench/tickets.py

@@ -1,29 +1,34 @@
-"""Ticket creation and call-next under 32 concurrent clients, against a bare insert.
+"""Take a number and call-next over HTTP with wrk, against two insert baselines.
 
-    .venv/bin/python bench/tickets.py [--requests 1000] [--clients 32]
-                                      [--transport http|asgi|both]
-                                      [--postgres postgres://postgres@127.0.0.1:5432]
+    python bench/tickets.py [--quick] [--seconds 5] [--rounds 2] [--connections 32]
+                            [--windows 8] [--databases sqlite,postgres] [--no-sse]
+                            [--postgres postgres://postgres@127.0.0.1:5432]
 
-For each database (a SQLite file; PostgreSQL when the server answers) the script
-builds the real app (``create_app``) on a fresh database, adds one endpoint that
-exists only here, ``POST /bench/baseline`` (one bare ORM insert, no auth), and
-drives every endpoint with the same number of concurrent clients, each waiting for
-its answer before it sends the next request:
+Every figure comes from wrk (Debian's ``wrk``; ``make bench`` installs it) against
+servers started the way ``servicedesk serve`` starts them (``uvicorn_options``:
+uvloop, httptools, production settings, so no per-request log), each on its own
+fresh database (a SQLite file in WAL mode with ``synchronous=NORMAL``, or a fresh
+PostgreSQL database):
 
-* baseline       POST /bench/baseline
-* take a number  POST /api/v1/service-points/BENCH/tickets (kiosk token, estimate)
-* call-next      POST /api/v1/windows/{w}/call-next, each client at its own window,
-                 completing each ticket before calling the next; the completes run
-                 in the same wall time but only call-next latencies are reported
+* minimal insert: a minimal FastAPI + Tortoise app (``bench/minimal_app.py``), one
+  ``POST`` that inserts a row: no auth, no dependencies;
+* in-app insert: ``POST /bench/baseline`` added to the real app by this bench only,
+  one ORM insert into the audit log behind the real app's routing;
+* take a number: ``POST /api/v1/service-points/BENCH/tickets`` with a kiosk token over
+  32 connections, once with 10 and once with 5,000 tickets waiting when it starts
+  (before each figure the bench cancels, in the database, the tickets taken by the
+  previous one and recounts the tallies);
+* call-next + complete: one connection per window (8 windows serving the point's three
+  queues), each calling the next ticket and completing it, from 5,000 waiting;
+  req/s counts both requests, calls/s the calls.
 
-``http``: one uvicorn worker in a child process, as ``servicedesk serve`` runs it,
-and one kept-alive connection per client; ``asgi``: the app in this process through
-``httpx.ASGITransport``, so client and server share one core. Each endpoint is
-warmed up with two requests per client before it is measured.
-
-It prints requests per second, p50 and p99 latency, the ratio of each rate to the
-baseline's rate measured in the same run, and how much of a core the bench process
-itself used (over HTTP: the load generator only).
+For each database kind and worker count (PostgreSQL with one and with two workers)
+the servers run side by side, idle while another is measured, and the figures are
+taken in turn, round after round (two rounds; the lower median is shown), so a change
+in the load of this shared machine falls on all of them alike. Besides req/s, p50
+and p99, each figure shows the app's own CPU per request (its workers', not the
+database server's), which the machine's load disturbs far less. Then ``bench/sse.py``
+connects 200 event-stream screens to the point. ``--quick``: 2 s per figure, one round.
 """
 
 from __future__ import annotations
@@ -33,339 +38,352 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import defaultdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
-from fastapi import FastAPI
-from tortoise import Tortoise
-
-from servicedesk.accounts import service as accounts
-from servicedesk.accounts.models import Role
-from servicedesk.app import create_app
-from servicedesk.audit.models import AuditEntry
-from servicedesk.catalogue import service as catalogue
-from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter, Window
-from servicedesk.db import tortoise_config
-from servicedesk.seed.demo import seed_catalogue
-from servicedesk.settings import Settings
-from servicedesk.timeutil import now
+from harness import (
+    Database,
+    Server,
+    ensure_wrk,
+    fresh_database,
+    postgres_up,
+    reset_waiting,
+    settle,
+    wrk,
+)
 
 PASSWORD = "bench-pass-2026"
+POINT = "BENCH"
 
 
-def bench_app(url: str, *, init_db: bool = False) -> FastAPI:
-    app = create_app(Settings(environment="test", database_url=url), init_db=init_db)
+# ---------------------------------------------------------------- the served app
 
-    @app.post("/bench/baseline", status_code=201)
+
+def served_app() -> Any:
+    """The real app as ``serve`` builds it, plus ``POST /bench/baseline``."""
+    from fastapi import FastAPI
+
+    from servicedesk.audit.models import AuditEntry
+    from servicedesk.cli import served_app as real
+    from servicedesk.timeutil import now
+
+    app = real()
+    api: FastAPI = app if isinstance(app, FastAPI) else app.app
+
+    @api.post("/bench/baseline", status_code=201)
     async def baseline() -> dict[str, int]:
         row = await AuditEntry.create(
             at=now(), actor="bench", action="bench.insert", entity="bench", entity_id="0"
         )
         return {"id": row.id}
 
-    @app.get("/bench/ready")
-    async def ready() -> dict[str, bool]:
-        return {"ready": True}
-
     return app
 
 
-def served_app() -> FastAPI:
-    """The bench's app as a uvicorn worker serves it (``--factory``)."""
-    return bench_app(os.environ["BENCH_DATABASE_URL"], init_db=True)
+# ---------------------------------------------------------------- preparing a database
 
 
-async def seed(clients: int) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    await seed_catalogue()
-    point = await ServicePoint.create(code="BENCH", name="压测服务站", focus_industries=["ai"])
-    queues = [await Queue.create(service_point=point, code=c, name=c) for c in "ABC"]
-    windows = []
-    for i in range(clients):
-        window = await Window.create(service_point=point, code=f"BENCH-W{i + 1:02d}")
-        await window.queues.add(*queues)
-        windows.append(window.code)
-    for i, matter in enumerate(await Matter.all().order_by("code")):
-        await ServicePointMatter.create(service_point=point, matter=matter, queue=queues[i % 3])
-    _, kiosk = await accounts.create_kiosk(await catalogue.get_point("BENCH"))
-    user = await accounts.create_user(
-        "bench-clerk",
-        password=PASSWORD,
-        role=Role.CLERK,
-        service_point=await catalogue.get_point("BENCH"),
-    )
-    clerk = await accounts.issue_token(user)
-    return ({"Authorization": f"Bearer {kiosk}"}, {"Authorization": f"Bearer {clerk}"}, windows)
+async def _prepare(url: str, *, waiting: int, windows: int) -> dict[str, Any]:
+    """Migrate, seed point BENCH (3 queues, ``windows`` windows serving all three, a
+    kiosk, a clerk), and leave ``waiting`` tickets waiting."""
+    from tortoise import Tortoise
 
+    from servicedesk import wiring
+    from servicedesk.accounts import service as accounts
+    from servicedesk.accounts.models import Role
+    from servicedesk.accounts.service import Principal
+    from servicedesk.catalogue import service as catalogue
+    from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter, Window
+    from servicedesk.cli import migrate_database
+    from servicedesk.db import tortoise_config
+    from servicedesk.queue import issuing
+    from servicedesk.seed.demo import seed_catalogue
+    from servicedesk.settings import Settings
 
-Request = Callable[[int], Awaitable[float | None]]
-
-
-async def drive(total: int, clients: int, request: Request) -> dict[str, float]:
-    """``clients`` tasks share ``total`` requests; latency in ms of timed ones."""
-    latencies: list[float] = []
-    counter = iter(range(total))
-
-    async def client(k: int) -> None:
-        for _ in counter:
-            took = await request(k)
-            if took is not None:
-                latencies.append(took)
-
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*[client(k) for k in range(clients)])
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    latencies.sort()
-    return {
-        "rps": len(latencies) / wall,
-        "p50": statistics.median(latencies),
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-        "n": len(latencies),
-        "cpu": cpu / wall,  # share of one core this process used (client, and app if ASGI)
-    }
-
-
-class Answer:
-    """Status and body of one response."""
-
-    def __init__(self, status_code: int, body: bytes) -> None:
-        self.status_code, self.body = status_code, body
-
-    @property
-    def text(self) -> str:
-        return self.body.decode(errors="replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class Client(Protocol):
-    async def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None
-    ) -> Answer: ...
-
-
-class AsgiClient:
-    """Requests handed to the app in this process, through httpx's ASGI transport."""
-
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
-
-    async def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None
-    ) -> Answer:
-        r = await self.http.request(method, path, headers=headers, json=body)
-        return Answer(r.status_code, r.content)
-
-
-class Connection:
-    """One kept-alive HTTP/1.1 connection, one request at a time, like a kiosk's.
-
-    A load generator written for this bench: httpx over TCP spends more CPU per
-    request than the server does, so it would measure itself; this client only
-    writes the request and reads status, Content-Length and body.
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    async def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None
-    ) -> Answer:
-        data = b"" if body is None else json.dumps(body).encode()
-        head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {len(data)}\r\n"
-        if body is not None:
-            head += "Content-Type: application/json\r\n"
-        head += "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-        self.writer.write(head.encode() + b"\r\n" + data)
-        status = int((await self.reader.readline()).split()[1])
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        return Answer(status, await self.reader.readexactly(length) if length else b"")
-
-
-@contextlib.asynccontextmanager
-async def serving(url: str, transport: str, clients: int) -> AsyncIterator[list[Client]]:
-    """One client per concurrent user of the bench's app: in this process through
-    ASGI, or connections over HTTP to one uvicorn worker in a child process, run as
-    ``servicedesk serve`` runs it."""
-    if transport == "asgi":
-        asgi = httpx.ASGITransport(app=bench_app(url))
-        async with httpx.AsyncClient(transport=asgi, base_url="http://bench") as http:
-            yield [AsgiClient(http)] * clients
-        return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "tickets:served_app", "--factory"),
-            *("--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1"),
-            *("--port", str(port), "--log-level", "warning", "--no-access-log"),
-        ],
-        env={**os.environ, "BENCH_DATABASE_URL": url},
-    )
-    connections: list[Connection] = []
+    wiring.install()
+    await migrate_database(Settings(environment="test", database_url=url))
+    await Tortoise.init(config=tortoise_config(url))
     try:
-        for _ in range(300):
-            with contextlib.suppress(OSError):
-                first = Connection(*await asyncio.open_connection("127.0.0.1", port))
-                if (await first.request("GET", "/bench/ready")).status_code == 200:
-                    break
-            await asyncio.sleep(0.1)
-        else:
-            raise RuntimeError("the bench server did not start")
-        connections = [first]
-        for _ in range(clients - 1):
-            connections.append(Connection(*await asyncio.open_connection("127.0.0.1", port)))
-        yield list(connections)
-    finally:
-        for conn in connections:
-            conn.writer.close()
-        server.terminate()
-        server.wait(timeout=30)
-
-
-async def run(
-    url: str, *, requests: int, clients: int, transport: str
-) -> dict[str, dict[str, float]]:
-    await Tortoise.init(config=tortoise_config(url), _create_db=url.startswith("postgres"))
-    await Tortoise.generate_schemas()
-    try:
-        kiosk, clerk, windows = await seed(clients)
-        matters = [
-            m.matter.code
-            for m in await ServicePointMatter.filter(service_point__code="BENCH").prefetch_related(
-                "matter"
+        await seed_catalogue()
+        point = await ServicePoint.create(code=POINT, name="压测服务站", focus_industries=["ai"])
+        queues = [await Queue.create(service_point=point, code=c, name=c) for c in "ABC"]
+        codes = []
+        for i in range(windows):
+            window = await Window.create(service_point=point, code=f"BENCH-W{i + 1:02d}")
+            await window.queues.add(*queues)
+            codes.append(window.code)
+        matters = [m.code for m in await Matter.all().order_by("code")]
+        for i, code in enumerate(matters):
+            matter = await Matter.get(code=code)
+            await ServicePointMatter.create(service_point=point, matter=matter, queue=queues[i % 3])
+        bench_point = await catalogue.get_point(POINT)
+        device, kiosk = await accounts.create_kiosk(bench_point)
+        user = await accounts.create_user(
+            "bench-clerk", password=PASSWORD, role=Role.CLERK, service_point=bench_point
+        )
+        clerk = await accounts.issue_token(user)
+        for i in range(waiting):  # one number at a time, as kiosks take them
+            await issuing.take(
+                principal=Principal(kiosk=device),
+                service_point=POINT,
+                matter_code=matters[i % len(matters)],
             )
-        ]
-        async with serving(url, transport, clients) as http:
-
-            async def timed(k: int, method: str, path: str, **kw: Any) -> tuple[float, Answer]:
-                t = time.perf_counter()
-                r = await http[k].request(method, path, **kw)
-                return (time.perf_counter() - t) * 1000, r
-
-            async def baseline(k: int) -> float:
-                took, r = await timed(k, "POST", "/bench/baseline")
-                assert r.status_code == 201, r.text
-                return took
-
-            async def take(k: int) -> float:
-                took, r = await timed(
-                    k,
-                    "POST",
-                    "/api/v1/service-points/BENCH/tickets",
-                    headers=kiosk,
-                    body={"matter_code": matters[k % len(matters)]},
-                )
-                assert r.status_code == 201, r.text
-                return took
-
-            async def call_next(k: int) -> float | None:
-                took, r = await timed(
-                    k, "POST", f"/api/v1/windows/{windows[k]}/call-next", headers=clerk
-                )
-                if r.status_code == 204:
-                    return None
-                assert r.status_code == 200, r.text
-                done = await http[k].request(
-                    "POST", f"/api/v1/tickets/{r.json()['id']}/complete", headers=clerk
-                )
-                assert done.status_code == 200, done.text
-                return took
-
-            endpoints = {"baseline insert": baseline, "take a number": take, "call-next": call_next}
-            results = {}
-            for label, request in endpoints.items():
-                # Warm up each endpoint alike, so a process's first requests (caches
-                # filling, statements being prepared) are not counted against any.
-                await drive(clients * 2, clients, request)
-                results[label] = await drive(requests, clients, request)
     finally:
-        if url.startswith("postgres"):
-            await Tortoise._drop_databases()
-        else:
-            await Tortoise.close_connections()
-    return results
+        await Tortoise.close_connections()
+    return {"kiosk": kiosk, "clerk": clerk, "windows": codes, "matters": matters}
 
 
-def report(name: str, results: dict[str, dict[str, float]]) -> None:
-    base = results["baseline insert"]["rps"]
-    print(f"\n{name}")
-    print(
-        f"  {'endpoint':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12}"
-        f" {'bench CPU':>10}"
-    )
-    for label, r in results.items():
-        print(
-            f"  {label:<16} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
-            f"{r['rps'] / base:>12.2f} {r['cpu']:>10.0%}"
-        )
+async def _prepare_minimal(url: str) -> dict[str, Any]:
+    from tortoise import Tortoise
 
-
-async def postgres_up(server: str) -> bool:
-    import asyncpg
-
+    await Tortoise.init(db_url=url, modules={"models": ["minimal_app"]})
     try:
-        conn = await asyncpg.connect(
-            server.replace("postgres://", "postgresql://", 1) + "/postgres", timeout=3
+        await Tortoise.generate_schemas()
+    finally:
+        await Tortoise.close_connections()
+    return {}
+
+
+def prepare(db: Database, *, waiting: int | None = None, windows: int = 8) -> dict[str, Any]:
+    """Prepare ``db`` in a child process (Tortoise fixes its SQL per dialect once per
+    process): the real app's data, or with ``waiting=None`` the minimal app's table."""
+    command = [sys.executable, __file__, "--prepare", db.url, "--windows", str(windows)]
+    if waiting is not None:
+        command += ["--waiting", str(waiting)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"preparing {db.label} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# ---------------------------------------------------------------- the rounds
+
+Row = dict[str, Any]
+TAKE = f"/api/v1/service-points/{POINT}/tickets"
+
+
+def take_env(prepared: dict[str, Any]) -> dict[str, str]:
+    bodies = "\n".join(json.dumps({"matter_code": m}) for m in prepared["matters"])
+    return {"BENCH_PATH": TAKE, "BENCH_TOKEN": prepared["kiosk"], "BENCH_BODIES": bodies}
+
+
+def _post(server: Server, env: dict[str, str], args: argparse.Namespace) -> Row:
+    """Warm up for a second, then measure POSTs over ``args.connections`` connections."""
+    n = args.connections
+    wrk(server.url, "post.lua", env=env, connections=n, seconds=1)
+    return wrk(server.url, "post.lua", env=env, connections=n, seconds=args.seconds, server=server)
+
+
+def _calls(server: Server, prepared: dict[str, Any], args: argparse.Namespace) -> Row:
+    """One connection per window, each calling the next ticket and completing it."""
+    env = {"BENCH_TOKEN": prepared["clerk"], "BENCH_WINDOWS": ",".join(prepared["windows"])}
+    n = len(prepared["windows"])
+    wrk(server.url, "call.lua", env=env, connections=n, threads=n, seconds=1)
+    run = wrk(
+        server.url,
+        "call.lua",
+        env=env,
+        connections=n,
+        threads=n,
+        seconds=args.seconds,
+        server=server,
+    )
+    return {**run, "calls_per_s": run["calls"] / run["seconds"]}
+
+
+def group(kind: str, workers: int, *, tmp: Path, args: argparse.Namespace) -> list[Row]:
+    """Every figure of one database kind and worker count. The servers run side by side
+    (idle while another is measured) and the figures are taken in turn, round after
+    round, so a change in the machine's load falls on all of them alike."""
+    label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+    samples: dict[tuple[str, int | None], list[Row]] = defaultdict(list)
+    with contextlib.ExitStack() as stack:
+        db = {
+            name: stack.enter_context(fresh_database(kind, tmp=tmp, server=args.postgres))
+            for name in ("minimal", "short", "long")
+        }
+        prepare(db["minimal"])
+        short = prepare(db["short"], waiting=10, windows=args.windows)
+        long = prepare(db["long"], waiting=5000, windows=args.windows)
+        for each in db.values():
+            settle(each)
+        minimal = stack.enter_context(
+            Server(
+                "minimal_app:create",
+                {"MINIMAL_DATABASE_URL": db["minimal"].url},
+                workers=workers,
+                ready_path="/ready",
+            )
         )
-    except (OSError, asyncpg.PostgresError):
-        return False
-    await conn.close()
-    return True
+        app = {
+            name: stack.enter_context(
+                Server(
+                    "tickets:served_app",
+                    {"SERVICEDESK_DATABASE_URL": db[name].url},
+                    workers=workers,
+                )
+            )
+            for name in ("short", "long")
+        }
+        for _ in range(args.rounds):
+            samples["minimal insert", None].append(_post(minimal, {"BENCH_PATH": "/insert"}, args))
+            samples["in-app insert", None].append(
+                _post(app["short"], {"BENCH_PATH": "/bench/baseline"}, args)
+            )
+            reset_waiting(db["short"], 10)
+            samples["take a number", 10].append(_post(app["short"], take_env(short), args))
+            reset_waiting(db["long"], 5000)
+            samples["take a number", 5000].append(_post(app["long"], take_env(long), args))
+            samples["call-next + complete", 5000].append(_calls(app["long"], long, args))
+    rows = []
+    for (endpoint, waiting), runs in samples.items():
+        chosen = sorted(runs, key=lambda r: r["rps"])[(len(runs) - 1) // 2]  # lower median
+        rows.append(
+            {
+                "db": label,
+                "workers": workers,
+                "waiting": waiting,
+                "endpoint": endpoint,
+                "runs": len(runs),
+                **chosen,
+            }
+        )
+        print(_brief(rows[-1]), flush=True)
+    return rows
+
+
+# ---------------------------------------------------------------- report
+
+
+def report(rows: list[Row]) -> None:
+    print(
+        f"\n{'database':<11}{'workers':>8}{'waiting':>8}  {'endpoint':<21}{'req/s':>8}"
+        f"{'p50 ms':>8}{'p99 ms':>8}{'× in-app':>10}{'× minimal':>10}{'app CPU ms':>11}  notes"
+    )
+    for r in rows:
+        same = [x for x in rows if x["db"] == r["db"] and x["workers"] == r["workers"]]
+        minimal = next((x["rps"] for x in same if x["endpoint"] == "minimal insert"), None)
+        in_app = next((x["rps"] for x in same if x["endpoint"] == "in-app insert"), None)
+        notes = []
+        if "calls_per_s" in r:
+            notes.append(f"{r['calls_per_s']:.0f} calls/s, {r['empty']} empty")
+        if r["errors"]:
+            notes.append(f"{r['errors']} errors")
+        waiting = "" if r["waiting"] is None else str(r["waiting"])
+        print(
+            f"{r['db']:<11}{r['workers']:>8}{waiting:>8}  {r['endpoint']:<21}{r['rps']:>8.0f}"
+            f"{r['p50']:>8.1f}{r['p99']:>8.1f}{_ratio(r['rps'], in_app):>10}"
+            f"{_ratio(r['rps'], minimal):>10}{r['cpu_ms']:>11.2f}  {'; '.join(notes)}"
+        )
+    print(
+        "  (waiting: tickets waiting when the figure starts; app CPU: the server workers'"
+        " CPU per request, the database server's not counted)"
+    )
+    _targets(rows)
+
+
+def _ratio(value: float, base: float | None) -> str:
+    return f"{value / base:.2f}" if base else "-"
+
+
+def _find(rows: list[Row], db: str, workers: int, waiting: int | None, endpoint: str) -> Row:
+    for r in rows:
+        if (r["db"], r["workers"], r["endpoint"], r["waiting"]) == (db, workers, endpoint, waiting):
+            return r
+    return {}
+
+
+def _targets(rows: list[Row]) -> None:
+    print("\nissue 14's targets, this run:")
+    for db in ("SQLite", "PostgreSQL"):
+        minimal = _find(rows, db, 1, None, "minimal insert")
+        take10 = _find(rows, db, 1, 10, "take a number")
+        take5k = _find(rows, db, 1, 5000, "take a number")
+        calls = _find(rows, db, 1, 5000, "call-next + complete")
+        if minimal and take10:
+            _target(f"{db}: take a number ≥ 0.5× minimal insert", take10, minimal, 0.5)
+        if take10 and take5k:
+            _target(f"{db}: take at 5,000 waiting ≥ 0.9× at 10", take5k, take10, 0.9)
+        if minimal and calls:
+            _target(f"{db}: call-next + complete ≥ 0.3× minimal", calls, minimal, 0.3)
+    one = _find(rows, "PostgreSQL", 1, 10, "take a number")
+    two = _find(rows, "PostgreSQL", 2, 10, "take a number")
+    if one and two:
+        _target("PostgreSQL: take, 2 workers ≥ 1.3× one", two, one, 1.3, cpu=False)
+
+
+def _target(label: str, value: Row, base: Row, goal: float, *, cpu: bool = True) -> None:
+    """The ratio of rates, and beside it the inverse ratio of app CPU per request."""
+    ratio = value["rps"] / base["rps"]
+    line = f"  {label:<48} {ratio:5.2f}  {'met' if ratio >= goal else 'NOT met':<8}"
+    if cpu and value["cpu_ms"]:
+        line += f" (by app CPU per request: {base['cpu_ms'] / value['cpu_ms']:.2f})"
+    print(line)
+
+
+# ---------------------------------------------------------------- main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--quick", action="store_true", help="2 s per figure, one round")
+    parser.add_argument("--seconds", type=float, help="seconds per figure (default 5)")
+    parser.add_argument("--rounds", type=int, help="rounds of every figure (default 2)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--windows", type=int, default=8)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument(
-        "--transport", choices=("http", "asgi", "both"), default="both", help="default: both"
-    )
-    parser.add_argument("--database", help=argparse.SUPPRESS)  # one database per process
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--no-sse", action="store_true", help="skip bench/sse.py")
+    parser.add_argument("--screens", type=int, default=200, help="event streams for bench/sse.py")
+    parser.add_argument("--prepare", help=argparse.SUPPRESS)
+    parser.add_argument("--waiting", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.database:
-        name = "PostgreSQL" if args.database.startswith("postgres") else "SQLite (file, WAL)"
-        how = {"http": "over HTTP, one uvicorn worker", "asgi": "in-process ASGI"}[args.transport]
-        results = asyncio.run(
-            run(
-                args.database,
-                requests=args.requests,
-                clients=args.clients,
-                transport=args.transport,
-            )
+    if args.prepare:
+        work = (
+            _prepare(args.prepare, waiting=args.waiting, windows=args.windows)
+            if args.waiting is not None
+            else _prepare_minimal(args.prepare)
         )
-        report(f"{name}, {how}", results)
+        print(json.dumps(asyncio.run(work)))
         return
-    print(f"{args.clients} concurrent clients, {args.requests} requests per endpoint")
-    transports = ("http", "asgi") if args.transport == "both" else (args.transport,)
-    postgres = asyncio.run(postgres_up(args.postgres))
-    for transport in transports:
-        # Tortoise builds its SQL per dialect once per process: one process per database.
-        common = [sys.executable, __file__, "--transport", transport]
-        common += ["--requests", str(args.requests), "--clients", str(args.clients)]
-        with tempfile.TemporaryDirectory() as tmp:
-            sqlite = f"sqlite://{Path(tmp) / 'bench.sqlite3'}?synchronous=NORMAL"
-            subprocess.run([*common, "--database", sqlite], check=True)
-        if postgres:
-            url = f"{args.postgres}/bench_{uuid.uuid4().hex[:8]}"
-            subprocess.run([*common, "--database", url], check=True)
-    if not postgres:
-        print(f"\nPostgreSQL at {args.postgres} did not answer: skipped")
+    args.seconds = args.seconds or (2.0 if args.quick else 5.0)
+    args.rounds = args.rounds or (1 if args.quick else 2)
+    ensure_wrk()
+    kinds = args.databases.split(",")
+    if "postgres" in kinds and not postgres_up(args.postgres):
+        print(f"PostgreSQL at {args.postgres} did not answer: skipped")
+        kinds.remove("postgres")
+    print(
+        f"wrk, {args.seconds:g} s per figure after 1 s of warm-up, {args.rounds} round(s), the"
+        f" lower median shown; take a number over {args.connections} connections, call-next"
+        f" at {args.windows} windows; {os.cpu_count()} CPUs, load average"
+        f" {os.getloadavg()[0]:.1f} at the start"
+    )
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in kinds:
+            for workers in (1, 2) if kind == "postgres" else (1,):
+                rows += group(kind, workers, tmp=Path(tmp), args=args)
+        report(rows)
+        if not args.no_sse:
+            import sse
+
+            for kind in kinds:
+                with fresh_database(kind, tmp=Path(tmp), server=args.postgres) as db:
+                    sse.run(db, args=args)
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
+
+
+def _brief(r: Row) -> str:
+    waiting = "" if r["waiting"] is None else f" ({r['waiting']} waiting)"
+    return (
+        f"  {r['db']}, {r['workers']} worker(s), {r['endpoint']}{waiting}: "
+        f"{r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
+import json
+import logging
+import os
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -63,9 +68,100 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> None:
     print("demo data seeded" if seeded else "database already holds data; demo not seeded")
 
 
+def access_log_mode(settings: Settings) -> str:
+    """The per-request log ``serve`` writes: "auto" resolves by environment."""
+    if settings.access_log == "auto":
+        return "text" if settings.environment == "development" else "off"
+    return settings.access_log
+
+
+class JsonAccessLog:
+    """ASGI middleware: one JSON line per request on the logger ``servicedesk.access``
+    (an event stream is logged when it closes, its duration the time it was open)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.log = logging.getLogger("servicedesk.access")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 0
+
+        async def sending(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            client = scope.get("client")
+            self.log.info(
+                json.dumps(
+                    {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status or 500,
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "client": client[0] if client else None,
+                    },
+                    separators=(",", ":"),
+                )
+            )
+
+
+def served_app() -> Any:
+    """The app as ``serve`` runs it (uvicorn factory): the JSON access log when asked."""
+    from servicedesk.app import create_app
+
+    settings = get_settings()
+    app = create_app(settings)
+    return JsonAccessLog(app) if access_log_mode(settings) == "json" else app
+
+
+def uvicorn_options(settings: Settings, *, workers: int = 1) -> dict[str, Any]:
+    """uvicorn.run's options for ``serve`` (and the bench, which serves alike)."""
+    mode = access_log_mode(settings)
+    log_config = copy.deepcopy(uvicorn_logging())
+    log_config["formatters"]["plain"] = {"format": "%(message)s"}
+    log_config["handlers"]["structured"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "plain",
+        "stream": "ext://sys.stdout",
+    }
+    log_config["loggers"]["servicedesk.access"] = {
+        "handlers": ["structured"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return {
+        "factory": True,
+        "workers": workers,
+        "log_level": "info",
+        "log_config": log_config,
+        "access_log": mode == "text",
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        # Display boards hold event streams open for good; don't wait on them forever.
+        "timeout_graceful_shutdown": 5,
+    }
+
+
+def uvicorn_logging() -> dict[str, Any]:
+    from uvicorn.config import LOGGING_CONFIG
+
+    return LOGGING_CONFIG
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    if args.access_log:  # the workers read it from the environment too
+        os.environ["SERVICEDESK_ACCESS_LOG"] = args.access_log
+        get_settings.cache_clear()
+        settings = get_settings()
     if args.workers > 1 and not settings.is_postgres:
         # SQLite events stay inside one process, and its writers would contend.
         raise SystemExit("serve: several workers need PostgreSQL (SERVICEDESK_DATABASE_URL)")
@@ -74,13 +170,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         seeded = asyncio.run(_seed(settings))
         print("demo data seeded" if seeded else "database already holds data; demo not seeded")
     uvicorn.run(
-        "servicedesk.asgi:app",
+        "servicedesk.cli:served_app",
         host=args.host,
         port=args.port,
-        workers=args.workers,
-        log_level="info",
-        # Display boards hold event streams open for good; don't wait on them forever.
-        timeout_graceful_shutdown=5,
+        **uvicorn_options(settings, workers=args.workers),
     )
 
 
@@ -175,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed demo data into an empty DB")
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--access-log",
+        choices=["auto", "off", "text", "json"],
+        help="per-request log (default SERVICEDESK_ACCESS_LOG, auto: text in development only)",
+    )
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser(

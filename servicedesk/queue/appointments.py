@@ -251,13 +251,12 @@ async def check_in(service_point: str, code: str, *, principal: Principal) -> Ti
             status=A.CHECKED_IN, checked_in_at=now()
         ):
             raise Conflict("this appointment was just checked in")
-        ticket = await issuing.issue(
+        issued = await issuing.issue_counted(  # boards and consoles hear of it
             issuing.Source.queue(queue.id, booking.matter.id if booking.matter else None),
             priority=Priority.APPOINTMENT,
             kiosk_id=principal.kiosk.id if principal.kiosk else None,
         )
-        if ticket is None:  # the queue was just deleted
+        if issued is None:  # the queue was just deleted
             raise Conflict("this appointment's queue no longer exists")
-        await Appointment.filter(id=booking.id).update(ticket=ticket)
-    await events.publish(point.code, "taken", queue=queue.code)
-    return await view(ticket)
+        await Appointment.filter(id=booking.id).update(ticket=issued.ticket)
+    return await issued.view()

@@ -2,8 +2,15 @@
 
 Every claim is decided by the database, never by process memory: call-next is one
 conditional ``UPDATE … WHERE status = 'waiting'`` (with ``FOR UPDATE SKIP LOCKED``
-on PostgreSQL) whose returned row count says who won, and the unique
-``holding_window`` column refuses a second open ticket at one window.
+on PostgreSQL) whose returned row says who won, and the unique ``holding_window``
+column refuses a second open ticket at one window.
+
+Call-next costs one claim: on PostgreSQL one statement locks the window (SKIP
+LOCKED: a second caller at the same window gets 409 at once instead of locking a
+ticket it could not take, which would make other windows skip it), sees what the
+window holds, claims its best waiting ticket, logs the call, audits it, lowers the
+queue's waiting tally and notifies every worker, all or nothing. SQLite runs the
+same steps in one hand-off to its thread, in one transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -18,13 +26,22 @@ from tortoise.transactions import in_transaction
 
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
-from servicedesk.catalogue.models import Window
+from servicedesk.audit.models import AuditEntry
+from servicedesk.catalogue.models import Queue, Window
 from servicedesk.errors import Conflict, IllegalTransition, NotFound, WindowBusy
-from servicedesk.queue import events
+from servicedesk.queue import events, statements
 from servicedesk.queue.config import get_queue_settings
 from servicedesk.queue.issuing import expire_previous_days
 from servicedesk.queue.models import Ticket, TicketCall, ticket_db_value
-from servicedesk.queue.service import T, TicketView, check_point, clerk_ticket, get_ticket, view
+from servicedesk.queue.service import (
+    T,
+    TicketView,
+    check_point,
+    clerk_ticket,
+    get_ticket,
+    own_point,
+    view,
+)
 from servicedesk.timeutil import now
 
 CLAIM_ATTEMPTS = 8
@@ -38,94 +55,168 @@ async def get_window(code: str, *, principal: Principal) -> Window:
     return window
 
 
-def _claim_sql(dialect: str) -> str:
-    """One statement: the window's best waiting ticket becomes called, if still waiting."""
-    m2m = Window._meta.fields_map["queues"]
-    through, forward, backward = (
-        getattr(m2m, k) for k in ("through", "forward_key", "backward_key")
-    )
-    served = f"SELECT {forward} FROM {through} WHERE {backward} = {{w}}"
-    if dialect == "postgres":
-        p, lock = ("$1", "$2", "$2"), "FOR UPDATE SKIP LOCKED"
-    else:
-        p, lock = ("?", "?", "?"), ""
-    return (
-        f"UPDATE tickets SET status = 'called', called_at = {p[0]}, window_id = {p[1]}, "
-        f"holding_window = {p[1]} WHERE status = 'waiting' AND id = ("
-        f"SELECT id FROM tickets WHERE status = 'waiting' AND queue_id IN "
-        f"({served.format(w=p[2])}) ORDER BY rank, taken_at, id LIMIT 1 {lock}) RETURNING id"
-    )
-
-
 async def call_next(window_code: str, *, principal: Principal) -> TicketView | None:
     """Claim the best waiting ticket for the window; None when nothing waits."""
     await expire_previous_days()
-    held = await Ticket.get_or_none(window__code=window_code, holding_window__isnull=False)
-    if held is not None:
-        check_point(principal, held.service_point_id)
-        raise WindowBusy(
-            f"window {window_code} still has {held.ticket_no} ({held.status.value}); "
-            "complete, no-show or transfer it first",
-            extra={"ticket_id": held.id},
-        )
-    window = await get_window(window_code, principal=principal)
     for _ in range(CLAIM_ATTEMPTS):
-        claimed = await _claim(window, principal=principal)
-        if claimed is not None:
-            await events.publish(
-                window.service_point.code,
-                "call",
-                ticket_no=claimed.ticket_no,
-                window=window.code,
-                called_at=(claimed.called_at or now()).isoformat(),
-                recall=False,
+        found = await _claim(window_code, principal=principal)
+        if found.get("id") is not None:
+            return _called(found)
+        if found["w_id"] is None:  # not found, not the caller's, or locked by a colleague
+            await get_window(window_code, principal=principal)  # 404 or 403 if so
+            raise WindowBusy(f"window {window_code} just called another ticket")
+        if found.get("held_id") is not None:
+            raise WindowBusy(
+                f"window {window_code} still has {found['held_no']} ({found['held_status']}); "
+                "complete, no-show or transfer it first",
+                extra={"ticket_id": found["held_id"]},
             )
-            return await view(claimed)
-        if not await Ticket.exists(status=T.WAITING, queue__windows__id=window.id):
+        if not found.get("more"):
             return None
     return None  # every candidate went to other windows meanwhile; the clerk tries again
 
 
-async def _claim(window: Window, *, principal: Principal) -> Ticket | None:
-    moment = now()
+async def _claim(window_code: str, *, principal: Principal) -> dict[str, Any]:
+    """One claim: the window's ids, what it holds, the claimed ticket, whether more wait."""
+    client = connections.get("default")
+    moment = ticket_db_value("called_at", now())
+    after = AuditEntry._meta.fields_map["after"].to_db_value({"window": window_code}, AuditEntry)
+    values = {
+        "window": window_code,
+        "own": own_point(principal),
+        "at": moment,
+        "at_text": moment.isoformat(),
+        "actor": principal.label,
+        "after": after,
+        "channel": events.CHANNEL,
+    }
     try:
-        async with in_transaction() as conn:
-            if conn.capabilities.dialect == "postgres":
-                # One claim per window at a time: a second caller at the same window
-                # gets 409 at once instead of locking a ticket it could not take
-                # (which would make other windows skip that ticket for a moment).
-                _, locked = await conn.execute_query(
-                    "SELECT id FROM windows WHERE id = $1 FOR UPDATE SKIP LOCKED", [window.id]
-                )
-                if (
-                    not locked
-                    or await Ticket.filter(holding_window=window.id).using_db(conn).exists()
-                ):
-                    raise WindowBusy(f"window {window.code} just called another ticket")
-            sql, dialect = _claim_sql(conn.capabilities.dialect), conn.capabilities.dialect
-            params = [ticket_db_value("called_at", moment), window.id]
-            rows = await conn.execute_query_dict(
-                sql, params if dialect == "postgres" else [*params, window.id, window.id]
-            )
-            if not rows:
-                return None
-            ticket = (
-                await Ticket.filter(id=rows[0]["id"])
-                .using_db(conn)
-                .select_related("queue", "window")
-                .get()
-            )
-            await record_call(
-                ticket,
-                window,
-                moment=moment,
-                principal=principal,
-                conn=conn,
-                after={"window": window.code},
-            )
-    except IntegrityError:
-        raise WindowBusy(f"window {window.code} just called another ticket") from None
-    return ticket
+        if statements.is_postgres(client):
+            return (await statements.fetch(client, _CALL_POSTGRES, values))[0]
+        found = await statements.on_sqlite_thread(client, lambda db: _call_sqlite(db, values))
+    except IntegrityError:  # the unique holding_window: a colleague's call won
+        raise WindowBusy(f"window {window_code} just called another ticket") from None
+    if found.get("id") is not None:
+        await events.publish(
+            found["sp_code"],
+            "call",
+            ticket_no=found["ticket_no"],
+            window=found["w_code"],
+            called_at=values["at_text"],
+            recall=False,
+        )
+    return found
+
+
+def _called(found: dict[str, Any]) -> TicketView:
+    ticket = Ticket._init_from_db(**{k: found[k] for k in Ticket._meta.db_fields})
+    ticket.queue = Queue._init_from_db(id=ticket.queue_id, code=found["q_code"])
+    ticket.window = Window._init_from_db(id=found["w_id"], code=found["w_code"])
+    return TicketView(ticket=ticket, queue=found["q_code"], window=found["w_code"], estimate=None)
+
+
+_WINDOW = (
+    "SELECT w.id, w.code, w.service_point_id, sp.code AS sp_code FROM windows w"
+    " JOIN service_points sp ON sp.id = w.service_point_id"
+    " WHERE w.code = {window:text}"
+    " AND w.service_point_id = COALESCE({own:integer}, w.service_point_id)"
+)
+# window_queues is Window.queues' table: (windows_id, queue_id).
+_BEST = (
+    "SELECT t.id FROM tickets t WHERE t.status = 'waiting' AND t.queue_id IN"
+    " (SELECT wq.queue_id FROM window_queues wq WHERE wq.windows_id = {w})"
+    " ORDER BY t.rank, t.taken_at, t.id LIMIT 1"
+)
+_CLAIM = (
+    "UPDATE tickets SET status = 'called', called_at = {at:timestamptz}, window_id = {w},"
+    " holding_window = {w} WHERE status = 'waiting' AND id = ({best})"
+)
+_LOG = (
+    "INSERT INTO ticket_calls (ticket_id, service_point_id, window_id, ticket_no, window_code,"
+    " called_at, recall) SELECT {ticket}, {point}, {w}, {ticket_no}, {window_code}, {at}, {no}"
+)
+_AUDIT = (
+    "INSERT INTO audit_log (at, actor, action, entity, entity_id, after)"
+    " SELECT {at}, {actor:text}, 'ticket.call', 'ticket', {ticket_text}, {after:jsonb}"
+)
+_TALLY = (
+    "UPDATE queue_tallies SET"
+    " priority_waiting = priority_waiting - CASE WHEN {rank} = 0 THEN 1 ELSE 0 END,"
+    " normal_waiting = normal_waiting - CASE WHEN {rank} = 0 THEN 0 ELSE 1 END"
+    " WHERE queue_id = {queue}"
+)
+
+
+def _in_pg(sql: str, **columns: str) -> str:
+    for name, column in columns.items():
+        sql = sql.replace("{" + name + "}", column)
+    return sql
+
+
+_W = "(SELECT id FROM w)"
+_CALL_POSTGRES = (
+    "WITH w AS (" + _WINDOW + " FOR UPDATE OF w SKIP LOCKED),"
+    " h AS (SELECT t.id, t.ticket_no, t.status FROM tickets t WHERE t.holding_window = " + _W + "),"
+    " c AS ("
+    + _in_pg(_CLAIM, w=_W, best=_in_pg(_BEST, w=_W) + " FOR UPDATE SKIP LOCKED")
+    + " AND NOT EXISTS (SELECT 1 FROM h) RETURNING *),"
+    " l AS ("
+    + _in_pg(
+        _LOG,
+        ticket="c.id",
+        point="w.service_point_id",
+        w="w.id",
+        ticket_no="c.ticket_no",
+        window_code="w.code",
+        no="false",
+    )
+    + " FROM c, w),"
+    " a AS (" + _in_pg(_AUDIT, ticket_text="c.id::text") + " FROM c),"
+    " k AS ("
+    + _in_pg(_TALLY, rank="c.rank", queue="c.queue_id")
+    .replace("UPDATE queue_tallies SET", "UPDATE queue_tallies x SET")
+    .replace("WHERE queue_id", "FROM c WHERE x.queue_id")
+    + "),"
+    " n AS (SELECT pg_notify({channel:text}, json_build_object('sp', w.sp_code, 'type', 'call',"
+    " 'ticket_no', c.ticket_no, 'window', w.code, 'called_at', {at_text:text},"
+    " 'recall', false)::text) FROM c, w)"
+    " SELECT w.id AS w_id, w.code AS w_code, w.sp_code, h.id AS held_id,"
+    " h.ticket_no AS held_no, h.status AS held_status, c.*, q.code AS q_code,"
+    " (SELECT COUNT(*) FROM n) AS notified, EXISTS (" + _in_pg(_BEST, w="w.id") + ") AS more"
+    " FROM (SELECT 1) one LEFT JOIN w ON true LEFT JOIN h ON true LEFT JOIN c ON true"
+    " LEFT JOIN queues q ON q.id = c.queue_id"
+)
+_CLAIM_SQLITE = (
+    _in_pg(_CLAIM, best=_BEST)
+    + " RETURNING *, (SELECT code FROM queues q WHERE q.id = tickets.queue_id) AS q_code"
+)
+_HELD = "SELECT id, ticket_no, status FROM tickets WHERE holding_window = {w}"
+
+
+def _call_sqlite(db: statements.Batch, values: dict[str, Any]) -> dict[str, Any]:
+    """The claim's steps on SQLite's thread, in one transaction."""
+    window = db.one(_WINDOW, values)
+    if window is None:
+        return {"w_id": None}
+    w = window["id"]
+    found = {"w_id": w, "w_code": window["code"], "sp_code": window["sp_code"]}
+    held = db.one(_HELD, {"w": w})
+    if held is not None:
+        return (
+            found
+            | {"held_id": held["id"], "held_no": held["ticket_no"]}
+            | {"held_status": held["status"]}
+        )
+    row = db.one(_CLAIM_SQLITE, values | {"w": w})
+    if row is None:
+        return found | {"more": db.one(_BEST, {"w": w}) is not None}
+    step = values | {"w": w, "point": window["service_point_id"], "no": 0}
+    step |= {"ticket": row["id"], "ticket_no": row["ticket_no"], "window_code": window["code"]}
+    step |= {"ticket_text": str(row["id"]), "rank": row["rank"], "queue": row["queue_id"]}
+    db.run(_LOG, step)
+    db.run(_AUDIT, step)
+    db.run(_TALLY, step)
+    return found | row
 
 
 async def record_call(

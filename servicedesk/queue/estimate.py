@@ -7,8 +7,14 @@ the mean of those queues' recent finished tickets (call to finish).
 
 The hall's layout (and which matter goes to which queue), its recent service
 time and which windows are open change slowly, so each is kept for half a
-minute of service time (``timeutil.now``, so
-frozen clocks in tests and simulations behave); the counts are one query.
+minute of service time (``timeutil.now``, so frozen clocks in tests and simulations
+behave).
+
+A ticket just taken learns its place from the per-queue waiting tallies, which the
+statement issuing it reads (:func:`fresh_estimate`): constant time, however long the
+queue. Later looks at a waiting ticket (its receipt's status page) count the tickets
+ahead of it in one pass over an index (:func:`estimate`), since tickets leave a queue
+out of order (priorities, cancellations, transfers) and only a count is exact then.
 """
 
 from __future__ import annotations
@@ -121,10 +127,25 @@ async def _counts(ticket: Ticket, window_ids: list[int], queue_ids: list[int]) -
 
 
 async def estimate(ticket: Ticket) -> Estimate:
-    """Where ``ticket`` stands and how many minutes it will probably wait."""
+    """Where a waiting ``ticket`` stands and how many minutes it will probably wait."""
     queue_id = int(ticket.queue_id)
     window_ids, queue_ids = await cached(("layout", queue_id), lambda: _layout(queue_id))
     ahead, in_queue, busy = await _counts(ticket, window_ids, queue_ids)
+    return await _wait(window_ids, queue_ids, ahead=ahead, in_queue=in_queue, busy=busy)
+
+
+async def fresh_estimate(ticket: Ticket, *, in_queue: int, ahead: int, busy: int) -> Estimate:
+    """The estimate of a ticket just taken, whose place the statement that issued it
+    read from the queues' waiting tallies: no counting, and with the layout, open
+    windows and service time cached, no query either."""
+    queue_id = int(ticket.queue_id)
+    window_ids, queue_ids = await cached(("layout", queue_id), lambda: _layout(queue_id))
+    return await _wait(window_ids, queue_ids, ahead=ahead, in_queue=in_queue, busy=busy)
+
+
+async def _wait(
+    window_ids: list[int], queue_ids: list[int], *, ahead: int, in_queue: int, busy: int
+) -> Estimate:
     servers = await cached(("open", *window_ids), lambda: _open_windows(window_ids))
     minutes = await cached(("minutes", *queue_ids), lambda: service_minutes(queue_ids))
     # Windows that are all busy free up half a service time from now on average.

@@ -6,9 +6,10 @@ that inserts the ticket, so two kiosks never print the same number.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-import re
 import secrets
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Never
@@ -19,8 +20,9 @@ from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Queue, ServicePointMatter
 from servicedesk.errors import Conflict, Forbidden, NotFound
-from servicedesk.queue import events
+from servicedesk.queue import events, statements
 from servicedesk.queue.config import get_queue_settings
+from servicedesk.queue.estimate import fresh_estimate
 from servicedesk.queue.models import RANK, Priority, Ticket, ticket_db_value
 from servicedesk.queue.service import (
     T,
@@ -29,23 +31,33 @@ from servicedesk.queue.service import (
     check_point,
     get_ticket,
     own_point,
-    view,
 )
 from servicedesk.queue.transitions import move
 from servicedesk.timeutil import beijing_date, now, today
 
 _expired_through: list[date] = []  # the last Beijing day this process closed
+_expiring: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def expire_previous_days() -> int:
     """Numbers restart every day: tickets still waiting from an earlier day are
     cancelled, so yesterday's B001 is never called before today's. Runs once a day
-    per process (idempotent across workers); returns how many it closed."""
+    per process (idempotent across workers; the process's other requests meanwhile
+    wait for it rather than run it again); returns how many it closed."""
     current = today()
     if _expired_through and _expired_through[0] >= current:
         return 0
-    closed = await Ticket.filter(status=T.WAITING, day__lt=current).update(status=T.CANCELLED)
-    _expired_through[:] = [current]
+    lock = _expiring.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        if _expired_through and _expired_through[0] >= current:
+            return 0
+        closed = await Ticket.filter(status=T.WAITING, day__lt=current).update(status=T.CANCELLED)
+        # Once a day the waiting tallies are counted afresh (whether or not any closed).
+        client = connections.get("default")
+        await statements.fetch(client, statements.recount_sql(client.capabilities.dialect), {})
+        _expired_through[:] = [current]
     return int(closed)
 
 
@@ -64,17 +76,16 @@ async def take(
     # statement finds the offering at the principal's own service point and inserts
     # the ticket; when it inserts nothing, the slower path below says why.
     offering = Source.offering(service_point, matter_code, at=own_point(principal))
-    ticket = await issue(
+    issued = await issue_counted(
         offering,
         priority=priority,
         kiosk_id=principal.kiosk.id if principal.kiosk else None,
         case_no=case_no,
         taken_at=taken_at,
     )
-    if ticket is None:
+    if issued is None:
         await _why_not_issued(principal, service_point=service_point, matter_code=matter_code)
-    await events.publish(service_point, "taken", queue=ticket.queue.code)
-    return await view(ticket)
+    return await issued.view()
 
 
 async def _why_not_issued(principal: Principal, *, service_point: str, matter_code: str) -> Never:
@@ -91,10 +102,10 @@ async def _why_not_issued(principal: Principal, *, service_point: str, matter_co
 @dataclass(frozen=True)
 class Source:
     """Where a new ticket goes: a SELECT yielding one row (sp_id, q_id, m_id, q_code,
-    sp_code) or none, and its parameters in order."""
+    sp_code) or none, and its named parameters."""
 
     sql: str
-    params: tuple[Any, ...]
+    params: dict[str, Any]
 
     @classmethod
     def offering(cls, service_point: str, matter_code: str, *, at: int | None) -> Source:
@@ -106,23 +117,24 @@ class Source:
             " JOIN service_points sp ON sp.id = spm.service_point_id"
             " JOIN matters m ON m.id = spm.matter_id"
             " JOIN queues q ON q.id = spm.queue_id"
-            " WHERE sp.code = {p1:text} AND m.code = {p2:text} AND NOT spm.hidden"
-            " AND sp.id = COALESCE({p3:integer}, sp.id)",
-            (service_point, matter_code, at),
+            " WHERE sp.code = {sp_code:text} AND m.code = {matter_code:text} AND NOT spm.hidden"
+            " AND sp.id = COALESCE({own_point:integer}, sp.id)",
+            {"sp_code": service_point, "matter_code": matter_code, "own_point": at},
         )
 
     @classmethod
     def queue(cls, queue_id: int, matter_id: int | None) -> Source:
         return cls(
-            "SELECT q.service_point_id AS sp_id, q.id AS q_id, {p2:integer} AS m_id,"
+            "SELECT q.service_point_id AS sp_id, q.id AS q_id, {matter_id:integer} AS m_id,"
             " q.code AS q_code, sp.code AS sp_code FROM queues q"
-            " JOIN service_points sp ON sp.id = q.service_point_id WHERE q.id = {p1:integer}",
-            (queue_id, matter_id),
+            " JOIN service_points sp ON sp.id = q.service_point_id WHERE q.id = {queue_id:integer}",
+            {"queue_id": queue_id, "matter_id": matter_id},
         )
 
 
-# Issuing a number is the kiosk's hot path, so it is one statement that reads the
-# source, numbers the ticket and inserts it. SQLite runs one writer at a time, so
+# Issuing a number is the kiosk's hot path: the source, the number, the insert, the
+# queue's waiting tally and what the estimate needs, in one statement on PostgreSQL
+# and one hand-off on SQLite (see statements.py). SQLite runs one writer at a time, so
 # MAX + 1 inside the statement is atomic there; PostgreSQL takes the number from a
 # per-queue daily counter row in the same statement. The unique (queue, day, seq)
 # constraint refuses a repeated number on both.
@@ -131,26 +143,42 @@ _COLUMNS = (
     " taken_at, recalls, kiosk_id, code, case_no"
 )
 _VALUES = (
-    "src.sp_id, src.q_id, src.m_id, {p1:date}, src.seq, src.q_code || {number}, {p2:text},"
-    " {p3:smallint}, 'waiting', {p4:timestamptz}, 0, {p5:integer}, {p6:text}, {p7:text}"
+    "src.sp_id, src.q_id, src.m_id, {day:date}, src.seq, src.q_code || {number},"
+    " {priority:text}, {rank:smallint}, 'waiting', {taken_at:timestamptz}, 0, {kiosk:integer},"
+    " {code:text}, {case_no:text}"
 )
-_RETURNING = " RETURNING *, (SELECT code FROM queues WHERE queues.id = tickets.queue_id) AS q_code"
 _ISSUE_SQLITE = (
     "INSERT INTO tickets (" + _COLUMNS + ") SELECT " + _VALUES + " FROM (SELECT s.*,"
     " (SELECT COALESCE(MAX(t.seq), 0) + 1 FROM tickets t"
-    " WHERE t.queue_id = s.q_id AND t.day = {p1:date}) AS seq FROM ({src}) s LIMIT 1) src"
-    + _RETURNING
+    " WHERE t.queue_id = s.q_id AND t.day = {day}) AS seq FROM ({src}) s LIMIT 1) src"
+    " RETURNING *, (SELECT code FROM queues WHERE queues.id = tickets.queue_id) AS q_code,"
+    " (SELECT code FROM service_points sp WHERE sp.id = tickets.service_point_id) AS sp_code"
+)
+_TALLY_SQLITE = (
+    statements.TALLY
+    + " RETURNING priority_waiting AS own_first, normal_waiting AS own_normal, "
+    + statements.surroundings("queue_tallies.queue_id")
 )
 _ISSUE_POSTGRES = (
     "WITH s AS ({src} LIMIT 1), n AS (INSERT INTO daily_sequences (scope, day, value)"
-    " SELECT 'ticket:' || s.sp_code || ':' || s.q_code, {p1:date}, 1 FROM s"
+    " SELECT 'ticket:' || s.sp_code || ':' || s.q_code, {day:date}, 1 FROM s"
     " ON CONFLICT (scope, day) DO UPDATE SET value = daily_sequences.value + 1"
-    " RETURNING value AS seq) INSERT INTO tickets ("
+    " RETURNING value AS seq),"
+    " c AS (INSERT INTO queue_tallies (queue_id, priority_waiting, normal_waiting)"
+    " SELECT s.q_id, CASE WHEN {rank:smallint} = 0 THEN 1 ELSE 0 END,"
+    " CASE WHEN {rank} = 0 THEN 0 ELSE 1 END FROM s ON CONFLICT (queue_id) DO UPDATE SET"
+    " priority_waiting = queue_tallies.priority_waiting + excluded.priority_waiting,"
+    " normal_waiting = queue_tallies.normal_waiting + excluded.normal_waiting"
+    " RETURNING priority_waiting AS own_first, normal_waiting AS own_normal),"
+    " t AS (INSERT INTO tickets ("
     + _COLUMNS
     + ") SELECT "
     + _VALUES
-    + " FROM (SELECT s.*, n.seq FROM s, n) src"
-    + _RETURNING
+    + " FROM (SELECT s.*, n.seq FROM s, n) src RETURNING *)"
+    " SELECT t.*, s.q_code, s.sp_code, c.own_first, c.own_normal, "
+    + statements.surroundings("s.q_id")
+    + ", pg_notify({channel:text}, json_build_object('sp', s.sp_code, 'type', 'taken',"
+    " 'queue', s.q_code)::text) AS notified FROM t, s, c"
 )
 _NUMBER = {
     "sqlite": "printf('%03d', src.seq)",
@@ -158,21 +186,30 @@ _NUMBER = {
 }
 
 
-def _placeholders(sql: str, dialect: str, offset: int) -> str:
-    """``{pN:type}`` -> ``$M::type`` (PostgreSQL) or ``?M`` (SQLite), M = N + offset."""
-
-    def mark(match: re.Match[str]) -> str:
-        number = int(match.group(1)) + offset
-        return f"${number}::{match.group(2)}" if dialect == "postgres" else f"?{number}"
-
-    return re.sub(r"\{p(\d+):(\w+)\}", mark, sql)
-
-
 @functools.lru_cache(maxsize=16)
-def _issue_sql(dialect: str, source: str) -> str:
-    template = _ISSUE_POSTGRES if dialect == "postgres" else _ISSUE_SQLITE
-    number = template.replace("{number}", _NUMBER[dialect])
-    return _placeholders(number.replace("{src}", _placeholders(source, dialect, 7)), dialect, 0)
+def _issue_sql(template: str, dialect: str, source: str) -> str:
+    return template.replace("{number}", _NUMBER[dialect]).replace("{src}", source)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new ticket and where it stands, read from the queues' tallies."""
+
+    ticket: Ticket
+    point_code: str
+    in_queue: int  # waiting ahead of it in its own queue
+    ahead: int  # waiting ahead of it in every queue its windows serve
+    busy: int  # windows serving its queue that hold a ticket
+
+    async def view(self) -> TicketView:
+        return TicketView(
+            ticket=self.ticket,
+            queue=self.ticket.queue.code,
+            window=None,
+            estimate=await fresh_estimate(
+                self.ticket, in_queue=self.in_queue, ahead=self.ahead, busy=self.busy
+            ),
+        )
 
 
 async def issue(
@@ -183,31 +220,82 @@ async def issue(
     case_no: str | None = None,
     taken_at: datetime | None = None,
 ) -> Ticket | None:
-    """Insert a waiting ticket with the queue's next number of the Beijing day, in
-    one statement; None when ``source`` yields no row."""
-    conn = connections.get("default")
-    dialect = conn.capabilities.dialect
+    """Insert a waiting ticket with the queue's next number of the Beijing day; None
+    when ``source`` yields no row."""
+    issued = await issue_counted(
+        source, priority=priority, kiosk_id=kiosk_id, case_no=case_no, taken_at=taken_at
+    )
+    return issued.ticket if issued else None
+
+
+async def issue_counted(
+    source: Source,
+    *,
+    priority: Priority,
+    kiosk_id: int | None = None,
+    case_no: str | None = None,
+    taken_at: datetime | None = None,
+) -> Issued | None:
+    """:func:`issue`, also telling where the ticket stands; the point's boards and
+    consoles hear of it (event ``taken``)."""
+    client = connections.get("default")
     moment = taken_at or now()
-    sql = _issue_sql(dialect, source.sql)
-    params = [
-        ticket_db_value("day", beijing_date(moment)),
-        priority.value,
-        RANK[priority],
-        ticket_db_value("taken_at", moment),
-        kiosk_id,
-        secrets.token_urlsafe(12),
-        case_no,
-        *source.params,
-    ]
-    rows = await conn.execute_query_dict(sql, params)
-    if not rows:
+    values = {
+        "day": ticket_db_value("day", beijing_date(moment)),
+        "priority": priority.value,
+        "rank": RANK[priority],
+        "taken_at": ticket_db_value("taken_at", moment),
+        "kiosk": kiosk_id,
+        "code": secrets.token_urlsafe(12),
+        "case_no": case_no,
+        "channel": events.CHANNEL,
+        "delta": 1,
+        **source.params,
+    }
+    if statements.is_postgres(client):
+        rows = await statements.fetch(
+            client, _issue_sql(_ISSUE_POSTGRES, "postgres", source.sql), values
+        )
+        row = rows[0] if rows else None
+    else:
+        sql = _issue_sql(_ISSUE_SQLITE, "sqlite", source.sql)
+        row = await statements.on_sqlite_thread(client, lambda db: _issue_sqlite(db, sql, values))
+        if row is not None:
+            await events.publish(row["sp_code"], "taken", queue=row["q_code"])
+    return _issued(row, RANK[priority]) if row else None
+
+
+def _issue_sqlite(db: statements.Batch, sql: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    row = db.one(sql, values)
+    if row is None:
         return None
-    row = rows[0]
-    queue_code = row.pop("q_code")
+    counts = db.one(_TALLY_SQLITE, {**values, "queue": row["queue_id"]})
+    assert counts is not None  # an upsert always answers its row
+    return {**row, **counts}
+
+
+def _issued(row: dict[str, Any], rank: int) -> Issued:
+    extra = {k: row.pop(k) for k in _EXTRA if k in row}
     ticket = Ticket._init_from_db(**row)
-    ticket.queue = Queue._init_from_db(id=row["queue_id"], code=queue_code)
+    ticket.queue = Queue._init_from_db(id=row["queue_id"], code=extra["q_code"])
     ticket.window = None
-    return ticket
+    # The tallies count the new ticket itself; a priority ticket goes behind only the
+    # priority tickets, a normal one behind every waiting ticket (all taken earlier).
+    own = int(extra["own_first"]) + (int(extra["own_normal"]) if rank else 0) - 1
+    others = int(extra["other_first"]) + (int(extra["other_normal"]) if rank else 0)
+    return Issued(
+        ticket=ticket,
+        point_code=str(extra["sp_code"]),
+        in_queue=max(own, 0),
+        ahead=max(own, 0) + max(others, 0),
+        busy=int(extra["busy"]),
+    )
+
+
+_EXTRA = (
+    *("q_code", "sp_code", "notified"),
+    *("own_first", "own_normal", "other_first", "other_normal", "busy"),
+)
 
 
 # ---------------------------------------------------------------- giving a number up

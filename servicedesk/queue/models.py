@@ -81,7 +81,13 @@ class Ticket(Model):
 
     class Meta:
         table = "tickets"
-        indexes = (("queue_id", "status", "rank", "taken_at"), ("service_point_id", "taken_at"))
+        indexes = (
+            ("queue_id", "status", "rank", "taken_at"),
+            ("service_point_id", "taken_at"),
+            # Call-next walks the waiting tickets in calling order and stops at the first
+            # of the window's queues, however many wait.
+            ("status", "rank", "taken_at", "id"),
+        )
         unique_together = (("queue", "day", "seq"),)
 
 
@@ -91,6 +97,23 @@ def ticket_db_value(field: str, value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(UTC)
     return Ticket._meta.fields_map[field].to_db_value(value, Ticket)
+
+
+class QueueTally(Model):
+    """How many tickets wait in a queue, kept as tickets move (in the same statement or
+    transaction as each move), so a new ticket's place is read, not counted."""
+
+    id = fields.IntField(primary_key=True)
+    queue: fields.OneToOneRelation[Queue] = fields.OneToOneField(
+        "models.Queue", related_name="tally", on_delete=fields.CASCADE
+    )
+    queue_id: int
+    # Waiting tickets of rank 0 (green channel, appointments) and of rank 1 (normal).
+    priority_waiting = fields.IntField(default=0)
+    normal_waiting = fields.IntField(default=0)
+
+    class Meta:
+        table = "queue_tallies"
 
 
 class TicketCall(Model):

@@ -9,15 +9,16 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from servicedesk.accounts.service import Principal
 from servicedesk.audit import service as audit
 from servicedesk.catalogue.models import Queue
 from servicedesk.errors import Conflict, IllegalTransition, InvalidInput
-from servicedesk.queue import events
+from servicedesk.queue import events, statements
 from servicedesk.queue.config import get_queue_settings
+from servicedesk.queue.finishing import finish
 from servicedesk.queue.models import Ticket, TicketStatus
 from servicedesk.queue.service import OPEN, T, TicketView, clerk_ticket, get_ticket, view
 from servicedesk.timeutil import now
@@ -51,6 +52,8 @@ async def move(
         )
         if not moved:
             raise IllegalTransition(f"ticket {ticket.ticket_no} was changed by someone else")
+        if ticket.status is T.WAITING:
+            await tally(conn, ticket, -1)
         await audit.record(
             f"ticket.{action}",
             actor=actor or principal.label,
@@ -69,9 +72,18 @@ async def move(
     return await view(ticket)
 
 
+async def tally(conn: BaseDBAsyncClient, ticket: Ticket, delta: int) -> None:
+    """``ticket`` joins (+1) or leaves (-1) the waiting tickets of its queue."""
+    values = {"queue": ticket.queue_id, "rank": int(ticket.rank), "delta": delta}
+    await statements.fetch(conn, statements.TALLY, values)
+
+
 async def start(ticket_id: int, *, principal: Principal) -> TicketView:
     """The firm arrived at the window: serving starts."""
-    ticket = await clerk_ticket(ticket_id, principal)
+    done = await finish(ticket_id, {T.CALLED}, T.SERVING, principal=principal, action="serve")
+    if done is not None:
+        return done
+    ticket = await clerk_ticket(ticket_id, principal)  # says why: 404, 403 or 409
     return await move(
         ticket,
         {T.CALLED},
@@ -84,7 +96,10 @@ async def start(ticket_id: int, *, principal: Principal) -> TicketView:
 
 async def complete(ticket_id: int, *, principal: Principal) -> TicketView:
     """The matter was handled at the window."""
-    ticket = await clerk_ticket(ticket_id, principal)
+    done = await finish(ticket_id, set(OPEN), T.DONE, principal=principal, action="complete")
+    if done is not None:
+        return done
+    ticket = await clerk_ticket(ticket_id, principal)  # says why: 404, 403 or 409
     return await move(
         ticket,
         set(OPEN),
@@ -162,7 +177,7 @@ async def _transfer_target(ticket: Ticket, queue: str) -> Queue:
 
 async def _onward(ticket: Ticket, target: Queue, *, conn: TransactionalDBClient) -> Ticket:
     """The waiting ticket in ``target`` that carries on the transferred one."""
-    return await Ticket.create(
+    onward = await Ticket.create(
         service_point_id=ticket.service_point_id,
         queue=target,
         matter_id=ticket.matter_id,
@@ -177,3 +192,5 @@ async def _onward(ticket: Ticket, target: Queue, *, conn: TransactionalDBClient)
         case_no=ticket.case_no,
         using_db=conn,
     )
+    await tally(conn, onward, +1)
+    return onward

@@ -1,0 +1,57 @@
+-- A clerk at each window: call the next ticket, complete it, call again.
+-- One connection per wrk thread, so each thread is one window (BENCH_WINDOWS,
+-- comma-separated, one per thread) and remembers the ticket it called.
+package.path = os.getenv("BENCH_LUA") .. "/?.lua;" .. package.path
+local report = require("report")
+
+local token = os.getenv("BENCH_TOKEN")
+local windows = {}
+for code in string.gmatch(os.getenv("BENCH_WINDOWS"), "[^,]+") do
+  table.insert(windows, code)
+end
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("window", windows[#threads])
+end
+
+function init(args)
+  headers = {["Authorization"] = "Bearer " .. token}
+  call = wrk.format("POST", "/api/v1/windows/" .. window .. "/call-next", headers)
+  pending, calls, empty, other = nil, 0, 0, 0
+end
+
+function request()
+  if pending then
+    return wrk.format("POST", "/api/v1/tickets/" .. pending .. "/complete", headers)
+  end
+  return call
+end
+
+function response(status, _headers, body)
+  if pending then
+    pending = nil
+  elseif status == 200 then
+    pending = string.match(body, '"id":(%d+)')
+    calls = calls + 1
+  elseif status == 204 then
+    empty = empty + 1
+  elseif status == 409 and string.match(body, '"ticket_id":(%d+)') then
+    -- the window still holds a ticket (a run stopped between call and complete)
+    pending = string.match(body, '"ticket_id":(%d+)')
+    other = other + 1
+  else
+    other = other + 1
+  end
+end
+
+function done(summary, latency, _requests)
+  local c, e, o = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    c = c + thread:get("calls")
+    e = e + thread:get("empty")
+    o = o + thread:get("other")
+  end
+  report.done(summary, latency, string.format(',"calls":%d,"empty":%d,"other":%d', c, e, o))
+end

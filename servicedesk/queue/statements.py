@@ -1,0 +1,170 @@
+"""The hot paths' SQL, and how it runs: one statement on PostgreSQL, one hand-off on SQLite.
+
+Taking a number, calling the next ticket and completing one are what a hall does
+all day. On PostgreSQL each is one statement: data-modifying CTEs number, insert,
+log, audit and tally together, and ``pg_notify`` in the same statement tells every
+worker (delivered on commit). SQLite cannot change two tables in one statement, and
+aiosqlite runs every statement on its own thread, one hand-off each (a hand-off
+costs more than SQLite's own work here), so an action's statements run together on
+that thread in one hand-off, inside one transaction (a savepoint when the caller
+already holds one).
+
+Placeholders are written ``{name}`` or ``{name:type}`` (the PostgreSQL type of the
+parameter); :func:`compile_sql` numbers them for the dialect.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError, OperationalError
+
+R = TypeVar("R")
+_MARK = re.compile(r"\{(\w+)(?::(\w+(?:\[\])?))?\}")
+
+
+@functools.lru_cache(maxsize=64)
+def compile_sql(sql: str, dialect: str) -> tuple[str, tuple[str, ...]]:
+    """``{name:type}`` -> ``$n::type`` (PostgreSQL) or ``?n`` (SQLite), each name one
+    number however often it occurs; returns the SQL and the names in number order."""
+    names: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        name, kind = match.group(1), match.group(2)
+        if name not in names:
+            names.append(name)
+        number = names.index(name) + 1
+        if dialect != "postgres":
+            return f"?{number}"
+        return f"${number}::{kind}" if kind else f"${number}"
+
+    return _MARK.sub(mark, sql), tuple(names)
+
+
+def bind(names: tuple[str, ...], values: Mapping[str, Any]) -> list[Any]:
+    return [values[name] for name in names]
+
+
+async def fetch(
+    client: BaseDBAsyncClient, sql: str, values: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Run one templated statement; its rows as dicts."""
+    text, names = compile_sql(sql, client.capabilities.dialect)
+    return await client.execute_query_dict(text, bind(names, values))
+
+
+def is_postgres(client: BaseDBAsyncClient) -> bool:
+    return bool(client.capabilities.dialect == "postgres")
+
+
+# ---------------------------------------------------------------- SQLite: one hand-off
+
+
+class Batch:
+    """The SQLite connection as seen on its own thread, with templated statements."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def one(self, sql: str, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        text, names = compile_sql(sql, "sqlite")
+        row = self.conn.execute(text, bind(names, values)).fetchone()
+        return dict(row) if row is not None else None
+
+    def run(self, sql: str, values: Mapping[str, Any]) -> None:
+        text, names = compile_sql(sql, "sqlite")
+        self.conn.execute(text, bind(names, values))
+
+
+def _atomically(conn: sqlite3.Connection, work: Callable[[Batch], R]) -> R:
+    """On the connection's thread: ``work`` inside a transaction, or a savepoint of the
+    caller's."""
+    begin, commit, undo = "BEGIN IMMEDIATE", "COMMIT", ["ROLLBACK"]
+    if conn.in_transaction:
+        begin, commit, undo = "SAVEPOINT hot", "RELEASE hot", ["ROLLBACK TO hot", "RELEASE hot"]
+    conn.execute(begin)
+    try:
+        result = work(Batch(conn))
+    except BaseException:
+        for statement in undo:
+            conn.execute(statement)
+        raise
+    conn.execute(commit)
+    return result
+
+
+async def on_sqlite_thread(client: BaseDBAsyncClient, work: Callable[[Batch], R]) -> R:
+    """Run ``work`` atomically on the SQLite connection's thread in one hand-off.
+
+    Holds the client's lock like any statement, so nothing else of this process runs
+    on the connection meanwhile. ``_execute`` is aiosqlite's own way of queueing a call
+    on that thread (every statement of aiosqlite goes through it)."""
+    async with client.acquire_connection() as connection:
+        try:
+            result: R = await connection._execute(_atomically, connection._conn, work)
+            return result
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(exc) from exc
+        except sqlite3.OperationalError as exc:
+            raise OperationalError(exc) from exc
+
+
+# ---------------------------------------------------------------- waiting tallies
+
+# A ticket joins (+1) or leaves (-1) the waiting tickets of its queue. The row is made
+# with the first ticket of a queue (migration 0003 made those of existing queues).
+TALLY = (
+    "INSERT INTO queue_tallies (queue_id, priority_waiting, normal_waiting)"
+    " VALUES ({queue:integer}, CASE WHEN {rank:integer} = 0 THEN {delta:integer} ELSE 0 END,"
+    " CASE WHEN {rank} = 0 THEN 0 ELSE {delta} END)"
+    " ON CONFLICT (queue_id) DO UPDATE SET"
+    " priority_waiting = queue_tallies.priority_waiting + excluded.priority_waiting,"
+    " normal_waiting = queue_tallies.normal_waiting + excluded.normal_waiting"
+)
+
+# Every queue's tally from its tickets (after a bulk change such as closing a day).
+# PostgreSQL locks the rows in one order first, so two workers recounting at once (or
+# a recount beside numbers being taken) wait for each other instead of deadlocking.
+RECOUNT = (
+    "{lock}UPDATE queue_tallies SET"
+    " priority_waiting = (SELECT COUNT(*) FROM tickets t WHERE t.queue_id = queue_tallies.queue_id"
+    " AND t.status = 'waiting' AND t.rank = 0),"
+    " normal_waiting = (SELECT COUNT(*) FROM tickets t WHERE t.queue_id = queue_tallies.queue_id"
+    " AND t.status = 'waiting' AND t.rank <> 0){where}"
+)
+
+
+def recount_sql(dialect: str) -> str:
+    if dialect != "postgres":
+        return RECOUNT.replace("{lock}", "").replace("{where}", "")
+    lock = "WITH l AS (SELECT queue_id FROM queue_tallies ORDER BY queue_id FOR UPDATE) "
+    return RECOUNT.replace("{lock}", lock).replace(
+        "{where}", " WHERE queue_id IN (SELECT queue_id FROM l)"
+    )
+
+
+# What a new ticket of queue {q} finds: the waiting tallies of the other queues its
+# windows serve, and how many of those windows hold a ticket. Bounded by the hall's
+# layout, whatever the length of the queue.
+SURROUNDINGS = (
+    "(SELECT COALESCE(SUM(x.priority_waiting), 0) FROM queue_tallies x"
+    " WHERE x.queue_id <> {q} AND x.queue_id IN ({served})) AS other_first,"
+    " (SELECT COALESCE(SUM(x.normal_waiting), 0) FROM queue_tallies x"
+    " WHERE x.queue_id <> {q} AND x.queue_id IN ({served})) AS other_normal,"
+    " (SELECT COUNT(*) FROM tickets h WHERE h.holding_window IN"
+    " (SELECT wq.windows_id FROM window_queues wq WHERE wq.queue_id = {q})) AS busy"
+)
+# window_queues is Window.queues' table: (windows_id, queue_id).
+SERVED = (
+    "SELECT b.queue_id FROM window_queues a JOIN window_queues b ON b.windows_id = a.windows_id"
+    " WHERE a.queue_id = {q}"
+)
+
+
+def surroundings(queue_ref: str) -> str:
+    return SURROUNDINGS.replace("{served}", SERVED).replace("{q}", queue_ref)
