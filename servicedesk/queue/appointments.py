@@ -22,7 +22,7 @@ from servicedesk.firms import service as firms
 from servicedesk.notifications import contacts
 from servicedesk.notifications.contacts import firm_holder
 from servicedesk.notifications.schemas import ContactIn
-from servicedesk.queue import events, issuing
+from servicedesk.queue import issuing
 from servicedesk.queue.config import get_queue_settings
 from servicedesk.queue.models import (
     Appointment,
@@ -30,7 +30,7 @@ from servicedesk.queue.models import (
     AppointmentStatus,
     Priority,
 )
-from servicedesk.queue.service import TicketView, check_point, view
+from servicedesk.queue.service import TicketView, check_point
 from servicedesk.timeutil import BEIJING, beijing_date, now
 
 A = AppointmentStatus

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ValidationError
+from tortoise.transactions import in_transaction
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
@@ -115,18 +116,22 @@ async def take_ticket(sp: str, request: Request) -> Response:
     kiosk = await _caller(request, ("kiosk",))
     body = await _body(request, TicketCreate)
     key = request.headers.get("idempotency-key")
-    if key is None:  # the statement that issues the number is atomic by itself
-        view = await issuing.take(
-            principal=kiosk, service_point=sp, matter_code=body.matter_code, priority=body.priority
-        )
-        return _json(view, 201)
 
-    async def handler() -> tuple[int, Any]:
+    async def issue() -> service.TicketView:
         view = await issuing.take(
             principal=kiosk, service_point=sp, matter_code=body.matter_code, priority=body.priority
         )
         await contacts.remember(ticket_holder(view.ticket.id), body.contact, actor=kiosk.label)
-        return 201, ticket_read(view).model_dump(mode="json")
+        return view
+
+    if key is None and body.contact is None:  # one statement issues the number atomically
+        return _json(await issue(), 201)
+    if key is None:  # the number and the firm's contact commit together
+        async with in_transaction():
+            return _json(await issue(), 201)
+
+    async def handler() -> tuple[int, Any]:
+        return 201, ticket_read(await issue()).model_dump(mode="json")
 
     status, payload = await idempotency.run(
         settings=request.app.state.settings,
