@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = user.add_parser("create")
     create.add_argument("name")
     create.add_argument(
-        "--role", required=True, choices=["clerk", "official", "incubator", "admin"]
+        "--role", required=True, choices=["clerk", "supervisor", "official", "incubator", "admin"]
     )
     create.add_argument("--service-point")
     create.add_argument("--incubator")

@@ -28,7 +28,7 @@ from servicedesk.queue.schemas import (
 )
 
 router = APIRouter(tags=["queue"])
-SlotManager = require_roles("clerk", "official", "admin")
+SlotManager = require_roles("clerk", "supervisor", "official", "admin")
 
 
 @router.post("/service-points/{sp}/tickets", status_code=201, response_model=TicketRead)
