@@ -264,7 +264,9 @@ async def submit_case(request: Request, sp: str) -> Response:
             values=body,
         )
     view = await cases.get_public(payload["case_no"], str(body["uscc"]))
-    query_url = _absolute(request, f"/query?case_no={view.case.case_no}")
+    query_url = _absolute(
+        request, f"/query?case_no={view.case.case_no}&query_code={view.case.query_code}"
+    )
     return await _page(
         request, sp, "kiosk_case_receipt.html", view=view, qr=qr_svg(query_url), query_url=query_url
     )

@@ -30,6 +30,9 @@ class Case(Model):
 
     id = fields.IntField(primary_key=True)
     case_no = fields.CharField(max_length=48, unique=True)
+    # Random, printed on the receipt: with the case number it lets the firm (the holder)
+    # query the case and rate its service.
+    query_code = fields.CharField(max_length=16, null=True)
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="cases", on_delete=fields.RESTRICT
     )

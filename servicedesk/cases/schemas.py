@@ -104,10 +104,14 @@ class CaseRead(BaseModel):
     recommendation_id: int | None
     spot_check_id: int | None
     timeline: list[EventRead]
+    query_code: str | None = None
 
 
-def case_read(view: CaseView, *, public: bool = False) -> CaseRead:
-    """The API shape of a case; the public query hides staff names."""
+def case_read(
+    view: CaseView, *, public: bool = False, with_query_code: bool = False
+) -> CaseRead:
+    """The API shape of a case; the public query hides staff names. The query code
+    goes only to whoever submitted the case (it prints the firm's receipt)."""
     case = view.case
     notice = None
     if view.notice is not None:
@@ -152,4 +156,5 @@ def case_read(view: CaseView, *, public: bool = False) -> CaseRead:
             )
             for e in view.events
         ],
+        query_code=case.query_code if with_query_code else None,
     )
