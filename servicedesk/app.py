@@ -25,6 +25,8 @@ from servicedesk.cases.endpoints import router as cases_router
 from servicedesk.catalogue.endpoints import router as catalogue_router
 from servicedesk.db import tortoise_config
 from servicedesk.errors import ServiceDeskError
+from servicedesk.evaluations.endpoints import follow_ups as follow_ups_router
+from servicedesk.evaluations.endpoints import router as evaluations_router
 from servicedesk.exemptions.endpoints import router as exemptions_router
 from servicedesk.exemptions.endpoints import spot_checks_router
 from servicedesk.incubators.endpoints import router as incubators_router
@@ -50,6 +52,8 @@ def api_router() -> APIRouter:
         policy_router,
         exemptions_router,
         spot_checks_router,
+        evaluations_router,
+        follow_ups_router,
     ):
         api.include_router(router)
     return api

@@ -18,6 +18,7 @@ MODEL_MODULES: list[str] = [
     "servicedesk.policy.models",
     "servicedesk.exemptions.models",
     "servicedesk.queue.models",
+    "servicedesk.evaluations.models",
 ]
 
 

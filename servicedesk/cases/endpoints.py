@@ -64,7 +64,9 @@ async def get_case(
     if query_code:
         return case_read(await service.get_by_query_code(case_no, query_code), public=True)
     if not uscc:
-        raise InvalidInput("give query_code (on the receipt) or uscc", extra={"field": "query_code"})
+        raise InvalidInput(
+            "give query_code (on the receipt) or uscc", extra={"field": "query_code"}
+        )
     return case_read(await service.get_public(case_no, uscc), public=True)
 
 

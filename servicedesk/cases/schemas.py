@@ -107,9 +107,7 @@ class CaseRead(BaseModel):
     query_code: str | None = None
 
 
-def case_read(
-    view: CaseView, *, public: bool = False, with_query_code: bool = False
-) -> CaseRead:
+def case_read(view: CaseView, *, public: bool = False, with_query_code: bool = False) -> CaseRead:
     """The API shape of a case; the public query hides staff names. The query code
     goes only to whoever submitted the case (it prints the firm's receipt)."""
     case = view.case

@@ -46,12 +46,12 @@ def _claim_sql(dialect: str) -> str:
     )
     served = f"SELECT {forward} FROM {through} WHERE {backward} = {{w}}"
     if dialect == "postgres":
-        p, lock = ("$1", "$2", "$2"), "FOR UPDATE SKIP LOCKED"
+        p, lock = ("$1", "$2", "$2", "$3"), "FOR UPDATE SKIP LOCKED"
     else:
-        p, lock = ("?", "?", "?"), ""
+        p, lock = ("?1", "?2", "?2", "?3"), ""
     return (
         f"UPDATE tickets SET status = 'called', called_at = {p[0]}, window_id = {p[1]}, "
-        f"holding_window = {p[1]} WHERE status = 'waiting' AND id = ("
+        f"holding_window = {p[1]}, clerk_id = {p[3]} WHERE status = 'waiting' AND id = ("
         f"SELECT id FROM tickets WHERE status = 'waiting' AND queue_id IN "
         f"({served.format(w=p[2])}) ORDER BY rank, taken_at, id LIMIT 1 {lock}) RETURNING id"
     )
@@ -102,11 +102,10 @@ async def _claim(window: Window, *, principal: Principal) -> Ticket | None:
                     or await Ticket.filter(holding_window=window.id).using_db(conn).exists()
                 ):
                     raise WindowBusy(f"window {window.code} just called another ticket")
-            sql, dialect = _claim_sql(conn.capabilities.dialect), conn.capabilities.dialect
-            params = [ticket_db_value("called_at", moment), window.id]
-            rows = await conn.execute_query_dict(
-                sql, params if dialect == "postgres" else [*params, window.id, window.id]
-            )
+            sql = _claim_sql(conn.capabilities.dialect)
+            clerk_id = principal.user.id if principal.user else None
+            params = [ticket_db_value("called_at", moment), window.id, clerk_id]
+            rows = await conn.execute_query_dict(sql, params)
             if not rows:
                 return None
             ticket = (

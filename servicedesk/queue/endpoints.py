@@ -19,11 +19,13 @@ from servicedesk.queue.schemas import (
     SlotCreate,
     SlotRead,
     TicketCreate,
+    TicketCreated,
     TicketRead,
     TransferIn,
     appointment_read,
     call_read,
     slot_read,
+    ticket_created,
     ticket_read,
 )
 
@@ -31,7 +33,7 @@ router = APIRouter(tags=["queue"])
 SlotManager = require_roles("clerk", "supervisor", "official", "admin")
 
 
-@router.post("/service-points/{sp}/tickets", status_code=201, response_model=TicketRead)
+@router.post("/service-points/{sp}/tickets", status_code=201, response_model=TicketCreated)
 async def take_ticket(
     sp: str,
     body: TicketCreate,
@@ -45,7 +47,7 @@ async def take_ticket(
         view = await issuing.take(
             principal=kiosk, service_point=sp, matter_code=body.matter_code, priority=body.priority
         )
-        return 201, ticket_read(view).model_dump(mode="json")
+        return 201, ticket_created(view).model_dump(mode="json")
 
     status, payload = await idempotency.run(
         settings=settings,
@@ -178,8 +180,10 @@ async def book(body: AppointmentCreate) -> AppointmentRead:
 
 
 @router.post(
-    "/service-points/{sp}/appointments/{code}/check-in", status_code=201, response_model=TicketRead
+    "/service-points/{sp}/appointments/{code}/check-in",
+    status_code=201,
+    response_model=TicketCreated,
 )
-async def check_in(sp: str, code: str, kiosk: KioskDevice) -> TicketRead:
+async def check_in(sp: str, code: str, kiosk: KioskDevice) -> TicketCreated:
     """Check a booked firm in at the kiosk: a ticket with appointment priority."""
-    return ticket_read(await appointments.check_in(sp, code, principal=kiosk))
+    return ticket_created(await appointments.check_in(sp, code, principal=kiosk))
