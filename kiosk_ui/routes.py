@@ -11,10 +11,13 @@ from kiosk_ui.pages import (
     board,
     clerk_cases,
     console,
+    follow_ups,
+    holder,
     incubator_portal,
     kiosk,
     officials,
     query,
+    tablet,
 )
 from kiosk_ui.web import HERE, LoginRequired, login_redirect, render
 from servicedesk.errors import NotAuthenticated, ServiceDeskError
@@ -31,6 +34,9 @@ def mount_pages(app: FastAPI) -> None:
         kiosk,
         console,
         board,
+        holder,
+        tablet,
+        follow_ups,
     )
     for module in pages:
         app.include_router(module.router, include_in_schema=False)

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import render
+from kiosk_ui.rating_ui import posted_rating, rating_context
+from kiosk_ui.web import language, redirect, render
 from servicedesk.cases import service as cases
 from servicedesk.cases.service import CaseView
 from servicedesk.errors import NotFound
+from servicedesk.evaluations import holder, service
+from servicedesk.evaluations.models import Channel
 
 router = APIRouter()
 
@@ -21,15 +26,17 @@ async def _lookup(case_no: str, uscc: str, query_code: str) -> CaseView | None:
 
 @router.get("/query", response_class=HTMLResponse)
 async def progress_query(
-    request: Request, case_no: str = "", uscc: str = "", query_code: str = ""
+    request: Request, case_no: str = "", uscc: str = "", query_code: str = "", level: int = 0
 ) -> Response:
-    """Progress query by case number and the receipt's query code (or the USCC)."""
+    """Progress query by case number and the receipt's query code (or the USCC); with
+    the query code a decided case can be rated, and the reply to a rating is shown."""
     view = None
     not_found = False
     try:
         view = await _lookup(case_no.strip(), uscc, query_code)
     except NotFound:
         not_found = True
+    rating = await holder.for_case(view.case) if view else None
     return render(
         request,
         "query.html",
@@ -38,5 +45,20 @@ async def progress_query(
         uscc=uscc,
         query_code=query_code,
         not_found=not_found,
+        rating=rating,
+        can_rate=bool(rating and rating.can_rate and query_code),
+        step_url="/query?" + urlencode({"case_no": case_no, "query_code": query_code}) + "&",
         status_code=404 if not_found else 200,
+        **rating_context(language(request), level),
     )
+
+
+@router.post("/query/rate", response_class=HTMLResponse)
+async def rate_case(request: Request) -> Response:
+    """Rate a decided case; the case number with its query code is the holder's proof."""
+    form = await request.form()
+    case_no, query_code = str(form.get("case_no", "")), str(form.get("query_code", ""))
+    level, tags, comment = posted_rating(form)
+    target = await service.by_case_code(case_no, query_code)
+    await service.rate(target, level=level, tags=tags, comment=comment, channel=Channel.QUERY)
+    return redirect("/query?" + urlencode({"case_no": case_no, "query_code": query_code}))

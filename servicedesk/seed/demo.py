@@ -25,6 +25,7 @@ DEMO_STAFF = [
     ("clerk-hd", Role.CLERK, "HD-AI", None, "王窗口"),
     ("clerk-dx", Role.CLERK, "DX-BIO", None, "李窗口"),
     ("clerk-yz", Role.CLERK, "YZ-IM", None, "赵窗口"),
+    ("supervisor-hd", Role.SUPERVISOR, "HD-AI", None, "陈主任"),
     ("official-li", Role.OFFICIAL, None, None, "李处长"),
     ("official-wang", Role.OFFICIAL, None, None, "王科长"),
     ("admin", Role.ADMIN, None, None, "系统管理员"),
