@@ -127,6 +127,11 @@ def _absolute(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
 
+def _query_url(request: Request, case_no: str, query_code: str) -> str:
+    """The receipt's QR: the progress query, where the firm also rates the service."""
+    return _absolute(request, f"/query?case_no={case_no}&query_code={query_code}")
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -269,9 +274,7 @@ async def submit_case(request: Request, sp: str) -> Response:
             values=body,
         )
     view = await cases.get_public(payload["case_no"], str(body["uscc"]))
-    query_url = _absolute(
-        request, f"/query?case_no={view.case.case_no}&query_code={view.case.query_code}"
-    )
+    query_url = _query_url(request, view.case.case_no, view.case.query_code or "")
     return await _page(
         request, sp, "kiosk_case_receipt.html", view=view, qr=qr_svg(query_url), query_url=query_url
     )
