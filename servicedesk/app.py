@@ -35,6 +35,7 @@ from servicedesk.queue.endpoints import router as queue_router
 from servicedesk.ratings.endpoints import published_router
 from servicedesk.ratings.endpoints import router as ratings_router
 from servicedesk.settings import Settings, get_settings
+from servicedesk.statistics.endpoints import router as statistics_router
 
 logger = logging.getLogger("servicedesk")
 API_PREFIX = "/api/v1"
@@ -54,6 +55,7 @@ def api_router() -> APIRouter:
         spot_checks_router,
         evaluations_router,
         follow_ups_router,
+        statistics_router,
     ):
         api.include_router(router)
     return api

@@ -51,6 +51,13 @@ class Case(Model):
     accepted_on = fields.DateField(null=True)
     deemed_accepted = fields.BooleanField(default=False)
     decided_on = fields.DateField(null=True)
+    # Kept for statistics, so they aggregate this table alone: the promised and
+    # statutory deadlines as they stood at the decision, and whether the case was ever
+    # returned with a notice or accepted with a deficiency.
+    deadline_on = fields.DateField(null=True)
+    statutory_deadline_on = fields.DateField(null=True)
+    notice_issued = fields.BooleanField(default=False)
+    accepted_deficient = fields.BooleanField(default=False)
     supplement_due = fields.DateField(null=True)
     owed_materials: fields.Field[list[str]] = fields.JSONField(default=list)
     resume_status = fields.CharField(max_length=32, null=True)
@@ -67,6 +74,7 @@ class Case(Model):
 
     class Meta:
         table = "cases"
+        indexes = (("decided_on", "service_point_id"),)
 
 
 class CaseEvent(Model):

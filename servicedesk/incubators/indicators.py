@@ -11,7 +11,7 @@ import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from tortoise.transactions import in_transaction
@@ -168,6 +168,35 @@ async def history(incubator: Incubator) -> list[tuple[str, dict[str, float | Non
 
 async def set_derived(incubator: Incubator, period: str, name: str, value: float | None) -> None:
     await _upsert(incubator, period, name, value, source="derived", actor="system")
+
+
+class Deriver(Protocol):
+    """Computes one derived indicator of an incubator for a period; None when missing."""
+
+    async def __call__(self, incubator: Incubator, period: str, /) -> float | None: ...
+
+
+# Derived indicators whose records live in domains above this one (ratings given at
+# service windows); the composition root installs them (servicedesk.wiring).
+_derivers: dict[str, Deriver] = {}
+
+
+def install_derivers(derivers: dict[str, Deriver]) -> None:
+    _derivers.clear()
+    _derivers.update(derivers)
+
+
+async def refresh_derived(incubators: list[Incubator], period: str) -> None:
+    """Recompute the installed derived indicators for ``period`` before a rating run.
+
+    A missing value is not stored, so an older period's value is carried forward as
+    for any indicator (see :func:`feature_frame`) and missing never turns into zero.
+    """
+    for incubator in incubators:
+        for name, derive in _derivers.items():
+            value = await derive(incubator, period)
+            if value is not None:
+                await set_derived(incubator, period, name, value)
 
 
 async def feature_frame(

@@ -36,6 +36,7 @@ async def start_run(period: str, *, model_version: str | None, actor: str) -> Ra
     model = await scoring.get_model(model_version)
     card = scoring.load_card(model)
     incubators = await Incubator.all().order_by("code")
+    await indicators.refresh_derived(incubators, period)
     frame, used = await indicators.feature_frame(incubators, period)
     proposals = scoring.propose(card, frame)
     async with in_transaction():
