@@ -17,6 +17,7 @@ from kiosk_ui.pages import (
     kiosk,
     officials,
     query,
+    statistics,
     tablet,
 )
 from kiosk_ui.web import HERE, LoginRequired, login_redirect, render
@@ -37,6 +38,7 @@ def mount_pages(app: FastAPI) -> None:
         holder,
         tablet,
         follow_ups,
+        statistics,
     )
     for module in pages:
         app.include_router(module.router, include_in_schema=False)
