@@ -120,6 +120,23 @@ def cmd_kiosk_create(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(_with_db(settings, work))
 
 
+def cmd_report_annual(args: argparse.Namespace, settings: Settings) -> None:
+    from kiosk_ui import report
+    from servicedesk.statistics import annual
+
+    async def work() -> annual.AnnualReport:
+        return await annual.build(args.year)
+
+    built = asyncio.run(_with_db(settings, work))
+    html = report.render_annual(built)
+    out = Path(args.out or f"annual-report-{args.year}.pdf")
+    if out.suffix.lower() in {".html", ".htm"}:
+        out.write_text(html, encoding="utf-8")
+    else:
+        out.write_bytes(report.pdf_bytes(html))
+    print(out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servicedesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     kcreate.add_argument("--service-point", required=True)
     kcreate.add_argument("--name")
     kcreate.set_defaults(func=cmd_kiosk_create)
+    reports = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
+    yearly = reports.add_parser("annual", help="the year's report: PDF, or HTML with --out x.html")
+    yearly.add_argument("--year", type=int, required=True)
+    yearly.add_argument("--out", help="file to write (default annual-report-YEAR.pdf)")
+    yearly.set_defaults(func=cmd_report_annual)
     return parser
 
 
