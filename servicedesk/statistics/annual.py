@@ -49,9 +49,15 @@ def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
 
-def _count_table(name: str, heading: str, counts: Counter[str], names: dict[str, str]) -> Table:
+def _count_table(
+    name: str, heading: str, counts: Counter[str], names: dict[str, str], *, by_key: bool = False
+) -> Table:
+    """Counts, largest first (or in key order: grades A to D)."""
     table = Table(name, [("key", heading), ("n", "数量")])
-    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    order = (
+        sorted(counts.items()) if by_key else sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    for key, n in order:
         table.rows.append({"key": names.get(key, key), "n": n})
     return table
 
@@ -61,7 +67,7 @@ async def _incubators(year: int) -> Section:
     grades = Counter(v.rating.grade if v.rating else "未评级" for v in views)
     section = Section("incubators", "一、孵化器概况")
     section.tables = [
-        _count_table("grades", "信用等级", grades, {}),
+        _count_table("grades", "信用等级", grades, {}, by_key=True),
         _count_table("districts", "所在区", Counter(v.incubator.district for v in views), {}),
         _count_table("levels", "级别", Counter(v.incubator.level for v in views), LEVEL_NAMES),
         _count_table("kinds", "类型", Counter(v.incubator.kind for v in views), {}),
