@@ -82,6 +82,13 @@ async def _next_id(model: type[Model]) -> int:
     return int(rows[0]["m"]) + 1
 
 
+PARENTS: dict[type[Model], tuple[type[Model], ...]] = {
+    Case: (Firm,),
+    Evaluation: (Ticket, Case),
+    FollowUp: (Evaluation,),
+}
+
+
 class Writer:
     """Batches rows per model and writes them with explicit ids."""
 
@@ -102,18 +109,17 @@ class Writer:
         if len(rows) >= BATCH:
             await self.flush(type(row))
 
-    async def flush(self, model: type[Model] | None = None) -> None:
-        for kind in [model] if model else list(self.pending):
-            rows = self.pending.get(kind) or []
-            if rows:
-                await kind.bulk_create(rows)
-            self.pending[kind] = []
+    async def flush(self, model: type[Model]) -> None:
+        """Write the pending rows of ``model``, those of the rows it points at first."""
+        for parent in PARENTS.get(model, ()):
+            await self.flush(parent)
+        rows = self.pending.get(model) or []
+        if rows:
+            await model.bulk_create(rows)
+        self.pending[model] = []
 
     async def finish(self) -> None:
-        # Parents before children: evaluations point at tickets and cases.
-        parents_first: tuple[type[Model], ...] = (Firm, Ticket, Case, Evaluation, FollowUp)
-        for kind in parents_first:
-            await self.flush(kind)
+        await self.flush(FollowUp)  # and, before them, every row they point at
         conn = connections.get("default")
         if conn.capabilities.dialect == "postgres":
             for kind in self.ids:
