@@ -131,7 +131,14 @@ def test_every_rating_page_string_has_an_english_translation() -> None:
     from kiosk_ui.web import _catalog
 
     english = _catalog("en")
-    pages = ("_rating.html", "rate_tablet.html", "follow_ups.html", "ticket_status.html")
+    pages = (
+        "_rating.html",
+        "rate_tablet.html",
+        "follow_ups.html",
+        "ticket_status.html",
+        "statistics.html",
+        "query.html",
+    )
     missing = []
     for name in pages:
         for text in re.findall(r'_\("([^"]+)"\)', (TEMPLATES / name).read_text()):
