@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from kiosk_ui import charts
 from kiosk_ui.web import HERE, templates, translator
+from servicedesk.errors import ServiceDeskError
 from servicedesk.statistics.annual import AnnualReport, Section
 from servicedesk.statistics.figures import Table
 from servicedesk.timeutil import now
@@ -62,8 +63,19 @@ def render_annual(report: AnnualReport, *, lang: str = "zh", links: bool = False
     )
 
 
-def pdf_bytes(html: str) -> bytes:
-    from weasyprint import HTML
+class PdfUnavailable(ServiceDeskError):
+    """WeasyPrint cannot load the system's Pango (a Debian package)."""
 
+    status_code = 503
+
+
+def pdf_bytes(html: str) -> bytes:
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # Pango's shared libraries are missing
+        raise PdfUnavailable(
+            "PDF output needs Pango and a CJK font: apt-get install libpango-1.0-0 "
+            f"libpangoft2-1.0-0 fonts-noto-cjk ({exc})"
+        ) from None
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
