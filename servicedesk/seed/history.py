@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from tortoise import connections
@@ -25,7 +25,7 @@ from servicedesk.catalogue.models import ServicePoint, ServicePointMatter, Windo
 from servicedesk.evaluations.models import Channel, Evaluation, FollowUp, FollowUpStatus, ReplyKind
 from servicedesk.firms.models import Firm
 from servicedesk.queue.models import Ticket, TicketStatus
-from servicedesk.timeutil import BEIJING
+from servicedesk.timeutil import BEIJING, beijing_date
 
 BATCH = 2000
 LEVEL_WEIGHTS = {5: 60, 4: 24, 3: 8, 2: 5, 1: 3}
@@ -131,8 +131,10 @@ class Writer:
 
 
 def _at(day: date, minute: float) -> datetime:
-    """Beijing ``day`` at ``minute`` past midnight, to the whole second."""
-    return datetime.combine(day, time(0), tzinfo=BEIJING) + timedelta(seconds=int(minute * 60))
+    """Beijing ``day`` at ``minute`` past midnight, to the whole second, in UTC (as the
+    service stores instants; later ones are derived from it and stay in UTC)."""
+    moment = datetime.combine(day, time(0), tzinfo=BEIJING) + timedelta(seconds=int(minute * 60))
+    return moment.astimezone(UTC)
 
 
 class History:
@@ -194,7 +196,7 @@ class History:
         await self.writer.add(ticket)
         self.counts.tickets += 1
         if status is T.DONE and rng.random() < self.rating_share:
-            await self._rating(point, ticket=ticket, served=ticket.finished_at.date())
+            await self._rating(point, ticket=ticket, served=beijing_date(ticket.finished_at))
 
     async def _case(self, point: Point, day: date, number: int) -> None:
         rng = self.rng

@@ -38,8 +38,8 @@ class Sql:
 
     def seconds(self, later: str, earlier: str) -> str:
         """Whole seconds from ``earlier`` to ``later`` (rounded)."""
-        if self.dialect == "postgres":
-            return f"CAST(ROUND(EXTRACT(EPOCH FROM ({later} - {earlier}))) AS INTEGER)"
+        if self.dialect == "postgres":  # date_part is double precision: faster than numeric
+            return f"CAST(ROUND(date_part('epoch', {later} - {earlier})) AS INTEGER)"
         return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400.0) AS INTEGER)"
 
     def hour(self, column: str) -> str:
