@@ -45,6 +45,7 @@ bench: install wrk
 	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/credit_peers.py
 	$(BIN)/python bench/tickets.py
+	$(BIN)/python bench/statistics.py --scale 0.1  # --scale 1 for a city's year (about 25 min)
 
 clean:
 	rm -rf $(VENV) data artifacts

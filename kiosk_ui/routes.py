@@ -12,10 +12,14 @@ from kiosk_ui.pages import (
     bookings,
     clerk_cases,
     console,
+    follow_ups,
+    holder,
     incubator_portal,
     kiosk,
     officials,
     query,
+    statistics,
+    tablet,
 )
 from kiosk_ui.web import HERE, LoginRequired, login_redirect, render
 from servicedesk.errors import NotAuthenticated, ServiceDeskError
@@ -33,6 +37,10 @@ def mount_pages(app: FastAPI) -> None:
         kiosk,
         console,
         board,
+        holder,
+        tablet,
+        follow_ups,
+        statistics,
     )
     for module in pages:
         app.include_router(module.router, include_in_schema=False)

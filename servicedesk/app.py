@@ -27,6 +27,8 @@ from servicedesk.cases.endpoints import router as cases_router
 from servicedesk.catalogue.endpoints import router as catalogue_router
 from servicedesk.db import tortoise_config
 from servicedesk.errors import ServiceDeskError
+from servicedesk.evaluations.endpoints import follow_ups as follow_ups_router
+from servicedesk.evaluations.endpoints import router as evaluations_router
 from servicedesk.exemptions.endpoints import router as exemptions_router
 from servicedesk.exemptions.endpoints import spot_checks_router
 from servicedesk.incubators.endpoints import router as incubators_router
@@ -37,6 +39,7 @@ from servicedesk.queue.endpoints import router as queue_router
 from servicedesk.ratings.endpoints import published_router
 from servicedesk.ratings.endpoints import router as ratings_router
 from servicedesk.settings import Settings, get_settings
+from servicedesk.statistics.endpoints import router as statistics_router
 
 logger = logging.getLogger("servicedesk")
 API_PREFIX = "/api/v1"
@@ -56,6 +59,9 @@ def api_router() -> APIRouter:
         spot_checks_router,
         admin_router,
         notifications_router,
+        evaluations_router,
+        follow_ups_router,
+        statistics_router,
     ):
         api.include_router(router)
     return api

@@ -260,9 +260,24 @@ def cmd_catalogue(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(_with_db(settings, export if args.action == "export" else load))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="servicedesk", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def cmd_report_annual(args: argparse.Namespace, settings: Settings) -> None:
+    from kiosk_ui import report
+    from servicedesk.statistics import annual
+
+    async def work() -> annual.AnnualReport:
+        return await annual.build(args.year)
+
+    built = asyncio.run(_with_db(settings, work))
+    html = report.render_annual(built)
+    out = Path(args.out or f"annual-report-{args.year}.pdf")
+    if out.suffix.lower() in {".html", ".htm"}:
+        out.write_text(html, encoding="utf-8")
+    else:
+        out.write_bytes(report.pdf_bytes(html))
+    print(out)
+
+
+def _add_service(sub: Any) -> None:
     serve = sub.add_parser("serve", help="migrate, then run the service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -281,13 +296,16 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="seed data")
     seed.add_argument("--demo", action="store_true")
     seed.set_defaults(func=cmd_seed)
+
+
+def _add_accounts(sub: Any) -> None:
     user = sub.add_parser("user", help="staff accounts").add_subparsers(
         dest="action", required=True
     )
     create = user.add_parser("create")
     create.add_argument("name")
     create.add_argument(
-        "--role", required=True, choices=["clerk", "official", "incubator", "admin"]
+        "--role", required=True, choices=["clerk", "supervisor", "official", "incubator", "admin"]
     )
     create.add_argument("--service-point")
     create.add_argument("--incubator")
@@ -300,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     kcreate.add_argument("--service-point", required=True)
     kcreate.add_argument("--name")
     kcreate.set_defaults(func=cmd_kiosk_create)
+
+
+def _add_files(sub: Any) -> None:
     catalogue = sub.add_parser("catalogue", help="the catalogue as a TOML file").add_subparsers(
         dest="action", required=True
     )
@@ -310,6 +331,18 @@ def build_parser() -> argparse.ArgumentParser:
     cimport.add_argument("file")
     cimport.add_argument("--check", action="store_true", help="validate and show the diff only")
     cimport.set_defaults(func=cmd_catalogue)
+    reports = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
+    yearly = reports.add_parser("annual", help="the year's report: PDF, or HTML with --out x.html")
+    yearly.add_argument("--year", type=int, required=True)
+    yearly.add_argument("--out", help="file to write (default annual-report-YEAR.pdf)")
+    yearly.set_defaults(func=cmd_report_annual)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="servicedesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_service, _add_accounts, _add_files):
+        add(sub)
     return parser
 
 

@@ -19,6 +19,7 @@ MODEL_MODULES: list[str] = [
     "servicedesk.policy.models",
     "servicedesk.exemptions.models",
     "servicedesk.queue.models",
+    "servicedesk.evaluations.models",
 ]
 
 

@@ -56,9 +56,9 @@ def require_roles(*roles: str) -> object:
 
 AnyPrincipal = Annotated[Principal, Depends(current_principal)]
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
-CurrentClerk = Annotated[Principal, require_roles("clerk", "admin")]
+CurrentClerk = Annotated[Principal, require_roles("clerk", "supervisor", "admin")]
 CurrentOfficial = Annotated[Principal, require_roles("official", "admin")]
 CurrentIncubator = Annotated[Principal, require_roles("incubator")]
-KioskOrClerk = Annotated[Principal, require_roles("kiosk", "clerk", "admin")]
+KioskOrClerk = Annotated[Principal, require_roles("kiosk", "clerk", "supervisor", "admin")]
 KioskDevice = Annotated[Principal, require_roles("kiosk")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

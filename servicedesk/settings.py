@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     deemed_acceptance_days: int = 5
     warning_share: float = 0.8
+    # Service evaluation: days after the service during which the firm may rate it,
+    # working days to answer a bad rating, and the fewest ratings in a period for the
+    # incubator's window-satisfaction indicator (fewer leave it missing, not zero).
+    evaluation_period_days: int = 7
+    follow_up_days: int = 15
+    satisfaction_min_ratings: int = 20
     cookie_secure: bool = False
     # argon2id cost; the defaults follow RFC 9106's second recommended option.
     argon2_time_cost: int = 3

@@ -10,6 +10,7 @@ from servicedesk.cases import contact as case_contact
 from servicedesk.cases import demand as case_demand
 from servicedesk.cases import ports as case_ports
 from servicedesk.catalogue import ports as catalogue_ports
+from servicedesk.evaluations import satisfaction
 from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions import service as exemptions
 from servicedesk.incubators import derived
@@ -26,3 +27,4 @@ def install() -> None:
     catalogue_ports.install([case_demand.cases_per_matter, ticket_demand.tickets_per_matter])
     derived.install("spot_check_pass_rate", spotchecks.pass_rate)
     notification_ports.install(case_point=case_contact.service_point_of)
+    derived.install("window_satisfaction", satisfaction.provider)

@@ -59,7 +59,7 @@ async def make_user(
     password: str = PASSWORD,
 ) -> User:
     role = Role(role)
-    if role is not Role.CLERK:
+    if role not in (Role.CLERK, Role.SUPERVISOR):
         service_point = None if service_point == "HD-AI" else service_point
     return await accounts.create_user(
         username,

@@ -20,6 +20,7 @@ from servicedesk.errors import NotAuthenticated
 router = APIRouter()
 HOME_BY_ROLE = {
     "clerk": "/clerk",
+    "supervisor": "/clerk",
     "official": "/officials",
     "incubator": "/incubator",
     "admin": "/clerk",

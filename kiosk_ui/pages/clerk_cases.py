@@ -23,7 +23,9 @@ SIMPLE_ACTIONS = {"start_review", "approve", "deny", "issue_result", "close", "r
 
 
 async def _clerk(request: Request) -> Principal | None:
-    return await staff_on_page(request, {"clerk", "admin"}, "this page is for window clerks")
+    return await staff_on_page(
+        request, {"clerk", "supervisor", "admin"}, "this page is for window clerks"
+    )
 
 
 ClerkPage = Annotated[Principal, page_gate(_clerk)]

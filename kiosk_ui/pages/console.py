@@ -33,7 +33,7 @@ async def _clerk(request: Request) -> Principal | None:
     principal = await page_principal(request)
     if principal is None:
         return None
-    if principal.role not in {"clerk", "admin"} or principal.service_point_id is None:
+    if principal.role not in {"clerk", "supervisor", "admin"} or principal.service_point_id is None:
         raise Forbidden("the console is for window clerks bound to a service point")
     return principal
 

@@ -40,7 +40,7 @@ IDLE_SECONDS = 60
 # ---------------------------------------------------------------- device and forms
 
 
-async def _device(request: Request, sp: str) -> tuple[Principal, str | None]:
+async def kiosk_device(request: Request, sp: str) -> tuple[Principal, str | None]:
     """The kiosk principal at ``sp``, and a new cookie value when it was just enrolled."""
     token = request.query_params.get("device") or request.cookies.get(KIOSK_COOKIE)
     fresh = request.query_params.get("device")
@@ -61,16 +61,16 @@ async def _device(request: Request, sp: str) -> tuple[Principal, str | None]:
     return principal, fresh
 
 
-def _csrf(request: Request, device: str | None = None) -> str:
+def kiosk_csrf(request: Request, device: str | None = None) -> str:
     """A form token bound to the kiosk's device token (the one just enrolled, if any)."""
     key = settings_of(request).secret_key.encode()
     device = device or request.cookies.get(KIOSK_COOKIE) or ""
     return hmac.new(key, b"kiosk-csrf:" + device.encode(), hashlib.sha256).hexdigest()[:40]
 
 
-async def _form(request: Request) -> dict[str, Any]:
+async def kiosk_form(request: Request) -> dict[str, Any]:
     form = await request.form()
-    if not hmac.compare_digest(str(form.get("csrf_token", "")), _csrf(request)):
+    if not hmac.compare_digest(str(form.get("csrf_token", "")), kiosk_csrf(request)):
         raise Forbidden("the form expired; start again from the kiosk's home page")
     return {k: (form.getlist(k) if k == "materials" else str(form.get(k))) for k in form}
 
@@ -83,7 +83,7 @@ def _idle(request: Request) -> int:
 async def _page(
     request: Request, sp: str, template: str, *, status_code: int = 200, **context: Any
 ) -> Response:
-    principal, fresh = await _device(request, sp)
+    principal, fresh = await kiosk_device(request, sp)
     point = await catalogue.get_point(sp)
     if fresh is not None and request.query_params.get("device"):
         response: Response = _redirect(f"/kiosk/{sp}")
@@ -93,12 +93,17 @@ async def _page(
             template,
             status_code=status_code,
             point=point,
-            kiosk_csrf=_csrf(request, fresh),
+            kiosk_csrf=kiosk_csrf(request, fresh),
             idle_seconds=_idle(request),
             form_key=secrets.token_urlsafe(12),
             principal=principal,
             **context,
         )
+    return remember_device(request, response, fresh)
+
+
+def remember_device(request: Request, response: Response, fresh: str | None) -> Response:
+    """Keep a just-enrolled device token in the kiosk's cookie."""
     if fresh is not None:
         response.set_cookie(
             KIOSK_COOKIE,
@@ -122,6 +127,11 @@ def qr_svg(url: str) -> str:
 
 def _absolute(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
+
+
+def _query_url(request: Request, case_no: str, query_code: str) -> str:
+    """The receipt's QR: the progress query, where the firm also rates the service."""
+    return _absolute(request, f"/query?case_no={case_no}&query_code={query_code}")
 
 
 # ---------------------------------------------------------------- pages
@@ -154,8 +164,8 @@ async def matter(request: Request, sp: str, code: str) -> Response:
 @router.post("/kiosk/{sp}/tickets", response_class=HTMLResponse)
 async def take_ticket(request: Request, sp: str) -> Response:
     """Take a number; a double tap returns the same ticket (the form's idempotency key)."""
-    principal, _ = await _device(request, sp)
-    form = await _form(request)
+    principal, _ = await kiosk_device(request, sp)
+    form = await kiosk_form(request)
     try:
         priority = Priority(form.get("priority") or "normal")
     except ValueError:
@@ -209,8 +219,8 @@ async def _receipt(request: Request, sp: str, ticket_id: int) -> Response:
 @router.post("/kiosk/{sp}/void", response_class=HTMLResponse)
 async def void_ticket(request: Request, sp: str) -> Response:
     """The receipt did not print: void the number so no ghost number is called."""
-    principal, _ = await _device(request, sp)
-    form = await _form(request)
+    principal, _ = await kiosk_device(request, sp)
+    form = await kiosk_form(request)
     await issuing.void(form_int(form.get("ticket_id"), field="ticket_id"), principal=principal)
     return await _page(request, sp, "kiosk_message.html", message="voided")
 
@@ -226,8 +236,8 @@ async def apply_form(request: Request, sp: str, code: str) -> Response:
 @router.post("/kiosk/{sp}/cases", response_class=HTMLResponse)
 async def submit_case(request: Request, sp: str) -> Response:
     """Submit through the cases service; the receipt carries the case number and a QR code."""
-    principal, _ = await _device(request, sp)
-    form = await _form(request)
+    principal, _ = await kiosk_device(request, sp)
+    form = await kiosk_form(request)
     materials = [str(m) for m in form.get("materials", [])]
     body = _case_body(form, materials)
 
@@ -266,7 +276,7 @@ async def submit_case(request: Request, sp: str) -> Response:
             values=body,
         )
     view = await cases.get_public(payload["case_no"], str(body["uscc"]))
-    query_url = _absolute(request, f"/query?case_no={view.case.case_no}")
+    query_url = _query_url(request, view.case.case_no, view.case.query_code or "")
     return await _page(
         request, sp, "kiosk_case_receipt.html", view=view, qr=qr_svg(query_url), query_url=query_url
     )
@@ -293,8 +303,8 @@ async def check_in_form(request: Request, sp: str) -> Response:
 @router.post("/kiosk/{sp}/check-in", response_class=HTMLResponse)
 async def check_in(request: Request, sp: str) -> Response:
     """A booked firm gets a priority ticket."""
-    principal, _ = await _device(request, sp)
-    form = await _form(request)
+    principal, _ = await kiosk_device(request, sp)
+    form = await kiosk_form(request)
     try:
         view = await appointments.check_in(sp, form.get("code", ""), principal=principal)
     except ServiceDeskError as exc:
@@ -313,7 +323,7 @@ async def query_form(request: Request, sp: str) -> Response:
 @router.post("/kiosk/{sp}/query", response_class=HTMLResponse)
 async def query(request: Request, sp: str) -> Response:
     """The case's status, deadline and timeline; nothing stays in the address bar."""
-    form = await _form(request)
+    form = await kiosk_form(request)
     values = {"case_no": form.get("case_no", "").strip(), "uscc": form.get("uscc", "").strip()}
     try:
         view = await cases.get_public(values["case_no"], values["uscc"])
@@ -328,20 +338,3 @@ async def query(request: Request, sp: str) -> Response:
             values=values,
         )
     return await _page(request, sp, "kiosk_query.html", view=view, not_found=False, values=values)
-
-
-# ---------------------------------------------------------------- the receipt's QR target
-
-
-@router.get("/ticket/{code}", response_class=HTMLResponse)
-async def ticket_status(request: Request, code: str) -> Response:
-    """A ticket's live status, from the receipt's QR code (on the firm's phone)."""
-    view = await queue.by_code(code)
-    return render(request, "ticket_status.html", view=view, code=code)
-
-
-@router.post("/ticket/{code}/cancel", response_class=HTMLResponse)
-async def ticket_cancel(code: str) -> Response:
-    """The firm gives up its place."""
-    await issuing.cancel_by_holder(code)
-    return _redirect(f"/ticket/{code}")

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 class Role(StrEnum):
     CLERK = "clerk"
+    # A clerk of the point who also answers its bad-rating follow-ups.
+    SUPERVISOR = "supervisor"
     OFFICIAL = "official"
     INCUBATOR = "incubator"
     ADMIN = "admin"

@@ -86,8 +86,8 @@ async def create_user(
 ) -> User:
     if len(password) < 8:
         raise InvalidInput("password must be at least 8 characters")
-    if role is Role.CLERK and service_point is None:
-        raise InvalidInput("a clerk belongs to a service point: give --service-point")
+    if role in (Role.CLERK, Role.SUPERVISOR) and service_point is None:
+        raise InvalidInput(f"a {role.value} belongs to a service point: give --service-point")
     if role is Role.INCUBATOR and not incubator_code:
         raise InvalidInput("an incubator account needs --incubator")
     if await User.exists(username=username):

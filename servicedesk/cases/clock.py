@@ -70,6 +70,18 @@ def clock(
     )
 
 
+async def deadlines_at(case: Case, cal: WorkCalendar, *, on: date) -> tuple[date, date]:
+    """The promised and statutory deadlines of an accepted case as they stand ``on``
+    (each moved on by the working days the firm owed something)."""
+    assert case.accepted_on is not None
+    pauses = await ClockPause.filter(case=case)
+    paused = paused_days(pauses, cal, until=on)
+    return (
+        cal.add_working_days(case.accepted_on, case.matter.promised_days + paused),
+        cal.add_working_days(case.accepted_on, case.matter.statutory_days + paused),
+    )
+
+
 async def open_pause(case: Case, reason: str) -> None:
     await ClockPause.create(case=case, reason=reason, start_on=timeutil.today())
 

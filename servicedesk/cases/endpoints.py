@@ -21,7 +21,7 @@ from servicedesk.cases.schemas import (
     case_read,
 )
 from servicedesk.deps import AnyPrincipal, CurrentClerk, IdempotencyKey, KioskOrClerk, SettingsDep
-from servicedesk.errors import Forbidden, NotFound
+from servicedesk.errors import Forbidden, InvalidInput, NotFound
 from servicedesk.idempotency import service as idempotency
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -45,7 +45,7 @@ async def submit_case(
             recommendation_code=body.recommendation_code,
             contact=body.contact,
         )
-        return 201, case_read(view).model_dump(mode="json")
+        return 201, case_read(view, with_query_code=True).model_dump(mode="json")
 
     status, payload = await idempotency.run(
         settings=settings,
@@ -74,8 +74,19 @@ async def overdue_cases(
 
 
 @router.get("/{case_no}", response_model=CaseRead)
-async def get_case(case_no: str, uscc: str = Query(min_length=1)) -> CaseRead:
-    """Progress query: status, deadline and timeline, for whoever knows number and USCC."""
+async def get_case(
+    case_no: str,
+    uscc: Annotated[str | None, Query(min_length=1)] = None,
+    query_code: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
+) -> CaseRead:
+    """Progress query: status, deadline and timeline, for whoever knows the number and
+    the receipt's query code (or the firm's USCC)."""
+    if query_code:
+        return case_read(await service.get_by_query_code(case_no, query_code), public=True)
+    if not uscc:
+        raise InvalidInput(
+            "give query_code (on the receipt) or uscc", extra={"field": "query_code"}
+        )
     return case_read(await service.get_public(case_no, uscc), public=True)
 
 

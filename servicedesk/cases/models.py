@@ -30,6 +30,9 @@ class Case(Model):
 
     id = fields.IntField(primary_key=True)
     case_no = fields.CharField(max_length=48, unique=True)
+    # Random, printed on the receipt: with the case number it lets the firm (the holder)
+    # query the case and rate its service.
+    query_code = fields.CharField(max_length=16, null=True)
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="cases", on_delete=fields.RESTRICT
     )
@@ -48,6 +51,13 @@ class Case(Model):
     accepted_on = fields.DateField(null=True)
     deemed_accepted = fields.BooleanField(default=False)
     decided_on = fields.DateField(null=True)
+    # Kept for statistics, so they aggregate this table alone: the promised and
+    # statutory deadlines as they stood at the decision, and whether the case was ever
+    # returned with a notice or accepted with a deficiency.
+    deadline_on = fields.DateField(null=True)
+    statutory_deadline_on = fields.DateField(null=True)
+    notice_issued = fields.BooleanField(default=False)
+    accepted_deficient = fields.BooleanField(default=False)
     supplement_due = fields.DateField(null=True)
     owed_materials: fields.Field[list[str]] = fields.JSONField(default=list)
     # The one extension of supplement_due a clerk may grant once it has passed.
@@ -67,6 +77,7 @@ class Case(Model):
 
     class Meta:
         table = "cases"
+        indexes = (("decided_on", "service_point_id"),)
 
 
 class CaseEvent(Model):

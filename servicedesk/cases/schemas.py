@@ -130,10 +130,27 @@ class CaseRead(BaseModel):
     recommendation_id: int | None
     spot_check_id: int | None
     timeline: list[EventRead]
+    query_code: str | None = None
 
 
-def case_read(view: CaseView, *, public: bool = False) -> CaseRead:
-    """The API shape of a case; the public query hides staff names."""
+def _timeline(view: CaseView, *, public: bool) -> list[EventRead]:
+    return [
+        EventRead(
+            at=e.at,
+            actor=e.actor.split(":", 1)[0] if public else e.actor,
+            action=e.action,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            reason=e.reason,
+            data=e.data,
+        )
+        for e in view.events
+    ]
+
+
+def case_read(view: CaseView, *, public: bool = False, with_query_code: bool = False) -> CaseRead:
+    """The API shape of a case; the public query hides staff names. The query code
+    goes only to whoever submitted the case (it prints the firm's receipt)."""
     case = view.case
     notice = None
     if view.notice is not None:
@@ -168,16 +185,6 @@ def case_read(view: CaseView, *, public: bool = False) -> CaseRead:
         inspection_reasons=list(case.inspection_reasons),
         recommendation_id=case.recommendation_id,
         spot_check_id=case.spot_check_id,
-        timeline=[
-            EventRead(
-                at=e.at,
-                actor=e.actor.split(":", 1)[0] if public else e.actor,
-                action=e.action,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                reason=e.reason,
-                data=e.data,
-            )
-            for e in view.events
-        ],
+        timeline=_timeline(view, public=public),
+        query_code=case.query_code if with_query_code else None,
     )

@@ -6,6 +6,7 @@ answers in ``corrections``, the 5-day rule in ``deemed``.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -97,6 +98,31 @@ async def get_public(case_no: str, uscc: str) -> CaseView:
     cal = await load_calendar()
     case = await apply_deemed_acceptance(await fetch(case_no), cal)
     return await view(await overdue.apply_supplement_overdue(case), cal)
+
+
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper
+QUERY_CODE_LENGTH = 8
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
+async def by_query_code(case_no: str, query_code: str) -> Case:
+    """The case whose number and query code both match (the holder's), or 404."""
+    code = query_code.strip().upper()
+    case = await Case.get_or_none(case_no=case_no.strip(), query_code=code) if code else None
+    if case is None:
+        raise NotFound("no case with this case number and query code")
+    return case
+
+
+async def get_by_query_code(case_no: str, query_code: str) -> CaseView:
+    """The progress query by the receipt's query code."""
+    case = await by_query_code(case_no, query_code)
+    cal = await load_calendar()
+    case = await apply_deemed_acceptance(await fetch(case.case_no), cal)
+    return await view(case, cal)
 
 
 async def list_for_clerk(
@@ -240,6 +266,7 @@ async def _register(
     case_no = f"{point.code}-{beijing_date(received):%Y%m%d}-{seq:04d}"
     case = await Case.create(
         case_no=case_no,
+        query_code=new_query_code(),
         service_point=point,
         matter=matter,
         firm=firm,

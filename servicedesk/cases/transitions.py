@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from servicedesk.accounts.service import Principal
 from servicedesk.calendar.service import load_calendar
 from servicedesk.cases import overdue, ports
-from servicedesk.cases.clock import close_pauses, open_pause
+from servicedesk.cases.clock import close_pauses, deadlines_at, open_pause
 from servicedesk.cases.corrections import issue_notice
 from servicedesk.cases.machine import DECIDED, S, transition
 from servicedesk.cases.materials import missing
@@ -92,7 +92,7 @@ async def _acceptance(
             f"deadline {promised_deadline}",
             extra={"field": "supplement_due"},
         )
-    changes |= {"supplement_due": due, "owed_materials": optional}
+    changes |= {"supplement_due": due, "owed_materials": optional, "accepted_deficient": True}
     data = {"owed_materials": optional, "supplement_due": due.isoformat()}
     return S.ACCEPTED_WITH_DEFICIENCY, changes, data
 
@@ -104,7 +104,7 @@ async def return_for_correction(
     async with in_transaction():
         case = await load_for_action(case_no, principal, "return")
         listed = await issue_notice(case, items or [], actor=principal.label)
-        changes: dict[str, Any] = {"resume_status": None}
+        changes: dict[str, Any] = {"resume_status": None, "notice_issued": True}
         if case.accepted_on is not None:  # a correction after acceptance stops the clock
             changes["resume_status"] = case.status.value
         await transition(
@@ -131,7 +131,7 @@ async def simple_transition(
         _check_simple(case, action)
         changes: dict[str, Any] = {}
         if SIMPLE_TARGETS[action] in DECIDED and case.decided_on is None:
-            changes["decided_on"] = today()
+            changes |= await _decision(case)
         if reason:
             changes["decision_reason"] = reason.strip()
         await transition(
@@ -172,6 +172,15 @@ async def extend_supplement(
         )
         await open_pause(case, "supplement")
     return await view(case)
+
+
+async def _decision(case: Case) -> dict[str, Any]:
+    """The decision day and, for an accepted case, the deadlines it is measured by."""
+    changes: dict[str, Any] = {"decided_on": today()}
+    if case.accepted_on is not None:
+        promised, statutory = await deadlines_at(case, await load_calendar(), on=today())
+        changes |= {"deadline_on": promised, "statutory_deadline_on": statutory}
+    return changes
 
 
 def _check_simple(case: Case, action: str) -> None:

@@ -87,6 +87,7 @@ async def _claim(window_code: str, *, principal: Principal) -> dict[str, Any]:
         "at": moment,
         "at_text": moment.isoformat(),
         "actor": principal.label,
+        "clerk": principal.user.id if principal.user else None,
         "after": after,
         "channel": events.CHANNEL,
     }
@@ -129,7 +130,7 @@ _BEST = (
 )
 _CLAIM = (
     "UPDATE tickets SET status = 'called', called_at = {at:timestamptz}, window_id = {w},"
-    " holding_window = {w} WHERE status = 'waiting' AND id = ({best})"
+    " holding_window = {w}, clerk_id = {clerk:integer} WHERE status = 'waiting' AND id = ({best})"
 )
 _LOG = (
     "INSERT INTO ticket_calls (ticket_id, service_point_id, window_id, ticket_no, window_code,"

@@ -27,17 +27,19 @@ from servicedesk.queue.schemas import (
     SlotCreate,
     SlotRead,
     TicketCreate,
+    TicketCreated,
     TicketRead,
     TransferIn,
     appointment_read,
     call_read,
     slot_read,
+    ticket_created,
     ticket_read,
 )
 
 router = APIRouter(tags=["queue"])
 hot_router = APIRouter(tags=["queue"])
-SlotManager = require_roles("clerk", "official", "admin")
+SlotManager = require_roles("clerk", "supervisor", "official", "admin")
 
 
 # The hall's hot paths: a kiosk taking a number, a clerk calling, starting and
@@ -103,10 +105,16 @@ def _json(view: service.TicketView, status_code: int = 200) -> Response:
     return Response(body, status_code=status_code, media_type="application/json")
 
 
+def _created(view: service.TicketView) -> Response:
+    """A new number's answer: the ticket and the receipt's secret code."""
+    body = ticket_created(view).model_dump_json().encode()
+    return Response(body, status_code=201, media_type="application/json")
+
+
 @hot_router.post(
     "/service-points/{sp}/tickets",
     status_code=201,
-    response_model=TicketRead,
+    response_model=TicketCreated,
     responses=_ERRORS,
     openapi_extra=_documented_body(TicketCreate),
 )
@@ -125,13 +133,13 @@ async def take_ticket(sp: str, request: Request) -> Response:
         return view
 
     if key is None and body.contact is None:  # one statement issues the number atomically
-        return _json(await issue(), 201)
+        return _created(await issue())
     if key is None:  # the number and the firm's contact commit together
         async with in_transaction():
-            return _json(await issue(), 201)
+            return _created(await issue())
 
     async def handler() -> tuple[int, Any]:
-        return 201, ticket_read(await issue()).model_dump(mode="json")
+        return 201, ticket_created(await issue()).model_dump(mode="json")
 
     status, payload = await idempotency.run(
         settings=request.app.state.settings,
@@ -144,7 +152,7 @@ async def take_ticket(sp: str, request: Request) -> Response:
     return JSONResponse(payload, status_code=status)
 
 
-_CLERK = ("clerk", "admin")
+_CLERK = ("clerk", "supervisor", "admin")
 
 
 @hot_router.post(
@@ -287,8 +295,10 @@ async def cancel_booking(token: str) -> AppointmentRead:
 
 
 @router.post(
-    "/service-points/{sp}/appointments/{code}/check-in", status_code=201, response_model=TicketRead
+    "/service-points/{sp}/appointments/{code}/check-in",
+    status_code=201,
+    response_model=TicketCreated,
 )
-async def check_in(sp: str, code: str, kiosk: KioskDevice) -> TicketRead:
+async def check_in(sp: str, code: str, kiosk: KioskDevice) -> TicketCreated:
     """Check a booked firm in at the kiosk: a ticket with appointment priority."""
-    return ticket_read(await appointments.check_in(sp, code, principal=kiosk))
+    return ticket_created(await appointments.check_in(sp, code, principal=kiosk))

@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
-    from servicedesk.accounts.models import KioskDevice
+    from servicedesk.accounts.models import KioskDevice, User
     from servicedesk.catalogue.models import Matter, Queue, ServicePoint, Window
 
 
@@ -67,6 +67,11 @@ class Ticket(Model):
     # The window id while the ticket is called or serving, NULL otherwise: the unique
     # constraint lets the database refuse a second open ticket at one window.
     holding_window = fields.IntField(null=True, unique=True)
+    # The clerk who called it: service statistics per clerk.
+    clerk: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="called_tickets", null=True, on_delete=fields.SET_NULL
+    )
+    clerk_id: int | None
     recalls = fields.SmallIntField(default=0)
     kiosk: fields.ForeignKeyNullableRelation[KioskDevice] = fields.ForeignKeyField(
         "models.KioskDevice", related_name="tickets", null=True, on_delete=fields.SET_NULL
@@ -87,6 +92,7 @@ class Ticket(Model):
             # Call-next walks the waiting tickets in calling order and stops at the first
             # of the window's queues, however many wait.
             ("status", "rank", "taken_at", "id"),
+            ("day", "service_point_id"),
         )
         unique_together = (("queue", "day", "seq"),)
 

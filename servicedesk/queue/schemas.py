@@ -60,6 +60,16 @@ def ticket_read(v: TicketView) -> TicketRead:
     )
 
 
+class TicketCreated(TicketRead):
+    """The kiosk's answer to taking a number: the ticket and the holder's secret."""
+
+    receipt_code: str  # behind the receipt's QR: the holder's status page and rating
+
+
+def ticket_created(v: TicketView) -> TicketCreated:
+    return TicketCreated(**ticket_read(v).model_dump(), receipt_code=v.ticket.code)
+
+
 class CallRead(BaseModel):
     ticket_no: str
     window: str

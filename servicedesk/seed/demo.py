@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import cast
 
 from pypinyin import Style, lazy_pinyin
@@ -25,6 +26,7 @@ DEMO_STAFF = [
     ("clerk-hd", Role.CLERK, "HD-AI", None, "王窗口"),
     ("clerk-dx", Role.CLERK, "DX-BIO", None, "李窗口"),
     ("clerk-yz", Role.CLERK, "YZ-IM", None, "赵窗口"),
+    ("supervisor-hd", Role.SUPERVISOR, "HD-AI", None, "陈主任"),
     ("official-li", Role.OFFICIAL, None, None, "李处长"),
     ("official-wang", Role.OFFICIAL, None, None, "王科长"),
     ("admin", Role.ADMIN, None, None, "系统管理员"),
@@ -115,4 +117,20 @@ async def seed_demo() -> bool:
     from servicedesk.seed.demo_credit import seed_credit
 
     await seed_credit()
+    await seed_history()
     return True
+
+
+async def seed_history(days: int = 30) -> None:
+    """The last month of service at every point, for statistics and the annual report."""
+    from servicedesk.seed import history
+    from servicedesk.timeutil import today
+
+    await history.generate(
+        await history.load_points(),
+        start=today() - timedelta(days=days),
+        days=days,
+        tickets_per_day=25,
+        cases_per_day=4,
+        seed=2026,
+    )

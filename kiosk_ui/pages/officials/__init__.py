@@ -16,11 +16,12 @@ from kiosk_ui.pages.officials import (
     model_versions,
     overdue,
     ratings,
+    report,
     waivers,
 )
 from kiosk_ui.pages.officials.common import official
 
 router = APIRouter()
 router.include_router(catalogue.router, prefix="/officials")  # gated by its own router
-for area in (dashboard, ratings, waivers, model_versions, appeals, overdue, messages):
+for area in (dashboard, ratings, waivers, model_versions, appeals, overdue, messages, report):
     router.include_router(area.router, prefix="/officials", dependencies=[Depends(official)])

@@ -1,0 +1,81 @@
+"""The annual report as HTML (screen and A4 print) and as PDF.
+
+The PDF is made by WeasyPrint from the same HTML: it installs from PyPI, lays out CSS
+paged media (A4, page numbers) with Debian's Pango, and embeds the subset of the
+Noto Sans CJK font it uses, so the PDF reads the same everywhere. The charts are the
+pages' matplotlib SVGs, whose glyphs are already outlines.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from kiosk_ui import charts
+from kiosk_ui.web import HERE, templates, translator
+from servicedesk.errors import ServiceDeskError
+from servicedesk.statistics.annual import AnnualReport, Section
+from servicedesk.statistics.figures import Table
+from servicedesk.timeutil import now
+
+
+def _labels(table: Table) -> list[str]:
+    return [str(row.get(table.columns[0][0])) for row in table.rows]
+
+
+def _values(table: Table, key: str) -> list[float | None]:
+    return [row.get(key) for row in table.rows]
+
+
+def _chart(table: Table) -> Markup:
+    title = table.columns[0][1]
+    if table.name == "trends":
+        series = [(head, _values(table, key)) for key, head in table.columns[1:]]
+        return charts.lines(_labels(table), series, label=title)
+    if table.name == "months":
+        series = [("取号量", _values(table, "tickets")), ("办件量", _values(table, "cases"))]
+        return charts.bars(_labels(table), series, label=title)
+    if table.name == "points":
+        series = [("满意率", _values(table, "satisfaction_rate")),
+                  ("按承诺时限办结率", _values(table, "on_time_rate"))]  # fmt: skip
+        return charts.bars(_labels(table), series, percent=True, label=title)
+    key = "n" if any(k == "n" for k, _ in table.columns) else table.columns[1][0]
+    return charts.bars(
+        _labels(table), [(table.columns[1][1], _values(table, key))], label=title, size=(5.2, 2.4)
+    )
+
+
+def figures(section: Section) -> list[tuple[Table, Markup]]:
+    return [(table, _chart(table)) for table in section.tables]
+
+
+def render_annual(report: AnnualReport, *, lang: str = "zh", links: bool = False) -> str:
+    """A standalone HTML document: styles inline, charts inline, nothing to fetch."""
+    css = (HERE / "static" / "report.css").read_text(encoding="utf-8")
+    template = templates.env.get_template("annual_report.html")
+    return template.render(
+        report=report,
+        sections=[(s, figures(s)) for s in report.sections],
+        css=Markup(css),
+        generated=now(),
+        lang=lang,
+        _=translator(lang),
+        links=links,
+    )
+
+
+class PdfUnavailable(ServiceDeskError):
+    """WeasyPrint cannot load the system's Pango (a Debian package)."""
+
+    status_code = 503
+
+
+def pdf_bytes(html: str) -> bytes:
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # Pango's shared libraries are missing
+        raise PdfUnavailable(
+            "PDF output needs Pango and a CJK font: apt-get install libpango-1.0-0 "
+            f"libpangoft2-1.0-0 fonts-noto-cjk ({exc})"
+        ) from None
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
