@@ -237,3 +237,12 @@ async def set_offering(sp: str, items: list[dict[str, str]], *, actor: str) -> N
             before={"offering": before},
             after={"offering": {c: q.code for c, q in wanted.items()}},
         )
+
+
+async def offering_of(sp: str) -> dict[str, str]:
+    """What the point offers now: matter code to queue letter (hidden ones left out)."""
+    point = await catalogue.get_point(sp)
+    rows = await ServicePointMatter.filter(service_point=point, hidden=False).prefetch_related(
+        "matter", "queue"
+    )
+    return {o.matter.code: o.queue.code for o in rows}

@@ -105,6 +105,8 @@ async def seed_credit() -> None:
 
 async def _incubators() -> None:
     for code, name, level, district, focus in DEMO_INCUBATORS:
+        if await Incubator.exists(code=code):
+            continue  # hosts a service point: the catalogue file brought it
         await incubators.create(
             code, name=name, level=level, district=district, focus_industries=focus
         )
