@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from kiosk_ui.pages import (
+    admin,
     auth,
     board,
     bookings,
@@ -24,6 +25,7 @@ from servicedesk.errors import NotAuthenticated, ServiceDeskError
 def mount_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = (
+        admin,
         auth,
         bookings,
         clerk_cases,

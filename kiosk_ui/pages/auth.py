@@ -22,7 +22,7 @@ HOME_BY_ROLE = {
     "clerk": "/clerk",
     "official": "/officials",
     "incubator": "/incubator",
-    "admin": "/clerk",
+    "admin": "/admin",
 }
 
 
