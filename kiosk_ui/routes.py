@@ -15,6 +15,7 @@ from kiosk_ui.pages import (
     console,
     incubator_portal,
     kiosk,
+    notice,
     officials,
     query,
 )
@@ -30,6 +31,7 @@ def mount_pages(app: FastAPI) -> None:
         bookings,
         clerk_cases,
         query,
+        notice,
         officials,
         incubator_portal,
         kiosk,
