@@ -266,11 +266,14 @@ async def _waivers() -> None:
         )
         if accepted.case.spot_check_id:
             drawn.append(accepted.case.spot_check_id)
+    # Every third recorded check fails: the pass rate (derived for the running quarter)
+    # stays at two thirds or more, whatever the policy's random seed draws, so the demo
+    # incubator keeps its grade A.
     for n, check_id in enumerate(drawn[:-1]):
         await spotchecks.record_result(
             check_id,
-            outcome="pass" if n % 3 != 1 else "fail",
-            notes="" if n % 3 != 1 else "研发费用归集与账簿不符",
+            outcome="pass" if n % 3 != 2 else "fail",
+            notes="" if n % 3 != 2 else "研发费用归集与账簿不符",
             actor=WANG,
         )
     await policy.save(
