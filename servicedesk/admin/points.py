@@ -48,6 +48,8 @@ async def create_point(data: dict[str, Any], *, actor: str) -> ServicePoint:
 async def update_point(code: str, data: dict[str, Any], *, actor: str) -> ServicePoint:
     point = await catalogue.get_point(code)
     update = changes(data)
+    if "incubator_code" in data and not data["incubator_code"]:
+        update["incubator_code"] = None  # an explicit null or "": no hosting incubator
     if update.get("incubator_code", point.incubator_code) != point.incubator_code:
         await _check_incubator(update["incubator_code"])
     before = snapshot(point, POINT_FIELDS)

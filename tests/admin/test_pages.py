@@ -75,6 +75,10 @@ async def test_a_park_is_set_up_through_the_pages(client: httpx.AsyncClient) -> 
 
     point = (await client.get("/api/v1/service-points/NP")).json()
     assert point["incubator_code"] == "INC-P"
+    edit = {"csrf_token": csrf, "name": "新园服务站（一期）", "incubator_code": ""}
+    await _post(client, "/admin/points/NP", {**edit, "focus_industries": "ai"})
+    edited = (await client.get("/api/v1/service-points/NP")).json()
+    assert (edited["name"], edited["incubator_code"]) == ("新园服务站（一期）", None)
     assert point["windows"] == [{"code": "NP-1", "name": "1号窗口", "queues": ["A", "B"]}]
     offered = (await client.get("/api/v1/service-points/NP/matters")).json()
     assert [(m["code"], m["queue"]) for m in offered] == [("NEW-M", "B")]
