@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from kiosk_ui.pages import (
+    admin,
     auth,
     board,
     bookings,
@@ -16,6 +17,7 @@ from kiosk_ui.pages import (
     holder,
     incubator_portal,
     kiosk,
+    notice,
     officials,
     query,
     statistics,
@@ -28,10 +30,12 @@ from servicedesk.errors import NotAuthenticated, ServiceDeskError
 def mount_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = (
+        admin,
         auth,
         bookings,
         clerk_cases,
         query,
+        notice,
         officials,
         incubator_portal,
         kiosk,

@@ -23,7 +23,7 @@ HOME_BY_ROLE = {
     "supervisor": "/clerk",
     "official": "/officials",
     "incubator": "/incubator",
-    "admin": "/clerk",
+    "admin": "/admin",
 }
 
 

@@ -338,3 +338,14 @@ async def query(request: Request, sp: str) -> Response:
             values=values,
         )
     return await _page(request, sp, "kiosk_query.html", view=view, not_found=False, values=values)
+
+
+@router.post("/kiosk/{sp}/notice", response_class=HTMLResponse)
+async def notice(request: Request, sp: str) -> Response:
+    """The one-time notice of the case just queried, as an A4 sheet to print."""
+    form = await kiosk_form(request)
+    view = await cases.get_public(form.get("case_no", "").strip(), form.get("uscc", "").strip())
+    if view.notice is None:
+        raise NotFound(f"case {view.case.case_no} has no open one-time notice")
+    back = f"/kiosk/{sp}/query"
+    return await _page(request, sp, "notice_print.html", view=view, back=back, kiosk=True)

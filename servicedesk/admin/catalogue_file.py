@@ -6,23 +6,32 @@ into cross-referenced sheets; it is plain UTF-8 text that reviews and diffs line
 line in version control, takes comments, and Python reads it with the standard
 library (``tomllib``). Every bad entry is named ("matters[3] HTE-CERT: …"); nothing is
 applied unless the whole file is good, and the changes are listed before they are.
+
+The file carries the incubators that host its service points, so that it sets up an
+empty database by itself.
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from servicedesk.admin import catalogue_check as check
 from servicedesk.admin import matters as matter_admin
+from servicedesk.admin import people
 from servicedesk.admin import points as point_admin
-from servicedesk.admin.matters import MATTER_FIELDS, check_matter, material_list
+from servicedesk.admin.catalogue_check import Plan
+from servicedesk.admin.matters import material_list
 from servicedesk.catalogue.models import Matter, Queue, ServicePoint, ServicePointMatter, Window
 from servicedesk.errors import InvalidInput
+from servicedesk.incubators.models import Incubator
 
+__all__ = ["Plan", "apply", "export_text", "plan"]
+
+INCUBATOR_KEYS = ("code", "name", "name_en", "level", "district", "kind", "focus_industries")
 MATTER_KEYS = (
     "code",
     "name",
@@ -35,7 +44,6 @@ MATTER_KEYS = (
     "inspection_applies",
     "inspection_waivable",
     "industries",
-    "pinyin",
 )
 POINT_KEYS = (
     "code",
@@ -62,107 +70,49 @@ def _table(header: str, row: dict[str, Any]) -> list[str]:
 
 async def export_text() -> str:
     lines = [
-        "# Service desk catalogue: matters with materials, service points with queues,",
-        "# windows and what each offers. Import with `servicedesk catalogue import FILE`.",
+        "# Service desk catalogue: the incubators hosting service points, matters with",
+        "# materials, service points with queues, windows and what each offers.",
+        "# Check with `servicedesk catalogue import --check FILE`, import without --check.",
         "",
     ]
+    points = await ServicePoint.filter(active=True).order_by("code")
+    hosts = sorted({p.incubator_code for p in points if p.incubator_code})
+    for i in await Incubator.filter(code__in=hosts).order_by("code"):
+        lines += _table("[[incubators]]", {k: getattr(i, k) for k in INCUBATOR_KEYS})
     for m in await Matter.filter(active=True).order_by("code").prefetch_related("materials"):
-        row = {k: getattr(m, k) for k in MATTER_KEYS if k != "pinyin"} | {
-            "pinyin": m.pinyin_initials
-        }
+        row = {k: getattr(m, k) for k in MATTER_KEYS} | {"pinyin": m.pinyin_initials}
         lines += _table("[[matters]]", row)
         for x in material_list(m):
             lines += _table("[[matters.materials]]", x)
-    for p in await ServicePoint.filter(active=True).order_by("code"):
-        lines += _table("[[service_points]]", {k: getattr(p, k) for k in POINT_KEYS})
-        for q in await Queue.filter(service_point=p, active=True).order_by("code"):
-            lines += _table(
-                "[[service_points.queues]]", {"code": q.code, "name": q.name, "name_en": q.name_en}
-            )
-        for w in (
-            await Window.filter(service_point=p, active=True)
-            .order_by("code")
-            .prefetch_related("queues")
-        ):
-            lines += _table(
-                "[[service_points.windows]]",
-                {"code": w.code, "name": w.name, "queues": sorted(q.code for q in w.queues)},
-            )
-        offers = await ServicePointMatter.filter(
-            service_point=p, hidden=False, matter__active=True
-        ).prefetch_related("matter", "queue")
-        for o in sorted(offers, key=lambda o: o.matter.code):
-            lines += _table(
-                "[[service_points.offering]]", {"matter": o.matter.code, "queue": o.queue.code}
-            )
+    for p in points:
+        lines += await _point_tables(p)
     return "\n".join(lines)
 
 
-@dataclass
-class Plan:
-    problems: list[str] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)
-    matters: list[dict[str, Any]] = field(default_factory=list)
-    points: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _need(entry: dict[str, Any], keys: tuple[str, ...], where: str, plan: Plan) -> bool:
-    missing = [k for k in keys if k not in entry]
-    if missing:
-        plan.problems.append(f"{where}: missing {', '.join(missing)}")
-    return not missing
-
-
-def _check_matters(data: list[Any], plan: Plan) -> set[str]:
-    codes: set[str] = set()
-    for i, m in enumerate(data):
-        where = f"matters[{i}] {m.get('code', '?') if isinstance(m, dict) else ''}".strip()
-        if not isinstance(m, dict) or not _need(
-            m, ("code", "name", "promised_days", "statutory_days", "materials"), where, plan
-        ):
-            continue
-        unknown = sorted(set(m) - set(MATTER_KEYS) - {"materials"})
-        if unknown:
-            plan.problems.append(f"{where}: unknown key(s) {', '.join(unknown)}")
-        if m["code"] in codes:
-            plan.problems.append(f"{where}: code {m['code']} appears twice")
-        codes.add(m["code"])
-        for j, x in enumerate(m["materials"]):
-            _need(x, ("code", "name", "core"), f"{where} materials[{j}]", plan)
-        if not all(isinstance(m[k], int) for k in ("promised_days", "statutory_days")):
-            plan.problems.append(f"{where}: promised_days and statutory_days are whole numbers")
-            continue
-        plan.problems += [f"{where}: {p}" for p in check_matter(m)]
-        plan.matters.append(m)
-    return codes
-
-
-async def _check_points(data: list[Any], matter_codes: set[str], plan: Plan) -> None:
-    for i, p in enumerate(data):
-        where = f"service_points[{i}] {p.get('code', '?') if isinstance(p, dict) else ''}".strip()
-        if not isinstance(p, dict) or not _need(p, ("code", "name"), where, plan):
-            continue
-        letters = {q.get("code") for q in p.get("queues", [])}
-        for q in p.get("queues", []):
-            if not (isinstance(q.get("code"), str) and len(q["code"]) == 1 and q["code"].isupper()):
-                plan.problems.append(f"{where}: queue code {q.get('code')!r} is not a letter A–Z")
-        for w in p.get("windows", []):
-            stray = sorted(set(w.get("queues", [])) - letters)
-            if stray or not w.get("queues"):
-                plan.problems.append(
-                    f"{where}: window {w.get('code')} serves unknown queue(s) "
-                    f"{', '.join(stray) or '(none)'}"
-                )
-        for o in p.get("offering", []):
-            if o.get("queue") not in letters:
-                plan.problems.append(
-                    f"{where}: offering of {o.get('matter')} names unknown queue {o.get('queue')!r}"
-                )
-            if o.get("matter") not in matter_codes and not await Matter.exists(
-                code=o.get("matter"), active=True
-            ):
-                plan.problems.append(f"{where}: offering names unknown matter {o.get('matter')!r}")
-        plan.points.append(p)
+async def _point_tables(p: ServicePoint) -> list[str]:
+    lines = _table("[[service_points]]", {k: getattr(p, k) for k in POINT_KEYS})
+    for q in await Queue.filter(service_point=p, active=True).order_by("code"):
+        lines += _table(
+            "[[service_points.queues]]", {"code": q.code, "name": q.name, "name_en": q.name_en}
+        )
+    windows = (
+        await Window.filter(service_point=p, active=True)
+        .order_by("code")
+        .prefetch_related("queues")
+    )
+    for w in windows:
+        lines += _table(
+            "[[service_points.windows]]",
+            {"code": w.code, "name": w.name, "queues": sorted(q.code for q in w.queues)},
+        )
+    offers = await ServicePointMatter.filter(
+        service_point=p, hidden=False, matter__active=True
+    ).prefetch_related("matter", "queue")
+    for o in sorted(offers, key=lambda o: o.matter.code):
+        lines += _table(
+            "[[service_points.offering]]", {"matter": o.matter.code, "queue": o.queue.code}
+        )
+    return lines
 
 
 async def plan(text: str) -> Plan:
@@ -173,28 +123,25 @@ async def plan(text: str) -> Plan:
     except tomllib.TOMLDecodeError as exc:
         result.problems.append(f"not valid TOML: {exc}")
         return result
-    codes = _check_matters(data.get("matters", []), result)
-    await _check_points(data.get("service_points", []), codes, result)
+    unknown = sorted(set(data) - {"incubators", "matters", "service_points"})
+    if unknown:
+        result.problems.append(f"unknown table(s): {', '.join(unknown)}")
+    check.check_incubators(data, result)
+    check.check_matters(data, result)
+    await check.check_points(data, result)
     if result.problems:
         return result
+    for i in result.incubators:
+        result.changes += await check.incubator_changes(i)
     for m in result.matters:
-        row = await Matter.get_or_none(code=m["code"]).prefetch_related("materials")
-        if row is None:
-            result.changes.append(f"+ matter {m['code']} {m['name']}")
-        else:
-            old = {k: getattr(row, k) for k in MATTER_FIELDS if k in m}
-            diff = sorted(k for k, v in old.items() if m.get(k) != v)
-            if material_list(row) != [{"name_en": "", **x} for x in m["materials"]]:
-                diff.append("materials")
-            if diff or not row.active:
-                result.changes.append(f"~ matter {m['code']}: {', '.join(diff) or 'active'}")
+        result.changes += await check.matter_changes(m)
     for p in result.points:
-        exists = await ServicePoint.exists(code=p["code"])
-        result.changes.append(
-            f"{'~' if exists else '+'} service point {p['code']}: "
-            f"{len(p.get('queues', []))} queues, {len(p.get('windows', []))} windows, "
-            f"{len(p.get('offering', []))} matters offered"
+        offered = (
+            await point_admin.offering_of(p["code"])
+            if await ServicePoint.exists(code=p["code"])
+            else {}
         )
+        result.changes += await check.point_changes(p, offered)
     return result
 
 
@@ -207,57 +154,43 @@ async def apply(text: str, *, actor: str) -> Plan:
             extra={"problems": result.problems},
         )
     async with in_transaction():
-        for m in result.matters:
-            body = {k: m[k] for k in MATTER_KEYS if k in m} | {
-                "materials": m["materials"],
-                "active": True,
-            }
-            if await Matter.exists(code=m["code"]):
-                await matter_admin.update_matter(
-                    m["code"], {k: v for k, v in body.items() if k != "code"}, actor=actor
-                )
+        for i in result.incubators:
+            if await Incubator.exists(code=i["code"]):
+                await people.update_incubator(i["code"], i, actor=actor)
             else:
-                await matter_admin.create_matter({"inspection_applies": None, **body}, actor=actor)
+                await people.create_incubator(i, actor=actor)
+        for m in result.matters:
+            if await Matter.exists(code=m["code"]):
+                body = {k: v for k, v in m.items() if k != "code"} | {"active": True}
+                await matter_admin.update_matter(m["code"], body, actor=actor)
+            else:
+                await matter_admin.create_matter({"inspection_applies": None, **m}, actor=actor)
         for p in result.points:
             await _apply_point(p, actor=actor)
     return result
 
 
 async def _apply_point(p: dict[str, Any], *, actor: str) -> None:
-    fields = {k: p[k] for k in POINT_KEYS if k in p}
-    if await ServicePoint.exists(code=p["code"]):
+    sp = p["code"]
+    fields = {k: v for k, v in p.items() if k not in {"queues", "windows", "offering"}}
+    if await ServicePoint.exists(code=sp):
         await point_admin.update_point(
-            p["code"], {k: v for k, v in fields.items() if k != "code"}, actor=actor
+            sp, {k: v for k, v in fields.items() if k != "code"}, actor=actor
         )
     else:
         await point_admin.create_point(fields, actor=actor)
-    for q in p.get("queues", []):
-        if await Queue.exists(service_point__code=p["code"], code=q["code"]):
-            await point_admin.update_queue(
-                p["code"],
-                q["code"],
-                {"name": q["name"], "name_en": q.get("name_en", ""), "active": True},
-                actor=actor,
-            )
+    for q in p["queues"]:
+        if await Queue.exists(service_point__code=sp, code=q["code"]):
+            change = {k: v for k, v in q.items() if k != "code"} | {"active": True}
+            await point_admin.update_queue(sp, q["code"], change, actor=actor)
         else:
-            await point_admin.add_queue(
-                p["code"],
-                {"code": q["code"], "name": q["name"], "name_en": q.get("name_en", "")},
-                actor=actor,
-            )
-    for w in p.get("windows", []):
+            await point_admin.add_queue(sp, {"name_en": "", **q}, actor=actor)
+    for w in p["windows"]:
         if await Window.exists(code=w["code"]):
-            await point_admin.update_window(
-                p["code"],
-                w["code"],
-                {"name": w.get("name"), "queues": w["queues"], "active": True},
-                actor=actor,
-            )
+            change = {k: v for k, v in w.items() if k != "code"} | {"active": True}
+            await point_admin.update_window(sp, w["code"], change, actor=actor)
         else:
-            await point_admin.add_window(
-                p["code"],
-                {"code": w["code"], "name": w.get("name"), "queues": w["queues"]},
-                actor=actor,
-            )
-    offering = [{"matter_code": o["matter"], "queue": o["queue"]} for o in p.get("offering", [])]
-    await point_admin.set_offering(p["code"], offering, actor=actor)
+            await point_admin.add_window(sp, {"name": None, **w}, actor=actor)
+    if "offering" in p:
+        offering = [{"matter_code": o["matter"], "queue": o["queue"]} for o in p["offering"]]
+        await point_admin.set_offering(sp, offering, actor=actor)

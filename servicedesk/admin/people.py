@@ -56,6 +56,10 @@ async def update_incubator(code: str, data: dict[str, Any], *, actor: str) -> In
     return incubator
 
 
+async def list_incubators() -> list[Incubator]:
+    return await Incubator.all().order_by("code")
+
+
 # ---------------------------------------------------------------- users
 
 

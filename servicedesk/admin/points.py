@@ -48,6 +48,8 @@ async def create_point(data: dict[str, Any], *, actor: str) -> ServicePoint:
 async def update_point(code: str, data: dict[str, Any], *, actor: str) -> ServicePoint:
     point = await catalogue.get_point(code)
     update = changes(data)
+    if "incubator_code" in data and not data["incubator_code"]:
+        update["incubator_code"] = None  # an explicit null or "": no hosting incubator
     if update.get("incubator_code", point.incubator_code) != point.incubator_code:
         await _check_incubator(update["incubator_code"])
     before = snapshot(point, POINT_FIELDS)
@@ -237,3 +239,12 @@ async def set_offering(sp: str, items: list[dict[str, str]], *, actor: str) -> N
             before={"offering": before},
             after={"offering": {c: q.code for c, q in wanted.items()}},
         )
+
+
+async def offering_of(sp: str) -> dict[str, str]:
+    """What the point offers now: matter code to queue letter (hidden ones left out)."""
+    point = await catalogue.get_point(sp)
+    rows = await ServicePointMatter.filter(service_point=point, hidden=False).prefetch_related(
+        "matter", "queue"
+    )
+    return {o.matter.code: o.queue.code for o in rows}

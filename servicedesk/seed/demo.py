@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import cast
-
-from pypinyin import Style, lazy_pinyin
-from tortoise.transactions import in_transaction
+from importlib import resources
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
+from servicedesk.admin import catalogue_file
 from servicedesk.catalogue import service as catalogue
-from servicedesk.catalogue.models import (
-    MaterialRequirement,
-    Matter,
-    Queue,
-    ServicePoint,
-    ServicePointMatter,
-    Window,
-)
-from servicedesk.seed.catalogue_data import MATTERS, QUEUE_OF, QUEUES, SERVICE_POINTS
+from servicedesk.catalogue.models import ServicePoint
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_STAFF = [
@@ -33,56 +23,10 @@ DEMO_STAFF = [
 ]
 
 
-def initials(text: str) -> str:
-    """Pinyin initials for kiosk search: 高新技术企业认定 → gxjsqyrd."""
-    return "".join(
-        p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER) if p and p[0].isalnum()
-    )
-
-
 async def seed_catalogue() -> None:
-    """Create the catalogue, service points, queues and windows that are missing."""
-    async with in_transaction():
-        for data in MATTERS:
-            await _matter(data)
-        for data in SERVICE_POINTS:
-            await _service_point(data)
-
-
-async def _matter(data: dict[str, object]) -> Matter:
-    fields = {k: v for k, v in data.items() if k not in {"code", "materials"}}
-    fields["pinyin_initials"] = initials(str(data["name"]))
-    matter, _ = await Matter.update_or_create(defaults=fields, code=data["code"])
-    materials = cast(list[tuple[str, bool, str, str]], data["materials"])
-    for position, (code, core, name, name_en) in enumerate(materials):
-        await MaterialRequirement.update_or_create(
-            defaults={"core": core, "name": name, "name_en": name_en, "position": position},
-            matter=matter,
-            code=code,
-        )
-    return matter
-
-
-async def _service_point(data: dict[str, object]) -> None:
-    fields = {k: v for k, v in data.items() if k not in {"code", "windows"}}
-    point, _ = await ServicePoint.update_or_create(defaults=fields, code=data["code"])
-    queues = {}
-    for code, name, name_en in QUEUES:
-        queues[code], _ = await Queue.update_or_create(
-            defaults={"name": name, "name_en": name_en}, service_point=point, code=code
-        )
-    for code, served in data["windows"].items():  # type: ignore[attr-defined]
-        window, _ = await Window.get_or_create(
-            defaults={"name": code.rsplit("-", 1)[-1] + " 号窗口"}, service_point=point, code=code
-        )
-        await window.queues.clear()
-        await window.queues.add(*[queues[q] for q in served])
-    for matter in await Matter.all():
-        await ServicePointMatter.get_or_create(
-            defaults={"queue": queues[QUEUE_OF.get(matter.code, "A")]},
-            service_point=point,
-            matter=matter,
-        )
+    """Import the demo catalogue file, as `servicedesk catalogue import` would."""
+    text = resources.files("servicedesk.seed").joinpath("catalogue.toml").read_text("utf-8")
+    await catalogue_file.apply(text, actor="system:demo-seed")
 
 
 async def seed_staff() -> list[str]:

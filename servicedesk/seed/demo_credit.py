@@ -105,6 +105,8 @@ async def seed_credit() -> None:
 
 async def _incubators() -> None:
     for code, name, level, district, focus in DEMO_INCUBATORS:
+        if await Incubator.exists(code=code):
+            continue  # hosts a service point: the catalogue file brought it
         await incubators.create(
             code, name=name, level=level, district=district, focus_industries=focus
         )
@@ -264,11 +266,14 @@ async def _waivers() -> None:
         )
         if accepted.case.spot_check_id:
             drawn.append(accepted.case.spot_check_id)
+    # Every third recorded check fails: the pass rate (derived for the running quarter)
+    # stays at two thirds or more, whatever the policy's random seed draws, so the demo
+    # incubator keeps its grade A.
     for n, check_id in enumerate(drawn[:-1]):
         await spotchecks.record_result(
             check_id,
-            outcome="pass" if n % 3 != 1 else "fail",
-            notes="" if n % 3 != 1 else "研发费用归集与账簿不符",
+            outcome="pass" if n % 3 != 2 else "fail",
+            notes="" if n % 3 != 2 else "研发费用归集与账簿不符",
             actor=WANG,
         )
     await policy.save(

@@ -57,7 +57,7 @@ async def test_idle_kiosk_returns_home_and_forgets(page: Page, live_server: str)
     await expect(page.locator("h1")).to_have_text("请选择要办理的事项")  # back to Chinese
     await page.get_by_test_id("matter-HTE-CERT").click()
     await page.get_by_test_id("apply").click()
-    await page.locator(".keypad[data-for=uscc] button[data-key='9']").click()
+    await page.locator(".keypad[data-for='uscc'] button[data-key='9']").click()
     await expect(page.get_by_test_id("uscc")).to_have_value("9")
     await asyncio.sleep(1)
     await page.wait_for_url(f"{live_server}/kiosk/HD-AI?lang=zh", timeout=8000)

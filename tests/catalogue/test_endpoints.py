@@ -16,7 +16,7 @@ async def test_service_points_and_detail(client: httpx.AsyncClient) -> None:
     assert hd["focus_industries"] == ["ai", "it"]
     detail = (await client.get(f"{API}/service-points/HD-AI")).json()
     assert [q["code"] for q in detail["queues"]] == ["A", "B", "C"]
-    assert {"code": "HD-AI-W1", "name": "W1 号窗口", "queues": ["A", "B"]} in detail["windows"]
+    assert {"code": "HD-AI-W1", "name": "1号窗口", "queues": ["A", "B"]} in detail["windows"]
     missing = await client.get(f"{API}/service-points/NOPE")
     assert missing.status_code == 404
     assert missing.json()["error"] == "NotFound"
