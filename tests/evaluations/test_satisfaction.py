@@ -65,8 +65,9 @@ async def test_too_few_ratings_leave_it_missing(
     del client
     await make_catalogue()
     await _rated_quarter()
-    hd = await Incubator.create(
-        code="INC-HD-001", name="孵化器", level="national", district="海淀区"
+    # the demo catalogue file brings the incubator hosting HD-AI
+    hd, _ = await Incubator.get_or_create(
+        code="INC-HD-001", defaults={"name": "孵化器", "level": "national", "district": "海淀区"}
     )
     quiet = await Incubator.create(
         code="INC-QUIET", name="安静", level="district", district="海淀区"
