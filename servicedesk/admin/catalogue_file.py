@@ -32,19 +32,7 @@ from servicedesk.incubators.models import Incubator
 __all__ = ["Plan", "apply", "export_text", "plan"]
 
 INCUBATOR_KEYS = ("code", "name", "name_en", "level", "district", "kind", "focus_industries")
-MATTER_KEYS = (
-    "code",
-    "name",
-    "name_en",
-    "department",
-    "department_en",
-    "legal_basis",
-    "statutory_days",
-    "promised_days",
-    "inspection_applies",
-    "inspection_waivable",
-    "industries",
-)
+MATTER_KEYS = ("code", *matter_admin.MATTER_DATA)
 POINT_KEYS = (
     "code",
     "name",

@@ -11,7 +11,8 @@ from servicedesk.admin.common import Unique, changes, duplicate, record, snapsho
 from servicedesk.catalogue.models import MaterialRequirement, Matter
 from servicedesk.errors import InvalidInput, NotFound
 
-MATTER_FIELDS = (
+# What a matter is, as the catalogue file carries it too (besides its code).
+MATTER_DATA = (
     "name",
     "name_en",
     "department",
@@ -22,9 +23,8 @@ MATTER_FIELDS = (
     "inspection_applies",
     "inspection_waivable",
     "industries",
-    "pinyin_initials",
-    "active",
 )
+MATTER_FIELDS = (*MATTER_DATA, "pinyin_initials", "active")
 
 
 def initials(text: str) -> str:
