@@ -77,4 +77,7 @@ async def seed_history(days: int = 30) -> None:
         tickets_per_day=25,
         cases_per_day=4,
         seed=2026,
+        # The demo's halls are well run: about 96 % of their ratings are the top two
+        # levels, so the demo incubator's window satisfaction keeps its grade A.
+        level_weights={5: 76, 4: 20, 3: 2, 2: 1, 1: 1},
     )

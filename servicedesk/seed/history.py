@@ -140,10 +140,18 @@ def _at(day: date, minute: float) -> datetime:
 class History:
     """One generation run; the random stream is the seed's alone."""
 
-    def __init__(self, *, seed: int, cal: WorkCalendar, rating_share: float = 0.3) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        cal: WorkCalendar,
+        rating_share: float = 0.3,
+        level_weights: dict[int, int] | None = None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.cal = cal
         self.rating_share = rating_share
+        self.level_weights = level_weights or LEVEL_WEIGHTS
         self.writer = Writer()
         self.counts = Counts()
         self.seq: dict[tuple[int, date], int] = {}
@@ -239,7 +247,8 @@ class History:
         self, point: Point, *, served: date, ticket: Ticket | None = None, case: Case | None = None
     ) -> None:
         rng = self.rng
-        level = rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
+        weights = self.level_weights
+        level = rng.choices(list(weights), weights=list(weights.values()))[0]
         rated_on = served + timedelta(days=rng.choice((0, 0, 0, 1, 2)))
         evaluation = Evaluation(
             id=await self.writer.next_id(Evaluation),
@@ -301,10 +310,11 @@ async def generate(
     seed: int = 2026,
     cal: WorkCalendar | None = None,
     rating_share: float = 0.3,
+    level_weights: dict[int, int] | None = None,
 ) -> Counts:
     """``days`` days from ``start`` at each point (working days only)."""
     cal = cal or WorkCalendar()
-    history = History(seed=seed, cal=cal, rating_share=rating_share)
+    history = History(seed=seed, cal=cal, rating_share=rating_share, level_weights=level_weights)
     await history.make_firms(max(20, cases_per_day * len(points)))
     for offset in range(days):
         day = start + timedelta(days=offset)
