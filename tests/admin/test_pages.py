@@ -31,8 +31,8 @@ MATTER_FORM = {
 
 
 async def _admin(client: httpx.AsyncClient) -> str:
-    await accounts.create_user("root", password=PASSWORD, role=Role.ADMIN)
-    return await page_session(client, "root")
+    await accounts.create_user("chief", password=PASSWORD, role=Role.ADMIN)
+    return await page_session(client, "chief")
 
 
 async def _post(
@@ -175,7 +175,7 @@ async def test_users_are_deactivated_and_given_new_passwords(client: httpx.Async
         status=422,
     )
     assert "a clerk belongs to a service point" in clerk_without_point.text
-    own = await _post(client, "/admin/users/root/deactivate", {"csrf_token": csrf}, status=409)
+    own = await _post(client, "/admin/users/chief/deactivate", {"csrf_token": csrf}, status=409)
     assert "your own account" in own.text
 
 
