@@ -266,16 +266,11 @@ async def _waivers() -> None:
         )
         if accepted.case.spot_check_id:
             drawn.append(accepted.case.spot_check_id)
-    # Every third recorded check fails: the pass rate (derived for the running quarter)
-    # stays at two thirds or more, whatever the policy's random seed draws, so the demo
-    # incubator keeps its grade A.
-    for n, check_id in enumerate(drawn[:-1]):
-        await spotchecks.record_result(
-            check_id,
-            outcome="pass" if n % 3 != 2 else "fail",
-            notes="" if n % 3 != 2 else "研发费用归集与账簿不符",
-            actor=WANG,
-        )
+    # The recorded checks pass: how many are drawn depends on the policy's random seed,
+    # and with the pass rate now derived from them, one failure among a few would cost
+    # the demo incubator its grade A on some runs and not others.
+    for check_id in drawn[:-1]:
+        await spotchecks.record_result(check_id, outcome="pass", notes="", actor=WANG)
     await policy.save(
         actor=WANG,
         waiver_grades=["A"],
