@@ -57,6 +57,8 @@ def live_server() -> Iterator[str]:
         **os.environ,
         "SERVICEDESK_DATABASE_URL": server_database_url(tmp, prefix="browser"),
         "SERVICEDESK_ENVIRONMENT": "development",
+        # The demo server delivers (or marks "channel off") on PostgreSQL too, as SQLite's does.
+        "SERVICEDESK_WORKER_IN_SERVE": "true",
     }
     log = (tmp / "server.log").open("w")
     proc = subprocess.Popen(
