@@ -165,33 +165,28 @@ async def deactivate_user(username: str, *, actor: str) -> User:
     user = await get_user(username)
     if actor == f"{user.role.value}:{username}":
         raise Conflict("you cannot deactivate your own account")
-    async with in_transaction():
-        await User.filter(id=user.id).update(is_active=False)
-        await AccessToken.filter(user_id=user.id).update(revoked=True)
-        await record(
-            "user.deactivate",
-            actor=actor,
-            entity="user",
-            entity_id=username,
-            before={"is_active": user.is_active},
-            after={"is_active": False},
-        )
-    return await get_user(username)
+    return await _set_active(user, active=False, actor=actor)
 
 
 async def reactivate_user(username: str, *, actor: str) -> User:
-    user = await get_user(username)
+    return await _set_active(await get_user(username), active=True, actor=actor)
+
+
+async def _set_active(user: User, *, active: bool, actor: str) -> User:
+    """Deactivating also ends the user's sessions at once."""
     async with in_transaction():
-        await User.filter(id=user.id).update(is_active=True)
+        await User.filter(id=user.id).update(is_active=active)
+        if not active:
+            await AccessToken.filter(user_id=user.id).update(revoked=True)
         await record(
-            "user.reactivate",
+            "user.reactivate" if active else "user.deactivate",
             actor=actor,
             entity="user",
-            entity_id=username,
+            entity_id=user.username,
             before={"is_active": user.is_active},
-            after={"is_active": True},
+            after={"is_active": active},
         )
-    return await get_user(username)
+    return await get_user(user.username)
 
 
 async def reset_password(username: str, password: str, *, actor: str) -> User:
