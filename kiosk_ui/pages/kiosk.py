@@ -23,6 +23,7 @@ from servicedesk.accounts import service as accounts
 from servicedesk.accounts.kiosks import demo_kiosk_token
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
+from servicedesk.cases.service import CaseView
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import Forbidden, NotAuthenticated, NotFound, ServiceDeskError
 from servicedesk.idempotency import service as idempotency
@@ -34,6 +35,7 @@ from servicedesk.queue.models import Priority
 
 router = APIRouter()
 KIOSK_COOKIE = "sd_kiosk"
+USCC_LENGTH = 18
 IDLE_SECONDS = 60
 
 
@@ -275,8 +277,8 @@ async def submit_case(request: Request, sp: str) -> Response:
             error=exc.detail,
             values=body,
         )
-    view = await cases.get_public(payload["case_no"], str(body["uscc"]))
-    query_url = _query_url(request, view.case.case_no, view.case.query_code or "")
+    view = await cases.get_for_staff(payload["case_no"], principal)
+    query_url = _query_url(request, view.case.case_no, view.case.query_code)
     return await _page(
         request, sp, "kiosk_case_receipt.html", view=view, qr=qr_svg(query_url), query_url=query_url
     )
@@ -314,6 +316,14 @@ async def check_in(request: Request, sp: str) -> Response:
     return await _receipt(request, sp, view.ticket.id)
 
 
+async def _kiosk_lookup(case_no: str, raw_code: str, principal: Principal) -> CaseView:
+    """By the receipt's query code, or by the USCC for a case of this kiosk's point."""
+    code = raw_code.strip().upper()[:32]
+    if len(code) == USCC_LENGTH:
+        return await cases.get_at_kiosk(case_no.strip()[:48], uscc=code, principal=principal)
+    return await cases.get_public(case_no.strip()[:48], query_code=code)
+
+
 @router.get("/kiosk/{sp}/query", response_class=HTMLResponse)
 async def query_form(request: Request, sp: str) -> Response:
     """Progress query by case number and USCC, with an on-screen keypad."""
@@ -322,11 +332,15 @@ async def query_form(request: Request, sp: str) -> Response:
 
 @router.post("/kiosk/{sp}/query", response_class=HTMLResponse)
 async def query(request: Request, sp: str) -> Response:
-    """The case's status, deadline and timeline; nothing stays in the address bar."""
+    """The case's status, deadline and timeline; nothing stays in the address bar.
+
+    The receipt's query code opens any case; the firm's USCC only a case of this point.
+    """
+    principal, _ = await kiosk_device(request, sp)
     form = await kiosk_form(request)
-    values = {"case_no": form.get("case_no", "").strip(), "uscc": form.get("uscc", "").strip()}
+    values = {"case_no": form.get("case_no", "").strip()[:48], "code": form.get("code", "")[:32]}
     try:
-        view = await cases.get_public(values["case_no"], values["uscc"])
+        view = await _kiosk_lookup(values["case_no"], values["code"], principal)
     except NotFound:
         return await _page(
             request,
@@ -343,8 +357,9 @@ async def query(request: Request, sp: str) -> Response:
 @router.post("/kiosk/{sp}/notice", response_class=HTMLResponse)
 async def notice(request: Request, sp: str) -> Response:
     """The one-time notice of the case just queried, as an A4 sheet to print."""
+    principal, _ = await kiosk_device(request, sp)
     form = await kiosk_form(request)
-    view = await cases.get_public(form.get("case_no", "").strip(), form.get("uscc", "").strip())
+    view = await _kiosk_lookup(form.get("case_no", ""), form.get("code", ""), principal)
     if view.notice is None:
         raise NotFound(f"case {view.case.case_no} has no open one-time notice")
     back = f"/kiosk/{sp}/query"

@@ -44,10 +44,10 @@ def notice_page(
 
 
 @router.get("/query/notice", response_class=HTMLResponse)
-async def public_notice(request: Request, case_no: str = "", uscc: str = "") -> Response:
-    """The notice for whoever knows the case number and the firm's code, as the query."""
-    view = await cases.get_public(case_no.strip(), uscc)
-    back = "/query?" + urlencode({"case_no": case_no, "uscc": uscc})
+async def public_notice(request: Request, case_no: str = "", query_code: str = "") -> Response:
+    """The notice for whoever holds the case number and its query code, as the query."""
+    view = await cases.get_public(case_no.strip()[:48], query_code=query_code[:32])
+    back = "/query?" + urlencode({"case_no": case_no, "query_code": query_code})
     return notice_page(request, view, back=back)
 
 

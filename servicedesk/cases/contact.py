@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from servicedesk.cases.models import Case
+from servicedesk.cases.service import check_query_code
 from servicedesk.errors import NotFound
 from servicedesk.notifications import contacts
 from servicedesk.notifications.contacts import firm_holder, mask_email, mask_mobile
@@ -17,17 +18,16 @@ class MaskedContact:
     lang: str
 
 
-async def _firm_of(case_no: str, uscc: str) -> str:
-    """The firm's USCC when number and code match (the public query's check)."""
-    clean = uscc.strip().upper()
-    if not await Case.exists(case_no=case_no.strip(), firm__uscc=clean):
-        raise NotFound("no case with this case number and USCC")
-    return clean
+async def _firm_of(case_no: str, query_code: str) -> str:
+    """The firm's USCC when number and query code match (the public query's check)."""
+    case = await check_query_code(case_no, query_code)
+    await case.fetch_related("firm")
+    return str(case.firm.uscc)
 
 
-async def masked_contact(case_no: str, uscc: str) -> MaskedContact | None:
+async def masked_contact(case_no: str, query_code: str) -> MaskedContact | None:
     """The contact the firm consented to, masked (138****5678), or None."""
-    contact = await contacts.active(firm_holder(await _firm_of(case_no, uscc)))
+    contact = await contacts.active(firm_holder(await _firm_of(case_no, query_code)))
     if contact is None:
         return None
     return MaskedContact(
@@ -35,9 +35,9 @@ async def masked_contact(case_no: str, uscc: str) -> MaskedContact | None:
     )
 
 
-async def withdraw_consent(case_no: str, uscc: str) -> bool:
+async def withdraw_consent(case_no: str, query_code: str) -> bool:
     """The firm withdraws its consent: addresses erased, unsent messages given up."""
-    return await contacts.withdraw(firm_holder(await _firm_of(case_no, uscc)), actor="firm")
+    return await contacts.withdraw(firm_holder(await _firm_of(case_no, query_code)), actor="firm")
 
 
 async def service_point_of(case_no: str) -> int:

@@ -20,8 +20,15 @@ from servicedesk.cases.schemas import (
     WithdrawIn,
     case_read,
 )
-from servicedesk.deps import AnyPrincipal, CurrentClerk, IdempotencyKey, KioskOrClerk, SettingsDep
-from servicedesk.errors import Forbidden, InvalidInput, NotFound
+from servicedesk.deps import (
+    AnyPrincipal,
+    CurrentClerk,
+    IdempotencyKey,
+    KioskOrClerk,
+    MaybePrincipal,
+    SettingsDep,
+)
+from servicedesk.errors import Forbidden, InvalidInput
 from servicedesk.idempotency import service as idempotency
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -76,24 +83,31 @@ async def overdue_cases(
 @router.get("/{case_no}", response_model=CaseRead)
 async def get_case(
     case_no: str,
-    uscc: Annotated[str | None, Query(min_length=1)] = None,
-    query_code: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
+    principal: MaybePrincipal,
+    query_code: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+    uscc: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
 ) -> CaseRead:
-    """Progress query: status, deadline and timeline, for whoever knows the number and
-    the receipt's query code (or the firm's USCC)."""
-    if query_code:
-        return case_read(await service.get_by_query_code(case_no, query_code), public=True)
-    if not uscc:
+    """Progress query: status, deadline and timeline, for whoever holds number and query code.
+
+    ``uscc`` instead of ``query_code`` is accepted only from a kiosk of the case's own point.
+    """
+    if query_code is not None:
+        view = await service.get_public(case_no, query_code=query_code)
+    elif uscc is not None and principal is not None and principal.kiosk is not None:
+        view = await service.get_at_kiosk(case_no, uscc=uscc, principal=principal)
+    else:
         raise InvalidInput(
-            "give query_code (on the receipt) or uscc", extra={"field": "query_code"}
+            "give the query_code printed on the case receipt (the USCC alone no longer "
+            "opens a case)",
+            extra={"field": "query_code"},
         )
-    return case_read(await service.get_public(case_no, uscc), public=True)
+    return case_read(view, public=True)
 
 
 @router.post("/{case_no}/contact/withdraw", response_model=ConsentRead)
 async def withdraw_consent(case_no: str, body: ConsentWithdrawIn) -> ConsentRead:
-    """The firm withdraws its consent to messages (it knows number and USCC)."""
-    return ConsentRead(withdrawn=await contact.withdraw_consent(case_no, body.uscc))
+    """The firm withdraws its consent to messages (it holds number and query code)."""
+    return ConsentRead(withdrawn=await contact.withdraw_consent(case_no, body.query_code))
 
 
 @router.post("/{case_no}/accept", response_model=CaseRead)
@@ -134,16 +148,21 @@ async def reject(case_no: str, body: ReasonIn, clerk: CurrentClerk) -> CaseRead:
     )
 
 
-async def _check_firm(principal: Principal, case_no: str, uscc: str | None) -> None:
-    """A kiosk acts for a firm only when it knows the firm's code, as the public query."""
-    if principal.kiosk is not None:
-        await service.get_public(case_no, uscc or "")
+async def _check_firm(principal: Principal, case_no: str, body: MaterialsIn | WithdrawIn) -> None:
+    """A kiosk acts for a firm only when it shows the query code, or the firm's USCC at a
+    kiosk of the case's own point, as the public query."""
+    if principal.kiosk is None:
+        return
+    if body.query_code:
+        await service.check_query_code(case_no, body.query_code)
+    else:
+        await service.get_at_kiosk(case_no, uscc=body.uscc or "", principal=principal)
 
 
 @router.post("/{case_no}/resubmit", response_model=CaseRead)
 async def resubmit(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -> CaseRead:
     """The firm provides what the one-time notice listed."""
-    await _check_firm(principal, case_no, body.uscc)
+    await _check_firm(principal, case_no, body)
     return case_read(
         await corrections.resubmit(case_no, principal=principal, materials=body.materials)
     )
@@ -152,7 +171,7 @@ async def resubmit(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -> 
 @router.post("/{case_no}/supplement", response_model=CaseRead)
 async def supplement(case_no: str, body: MaterialsIn, principal: KioskOrClerk) -> CaseRead:
     """The firm delivers materials promised at acceptance with deficiency."""
-    await _check_firm(principal, case_no, body.uscc)
+    await _check_firm(principal, case_no, body)
     return case_read(
         await corrections.supplement(case_no, principal=principal, materials=body.materials)
     )
@@ -164,10 +183,7 @@ async def withdraw(
 ) -> CaseRead:
     """The firm withdraws its application before a decision."""
     body = body or WithdrawIn()
-    try:
-        await _check_firm(principal, case_no, body.uscc)
-    except NotFound:
-        raise NotFound("no case with this case number and USCC") from None
+    await _check_firm(principal, case_no, body)
     return case_read(
         await transitions.simple_transition(
             case_no, "withdraw", principal=principal, reason=body.reason

@@ -48,10 +48,28 @@ async def fetch(case_no: str) -> Case:
     return case
 
 
-def check_point(principal: Principal, point: ServicePoint) -> None:
+async def fetch_for(case_no: str, principal: Principal) -> Case:
+    """The case, for staff or a kiosk of its service point.
+
+    Anyone else gets the very answer a missing case gets, so that case numbers of other
+    points cannot be probed for existence.
+    """
+    case = await Case.get_or_none(case_no=case_no).prefetch_related(
+        "matter__materials", "service_point", "firm"
+    )
+    if case is None or not _works_at(principal, case.service_point_id):
+        raise NotFound(f"case {case_no!r} does not exist")
+    return case
+
+
+def _works_at(principal: Principal, point_id: int) -> bool:
     if principal.user is not None and principal.user.role.value in {"official", "admin"}:
-        return
-    if principal.service_point_id != point.id:
+        return True
+    return principal.service_point_id == point_id
+
+
+def check_point(principal: Principal, point: ServicePoint) -> None:
+    if not _works_at(principal, point.id):
         raise Forbidden(f"you do not work at service point {point.code}")
 
 

@@ -30,9 +30,8 @@ class Case(Model):
 
     id = fields.IntField(primary_key=True)
     case_no = fields.CharField(max_length=48, unique=True)
-    # Random, printed on the receipt: with the case number it lets the firm (the holder)
-    # query the case and rate its service.
-    query_code = fields.CharField(max_length=16, null=True)
+    # The secret printed on the receipt: with the case number it opens the public query.
+    query_code = fields.CharField(max_length=16)
     service_point: fields.ForeignKeyRelation[ServicePoint] = fields.ForeignKeyField(
         "models.ServicePoint", related_name="cases", on_delete=fields.RESTRICT
     )

@@ -66,6 +66,7 @@ class MaterialsIn(BaseModel):
 
     materials: list[str]
     uscc: str | None = None
+    query_code: str | None = None
 
 
 class WithdrawIn(BaseModel):
@@ -73,12 +74,13 @@ class WithdrawIn(BaseModel):
 
     reason: str = Field(default="", max_length=2000)
     uscc: str | None = None
+    query_code: str | None = None
 
 
 class ConsentWithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    uscc: str = Field(min_length=1, max_length=40)
+    query_code: str = Field(min_length=1, max_length=32)
 
 
 class ConsentRead(BaseModel):
@@ -102,6 +104,7 @@ class EventRead(BaseModel):
 
 class CaseRead(BaseModel):
     case_no: str
+    query_code: str
     status: str
     service_point: str
     matter_code: str
@@ -158,6 +161,7 @@ def case_read(view: CaseView, *, public: bool = False, with_query_code: bool = F
         notice = NoticeRead(items=items, issued_at=view.notice.issued_at)
     return CaseRead(
         case_no=case.case_no,
+        query_code=case.query_code,
         status=case.status.value,
         service_point=case.service_point.code,
         matter_code=case.matter.code,

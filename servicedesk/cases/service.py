@@ -6,6 +6,7 @@ answers in ``corrections``, the 5-day rule in ``deemed``.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from servicedesk.calendar.service import WorkCalendar, load_calendar
 from servicedesk.cases import messages, overdue, ports
 from servicedesk.cases.clock import ClockView, clock
 from servicedesk.cases.deemed import apply_deemed_acceptance, sweep_deemed_acceptance
-from servicedesk.cases.machine import DECIDED, S, check_point, fetch, require
+from servicedesk.cases.machine import DECIDED, S, check_point, fetch, fetch_for, require
 from servicedesk.cases.materials import known_codes, missing
 from servicedesk.cases.models import Case, CaseEvent, CaseStatus, ClockPause, Notice
 from servicedesk.catalogue import service as catalogue
@@ -33,6 +34,10 @@ from servicedesk.notifications.schemas import ContactIn
 from servicedesk.sequences.service import next_value
 from servicedesk.settings import get_settings
 from servicedesk.timeutil import beijing_date, now, today
+
+QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L on a keypad
+QUERY_CODE_LENGTH = 8
+NO_SUCH_CASE = "no case with this case number and code"
 
 
 @dataclass
@@ -83,46 +88,53 @@ async def view(case: Case, cal: WorkCalendar | None = None, *, timeline: bool = 
 
 
 async def get_for_staff(case_no: str, principal: Principal) -> CaseView:
-    case = await fetch(case_no)
-    check_point(principal, case.service_point)
+    case = await fetch_for(case_no, principal)
     cal = await load_calendar()
     case = await overdue.apply_supplement_overdue(await apply_deemed_acceptance(case, cal))
     return await view(case, cal)
 
 
-async def get_public(case_no: str, uscc: str) -> CaseView:
-    """The progress query: both the case number and the firm's code must match."""
-    case = await Case.get_or_none(case_no=case_no, firm__uscc=uscc.strip().upper())
-    if case is None:
-        raise NotFound("no case with this case number and USCC")
-    cal = await load_calendar()
-    case = await apply_deemed_acceptance(await fetch(case_no), cal)
-    return await view(await overdue.apply_supplement_overdue(case), cal)
-
-
-QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper
-QUERY_CODE_LENGTH = 8
-
-
 def new_query_code() -> str:
+    """A random code for the receipt: 8 characters a firm can type on a keypad (40 bits)."""
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
 
 
-async def by_query_code(case_no: str, query_code: str) -> Case:
-    """The case whose number and query code both match (the holder's), or 404."""
-    code = query_code.strip().upper()
-    case = await Case.get_or_none(case_no=case_no.strip(), query_code=code) if code else None
-    if case is None:
-        raise NotFound("no case with this case number and query code")
+def clean_query_code(raw: str) -> str:
+    """The code as stored: capitals, without the spaces or dashes a receipt groups it by."""
+    return raw.replace("-", "").replace(" ", "").strip().upper()
+
+
+async def check_query_code(case_no: str, query_code: str) -> Case:
+    """The case, if ``query_code`` is its code; else one NotFound for both mistakes."""
+    case = await Case.get_or_none(case_no=case_no.strip())
+    code = clean_query_code(query_code)
+    if case is None or not hmac.compare_digest(case.query_code.encode(), code.encode()):
+        raise NotFound(NO_SUCH_CASE)
     return case
 
 
-async def get_by_query_code(case_no: str, query_code: str) -> CaseView:
-    """The progress query by the receipt's query code."""
-    case = await by_query_code(case_no, query_code)
+async def get_public(case_no: str, *, query_code: str) -> CaseView:
+    """The progress query: the case number and the receipt's query code must match."""
+    case = await check_query_code(case_no, query_code)
+    return await _public_view(case.case_no)
+
+
+async def get_at_kiosk(case_no: str, *, uscc: str, principal: Principal) -> CaseView:
+    """The older query by USCC, for the firm standing at a kiosk of the case's own point."""
+    case = await Case.get_or_none(case_no=case_no, firm__uscc=uscc.strip().upper())
+    if (
+        case is None
+        or principal.kiosk is None
+        or case.service_point_id != principal.service_point_id
+    ):
+        raise NotFound(NO_SUCH_CASE)
+    return await _public_view(case.case_no)
+
+
+async def _public_view(case_no: str) -> CaseView:
     cal = await load_calendar()
-    case = await apply_deemed_acceptance(await fetch(case.case_no), cal)
-    return await view(case, cal)
+    case = await apply_deemed_acceptance(await fetch(case_no), cal)
+    return await view(await overdue.apply_supplement_overdue(case), cal)
 
 
 async def list_for_clerk(
@@ -177,8 +189,7 @@ async def load_for_action(case_no: str, principal: Principal, action: str) -> Ca
     Deemed acceptance is brought up to date first, so the action is checked against
     the status the case has by law, not the one last stored.
     """
-    case = await fetch(case_no)
-    check_point(principal, case.service_point)
+    case = await fetch_for(case_no, principal)
     case = await apply_deemed_acceptance(case, await load_calendar())
     case = await overdue.apply_supplement_overdue(case)
     require(action, case)

@@ -86,7 +86,7 @@ async def by_receipt_code(code: str) -> Target:
 
 async def by_case_code(case_no: str, query_code: str) -> Target:
     """The decided case behind a case number and its query code; 404 for a wrong pair."""
-    case = await cases.by_query_code(case_no, query_code)
+    case = await cases.check_query_code(case_no, query_code)
     if case.status not in RATEABLE_CASE or case.decided_on is None:
         raise Conflict(
             f"case {case.case_no} is {case.status.value}: a case can be rated once it is decided",

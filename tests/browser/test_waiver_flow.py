@@ -73,7 +73,7 @@ def recommended_case(base: str) -> tuple[str, str]:
             r.raise_for_status()
             case_no = r.json()["case_no"]
             if not is_drawn(seed["draw_seed"], case_no, seed["spot_check_rates"]["A"]):
-                return case_no, firm["uscc"]
+                return case_no, r.json()["query_code"]
     raise AssertionError("no recommendable firm left in the demo")
 
 
@@ -111,7 +111,7 @@ async def test_review_confirm_publish_then_waive(browser: Browser, live_server: 
     await expect(card.locator(".reason-codes")).to_be_visible()
     await shot(operator, "waivers-04-incubator-portal")
 
-    case_no, uscc = recommended_case(base)
+    case_no, query_code = recommended_case(base)
     clerk = await as_user(browser, base, "clerk-hd")
     await clerk.goto(f"{base}/clerk/cases/{case_no}")
     await clerk.get_by_test_id("accept").click()
@@ -121,6 +121,6 @@ async def test_review_confirm_publish_then_waive(browser: Browser, live_server: 
     await expect(inspection.locator("li.no")).to_have_count(0)
     await shot(clerk, "waivers-05-clerk-waived")
 
-    await clerk.goto(f"{base}/query?case_no={case_no}&uscc={uscc}")
+    await clerk.goto(f"{base}/query?case_no={case_no}&code={query_code}")
     await expect(clerk.locator("main")).to_contain_text("免于实地核查")
     await shot(clerk, "waivers-06-firm-query")

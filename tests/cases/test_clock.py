@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from servicedesk.cases.models import Case
 from servicedesk.timeutil import beijing, frozen
 from tests.factories import HTE_CORE, clerk_headers, make_catalogue, make_uscc, submit_case
 
@@ -37,7 +38,8 @@ async def tech_sme(
 
 
 async def query(client: httpx.AsyncClient, case_no: str) -> dict[str, object]:
-    response = await client.get(f"{API}/cases/{case_no}", params={"uscc": USCC})
+    code = (await Case.get(case_no=case_no)).query_code
+    response = await client.get(f"{API}/cases/{case_no}", params={"query_code": code})
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 

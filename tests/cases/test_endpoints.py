@@ -53,7 +53,9 @@ async def test_full_lifecycle_is_on_the_timeline(
     ]
     for action, status in steps:
         assert (await post(client, f"/cases/{no}/{action}", clerk))["status"] == status
-    public = (await client.get(f"{API}/cases/{no}", params={"uscc": make_uscc(1)})).json()
+    public = (
+        await client.get(f"{API}/cases/{no}", params={"query_code": case["query_code"]})
+    ).json()
     assert [e["to_status"] for e in public["timeline"]] == ["submitted"] + [s for _, s in steps]
     assert all(e["actor"] in {"clerk", "kiosk"} for e in public["timeline"])  # no staff names
     audit = await AuditEntry.filter(entity="case", entity_id=no).order_by("id")
@@ -148,7 +150,9 @@ async def test_concurrent_accepts_only_one_wins(
     events = [
         e
         for e in (
-            await client.get(f"{API}/cases/{case['case_no']}", params={"uscc": make_uscc(1)})
+            await client.get(
+                f"{API}/cases/{case['case_no']}", params={"query_code": case["query_code"]}
+            )
         ).json()["timeline"]
         if e["action"] == "accept"
     ]
@@ -230,19 +234,44 @@ async def test_bad_uscc_is_explained(
     assert await Case.all().count() == 0
 
 
-async def test_public_query_needs_matching_uscc(
+async def test_public_query_needs_the_query_code(
     client: httpx.AsyncClient, clerk: dict[str, str]
 ) -> None:
     case = await submit_case(client, clerk)
-    ok = await client.get(f"{API}/cases/{case['case_no']}", params={"uscc": make_uscc(1)})
+    code = str(case["query_code"])
+    assert len(code) == 8
+    url = f"{API}/cases/{case['case_no']}"
+    ok = await client.get(url, params={"query_code": f"{code[:4].lower()}-{code[4:]}"})
     assert ok.status_code == 200
     assert ok.json()["status"] == "submitted"
-    wrong = await client.get(f"{API}/cases/{case['case_no']}", params={"uscc": make_uscc(2)})
+    wrong = await client.get(url, params={"query_code": "AAAAAAAA"})
     assert wrong.status_code == 404
     assert wrong.json()["error"] == "NotFound"
-    unknown = await client.get(f"{API}/cases/NO-SUCH", params={"uscc": make_uscc(1)})
+    unknown = await client.get(f"{API}/cases/NO-SUCH", params={"query_code": code})
     assert unknown.status_code == 404
     assert wrong.json()["detail"] == unknown.json()["detail"]  # no hint which part is wrong
+
+
+async def test_the_uscc_opens_a_case_only_at_a_kiosk_of_its_point(
+    client: httpx.AsyncClient, clerk: dict[str, str]
+) -> None:
+    case = await submit_case(client, clerk)
+    url = f"{API}/cases/{case['case_no']}"
+    anonymous = await client.get(url, params={"uscc": make_uscc(1)})
+    assert anonymous.status_code == 422
+    assert anonymous.json()["field"] == "query_code"
+    assert "query_code" in anonymous.json()["detail"]
+    as_clerk = await client.get(url, params={"uscc": make_uscc(1)}, headers=clerk)
+    assert as_clerk.status_code == 422
+    here = await client.get(url, params={"uscc": make_uscc(1)}, headers=await kiosk_headers())
+    assert here.status_code == 200
+    assert here.json()["case_no"] == case["case_no"]
+    elsewhere = await client.get(
+        url, params={"uscc": make_uscc(1)}, headers=await kiosk_headers(service_point="DX-BIO")
+    )
+    assert elsewhere.status_code == 404
+    wrong_firm = await client.get(url, params={"uscc": make_uscc(2)}, headers=await kiosk_headers())
+    assert wrong_firm.json()["detail"] == elsewhere.json()["detail"]
 
 
 async def test_list_by_status(client: httpx.AsyncClient, clerk: dict[str, str]) -> None:
@@ -280,10 +309,10 @@ async def test_a_kiosk_cannot_rename_a_firm(
     await submit_case(client, clerk, name="北京真名科技有限公司")
     kiosk = await kiosk_headers()
     await submit_case(client, kiosk, name="冒名公司")
+    third = await submit_case(client, kiosk)
     public = (
         await client.get(
-            f"{API}/cases/{(await submit_case(client, kiosk))['case_no']}",
-            params={"uscc": make_uscc(1)},
+            f"{API}/cases/{third['case_no']}", params={"query_code": third["query_code"]}
         )
     ).json()
     assert public["firm"]["name"] == "北京真名科技有限公司"
@@ -302,7 +331,7 @@ async def test_a_kiosk_cannot_rename_a_firm(
                 "recommendation_id": 2**70,
             },
         ),
-        ("get", "/cases/A%00B?uscc=x", None),
+        ("get", "/cases/A%00B?query_code=x", None),
         ("post", "/auth/token", {"username": "a\u0000", "password": "x"}),
     ],
 )

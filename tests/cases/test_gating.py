@@ -53,7 +53,12 @@ async def test_clerk_of_another_point_cannot_act(
     other = await clerk_headers(client, username="clerk-dx", service_point="DX-BIO")
     for action in ("accept", "return"):
         response = await client.post(f"{API}/cases/{case['case_no']}/{action}", headers=other)
-        assert response.status_code == 403
+        missing = await client.post(f"{API}/cases/HD-AI-20990101-0001/{action}", headers=other)
+        # The same answer as for a case that does not exist: no probing of other points.
+        assert response.status_code == missing.status_code == 404
+        assert response.json()["detail"].replace(case["case_no"], "X") == missing.json()[
+            "detail"
+        ].replace("HD-AI-20990101-0001", "X")
     listed = (await client.get(f"{API}/cases", headers=other)).json()
     assert listed == []
 

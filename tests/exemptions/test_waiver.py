@@ -39,7 +39,9 @@ async def test_all_conditions_hold_waives_and_stores_versions(client: httpx.Asyn
     assert decision.grade == "A"
     assert decision.policy_version >= 1
     # The firm's progress query shows the same decision and reasons.
-    r = await client.get(f"/api/v1/cases/{case['case_no']}", params={"uscc": world.firm_uscc})
+    r = await client.get(
+        f"/api/v1/cases/{case['case_no']}", params={"query_code": case["query_code"]}
+    )
     assert r.json()["inspection"] == "waived"
     assert r.json()["inspection_reasons"] == case["inspection_reasons"]
 

@@ -98,13 +98,31 @@ async def test_pages_switch_to_english(client: httpx.AsyncClient, clerk_session:
 
 
 async def test_progress_query_page(client: httpx.AsyncClient, clerk_session: str) -> None:
-    found = await client.get("/query", params={"case_no": clerk_session, "uscc": make_uscc(1)})
+    from servicedesk.cases.models import Case
+
+    code = (await Case.get(case_no=clerk_session)).query_code
+    form = await client.get("/query")
+    found = await client.post(
+        "/query",
+        data={"csrf_token": csrf(form.text), "case_no": clerk_session, "query_code": code},
+    )
     assert found.status_code == 200
     assert clerk_session in found.text
     assert "已提交" in found.text
-    missing = await client.get("/query", params={"case_no": clerk_session, "uscc": make_uscc(2)})
+    from_qr = await client.get("/query", params={"case_no": clerk_session, "code": code})
+    assert "已提交" in from_qr.text
+    missing = await client.post(
+        "/query",
+        data={"csrf_token": csrf(form.text), "case_no": clerk_session, "query_code": "X2345678"},
+    )
     assert missing.status_code == 404
     assert "不匹配" in missing.text
+    by_uscc = await client.get("/query", params={"case_no": clerk_session, "uscc": make_uscc(1)})
+    assert "已提交" not in by_uscc.text  # the USCC opens nothing on a page
+    forged = await client.post(
+        "/query", data={"csrf_token": "x", "case_no": clerk_session, "query_code": code}
+    )
+    assert forged.status_code == 403
 
 
 async def test_pages_need_a_session(client: httpx.AsyncClient) -> None:

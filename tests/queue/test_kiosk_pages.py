@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from servicedesk.accounts import service as accounts
+from servicedesk.cases.models import Case
 from servicedesk.catalogue import service as catalogue
 from servicedesk.queue.models import Ticket
 from tests.factories import PASSWORD, make_catalogue, make_uscc, make_user
@@ -82,6 +83,22 @@ async def test_submit_a_case_at_the_kiosk(client: httpx.AsyncClient, db: Any) ->
     case_no = re.search(r'data-testid="case-no">([^<]+)<', r.text)
     assert case_no
     assert "<svg" in r.text
+    shown = re.search(r'data-testid="query-code">([A-Z0-9]{4})-([A-Z0-9]{4})<', r.text)
+    assert shown
+    case = await Case.get(case_no=case_no.group(1))
+    assert case.query_code == shown.group(1) + shown.group(2)
+    query = await client.get("/kiosk/HD-AI/query")
+    for code in (shown.group(0)[-10:-1], make_uscc(5)):  # the receipt's code, or the USCC here
+        found = await client.post(
+            "/kiosk/HD-AI/query",
+            data={
+                "csrf_token": hidden(query.text, "csrf_token"),
+                "case_no": case.case_no,
+                "code": code,
+            },
+        )
+        assert found.status_code == 200, code
+        assert 'data-testid="query-result"' in found.text
     wrong = await client.post(
         "/kiosk/HD-AI/cases", data={**form, "form_key": "k2", "uscc": "91110108MA0000000X"}
     )
@@ -145,7 +162,7 @@ async def test_receipt_qr_page_void_and_kiosk_query(client: httpx.AsyncClient, d
     query = await client.get("/kiosk/HD-AI/query")
     missing = await client.post(
         "/kiosk/HD-AI/query",
-        data={"csrf_token": hidden(query.text, "csrf_token"), "case_no": "X", "uscc": "Y"},
+        data={"csrf_token": hidden(query.text, "csrf_token"), "case_no": "X", "code": "Y"},
     )
     assert missing.status_code == 404
     checkin = await client.post(
