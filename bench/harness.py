@@ -1,7 +1,7 @@
 """What the benches share: servers in child processes, wrk runs, fresh databases.
 
 A server is ``uvicorn.run`` with the options ``servicedesk serve`` uses
-(``servicedesk.cli.uvicorn_options``: uvloop, httptools, the production log
+(``servicedesk.serving.uvicorn_options``: uvloop, httptools, the production log
 settings), run in a child process by ``python bench/harness.py serve APP PORT
 WORKERS``; the load comes from wrk (Debian's package) with the Lua scripts in
 ``bench/wrk/``, each printing its summary as one ``BENCH {json}`` line.
@@ -301,7 +301,7 @@ def serve(app: str, port: int, workers: int) -> None:
     """Child process: serve ``app`` as ``servicedesk serve`` serves the real one."""
     import uvicorn
 
-    from servicedesk.cli import uvicorn_options
+    from servicedesk.serving import uvicorn_options
     from servicedesk.settings import get_settings
 
     options = uvicorn_options(get_settings(), workers=workers)

@@ -68,7 +68,7 @@ def served_app() -> Any:
     from fastapi import FastAPI
 
     from servicedesk.audit.models import AuditEntry
-    from servicedesk.cli import served_app as real
+    from servicedesk.serving import served_app as real
     from servicedesk.timeutil import now
 
     app = real()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -17,13 +19,14 @@ from kiosk_ui.pages import (
     holder,
     incubator_portal,
     kiosk,
+    kiosk_enrol,
     notice,
     officials,
     query,
     statistics,
     tablet,
 )
-from kiosk_ui.web import HERE, LoginRequired, login_redirect, render
+from kiosk_ui.web import HERE, KioskNotEnrolled, LoginRequired, login_redirect, redirect, render
 from servicedesk.errors import NotAuthenticated, ServiceDeskError
 
 
@@ -38,6 +41,7 @@ def mount_pages(app: FastAPI) -> None:
         notice,
         officials,
         incubator_portal,
+        kiosk_enrol,
         kiosk,
         console,
         board,
@@ -49,13 +53,21 @@ def mount_pages(app: FastAPI) -> None:
     for module in pages:
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(KioskNotEnrolled, _to_enrolment)
 
 
 async def _to_login(request: Request, _exc: Exception) -> Response:
     return login_redirect(request)
 
 
+async def _to_enrolment(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, KioskNotEnrolled)
+    return redirect(f"/kiosk/{quote(exc.service_point, safe='')}/enrol")
+
+
 def render_error(request: Request, exc: ServiceDeskError) -> Response:
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
-    return render(request, "error.html", status_code=exc.status_code, error=exc)
+    response = render(request, "error.html", status_code=exc.status_code, error=exc)
+    response.headers.update(exc.headers or {})
+    return response

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from credit.incubator import INDICATORS
 from kiosk_ui.web import beijing_time, language, translator
+from servicedesk.audit import service as audit
 from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions import service as exemptions
 from servicedesk.incubators import indicators
@@ -46,8 +47,21 @@ class Table:
         writer = csv.writer(out)
         writer.writerow([translate(h) for _, h in self.columns])
         for row in self.rows:
-            writer.writerow([_plain(row.get(k)) for k, _ in self.columns])
+            writer.writerow([spreadsheet_cell(row.get(k)) for k, _ in self.columns])
         return "\ufeff" + out.getvalue()  # a BOM so spreadsheet programs read UTF-8
+
+
+# A cell a spreadsheet would read as a formula (or a DDE call) when it starts so.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_cell(value: Any) -> str:
+    """The cell as exported: text someone typed (a firm name, an appeal's reason) that a
+    spreadsheet would run as a formula is prefixed with a quote; numbers stay numbers."""
+    text = _plain(value)
+    if isinstance(value, str | list) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def _plain(value: Any) -> str:
@@ -166,7 +180,6 @@ async def spot_check_table() -> Table:
             ("grade", "等级"),
             ("rate", "抽查比例"),
             ("draw_value", "抽签值"),
-            ("draw_seed", "种子"),
             ("outcome", "结果"),
             ("notes", "说明"),
             ("recorded_by", "记录人"),
@@ -181,7 +194,6 @@ async def spot_check_table() -> Table:
                 "grade": c.grade,
                 "rate": c.rate,
                 "draw_value": c.draw_value,
-                "draw_seed": c.draw_seed,
                 "outcome": c.outcome,
                 "notes": c.notes,
                 "recorded_by": c.recorded_by,
@@ -327,8 +339,16 @@ PER_INCUBATOR: dict[str, Callable[[str], Awaitable[Table]]] = {
 """The tables of one incubator, by export name."""
 
 
-def csv_response(table: Table, request: Request) -> Response:
+async def csv_response(table: Table, request: Request, *, actor: str) -> Response:
+    """The table as a CSV download; who exported what is audited."""
     body = table.csv(translator(language(request)))
+    await audit.record(
+        "export.csv",
+        actor=actor,
+        entity="table",
+        entity_id=table.name,
+        after={"rows": len(table.rows)},
+    )
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

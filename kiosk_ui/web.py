@@ -8,16 +8,18 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from babel.messages.pofile import read_po
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
+from servicedesk.bounds import CONTROL_MESSAGE, INT32_MAX, has_control
 from servicedesk.errors import Forbidden, InvalidInput, NotAuthenticated
 from servicedesk.settings import Settings, get_settings
 from servicedesk.timeutil import BEIJING
@@ -28,6 +30,7 @@ LANG_COOKIE = "sd_lang"
 LANGUAGES = ("zh", "en")
 
 templates = Jinja2Templates(directory=HERE / "templates")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @lru_cache
@@ -101,6 +104,15 @@ async def staff_on_page(request: Request, roles: set[str], refusal: str) -> Prin
     return principal
 
 
+class KioskNotEnrolled(Exception):
+    """A kiosk page opened by a browser that holds no (valid) kiosk token: answered with
+    the enrolment page of the point (``kiosk_ui.routes`` registers the handler)."""
+
+    def __init__(self, service_point: str) -> None:
+        super().__init__(service_point)
+        self.service_point = service_point
+
+
 class LoginRequired(Exception):
     """Nobody is logged in on a staff page: answered with the login page, whatever
     the request accepts (``kiosk_ui.routes`` registers the handler)."""
@@ -141,6 +153,18 @@ def staff_gate(
     return gate
 
 
+MAX_FORM_VALUES = 100
+MAX_FORM_TEXT = 4000
+
+
+def _checked(name: str, value: str) -> str:
+    if len(value) > MAX_FORM_TEXT:
+        raise InvalidInput(f"{name}: at most {MAX_FORM_TEXT} characters", extra={"field": name})
+    if has_control(value):
+        raise InvalidInput(f"{name}: {CONTROL_MESSAGE}", extra={"field": name})
+    return value
+
+
 class PageForm:
     """A posted page form whose CSRF token has been checked."""
 
@@ -148,10 +172,14 @@ class PageForm:
         self._data = data
 
     def text(self, name: str) -> str:
-        return str(self._data.get(name, ""))
+        """A text field; a control character (a NUL, say) is refused as in the API."""
+        return _checked(name, str(self._data.get(name, "")))
 
     def texts(self, name: str) -> list[str]:
-        return [str(value) for value in self._data.getlist(name)]
+        values = self._data.getlist(name)
+        if len(values) > MAX_FORM_VALUES:
+            raise InvalidInput(f"{name}: at most {MAX_FORM_VALUES} values", extra={"field": name})
+        return [_checked(name, str(value)) for value in values]
 
     async def file_bytes(self, name: str) -> bytes:
         """The uploaded file's content (empty when none was sent), its spool closed."""
@@ -190,12 +218,37 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return response
 
 
-def form_int(value: object, *, field: str) -> int:
-    """An integer form field, or a 422 that names it."""
+def validated(schema: type[ModelT], data: dict[str, Any]) -> ModelT:
+    """A page form's values checked by the same schema as the JSON API; a 422 naming the
+    fields at fault otherwise."""
     try:
-        return int(str(value or 0))
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        errors = [(".".join(str(p) for p in e["loc"]) or "form", e["msg"]) for e in exc.errors()]
+        detail = "; ".join(f"{field}: {message}" for field, message in errors)
+        raise InvalidInput(detail[:500], extra={"field": errors[0][0]}) from None
+
+
+def form_number(value: str, *, field: str, scale: float = 1.0) -> float:
+    """A decimal form field (``scale`` turns a percentage into a share), or a 422."""
+    try:
+        number = float(value.strip() or 0) * scale
+    except ValueError:
+        raise InvalidInput(f"{field} must be a number", extra={"field": field}) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InvalidInput(f"{field} must be a number", extra={"field": field})
+    return number
+
+
+def form_int(value: object, *, field: str) -> int:
+    """An integer form field (a database integer), or a 422 that names it."""
+    try:
+        number = int(str(value or 0).strip() or 0)
     except ValueError:
         raise InvalidInput(f"{field} must be a whole number", extra={"field": field}) from None
+    if abs(number) > INT32_MAX:
+        raise InvalidInput(f"{field} is out of range", extra={"field": field})
+    return number
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import swagger_ui_bundle
-from asyncpg.exceptions import DataError
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from tortoise.contrib.fastapi import RegisterTortoise
-from tortoise.exceptions import OperationalError
 
-from servicedesk import wiring
+from servicedesk import handlers, headers, openapi, wiring
+from servicedesk.accounts.endpoints import admin_router as accounts_admin_router
 from servicedesk.accounts.endpoints import router as accounts_router
 from servicedesk.admin.endpoints import router as admin_router
 from servicedesk.cases.endpoints import router as cases_router
 from servicedesk.catalogue.endpoints import router as catalogue_router
 from servicedesk.db import tortoise_config
-from servicedesk.errors import ServiceDeskError
+from servicedesk.deps import bounded_params
 from servicedesk.evaluations.endpoints import follow_ups as follow_ups_router
 from servicedesk.evaluations.endpoints import router as evaluations_router
 from servicedesk.exemptions.endpoints import router as exemptions_router
@@ -38,17 +33,24 @@ from servicedesk.queue.endpoints import hot_router as queue_hot_router
 from servicedesk.queue.endpoints import router as queue_router
 from servicedesk.ratings.endpoints import published_router
 from servicedesk.ratings.endpoints import router as ratings_router
+from servicedesk.seed import production
 from servicedesk.settings import Settings, get_settings
 from servicedesk.statistics.endpoints import router as statistics_router
 
-logger = logging.getLogger("servicedesk")
 API_PREFIX = "/api/v1"
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 
 
 def api_router() -> APIRouter:
-    api = APIRouter(prefix=API_PREFIX)
-    for router in (accounts_router, catalogue_router, cases_router, queue_router):
+    # Every path and query parameter is bounded and free of control characters.
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(bounded_params)])
+    for router in (
+        accounts_router,
+        accounts_admin_router,
+        catalogue_router,
+        cases_router,
+        queue_router,
+    ):
         api.include_router(router)
     for router in (
         published_router,
@@ -65,66 +67,6 @@ def api_router() -> APIRouter:
     ):
         api.include_router(router)
     return api
-
-
-def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith(API_PREFIX) and "text/html" in request.headers.get(
-        "accept", ""
-    )
-
-
-async def _domain_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ServiceDeskError)
-    if _wants_html(request):
-        from kiosk_ui.routes import render_error
-
-        return render_error(request, exc)
-    return JSONResponse(exc.to_dict(), status_code=exc.status_code)
-
-
-def _field_name(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
-
-
-async def _validation_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    fields = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
-    detail = "; ".join(f"{f['field'] or 'body'}: {f['message']}" for f in fields)
-    return JSONResponse(
-        {"error": "ValidationError", "detail": detail, "fields": fields}, status_code=422
-    )
-
-
-async def _http_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    names = {404: "NotFound", 405: "MethodNotAllowed", 401: "NotAuthenticated"}
-    return JSONResponse(
-        {"error": names.get(exc.status_code, "HTTPError"), "detail": str(exc.detail)},
-        status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
-    )
-
-
-async def _unstorable_value(_request: Request, exc: Exception) -> Response:
-    """A value the database cannot hold (an id beyond its integer range, a NUL byte)."""
-    if isinstance(exc, OperationalError) and not isinstance(exc.__cause__, DataError):
-        return await _internal_error(_request, exc)
-    return JSONResponse(
-        {
-            "error": "InvalidValue",
-            "detail": "a value is out of range or holds a character that cannot be stored",
-        },
-        status_code=422,
-    )
-
-
-async def _internal_error(_request: Request, exc: Exception) -> Response:
-    # Still an {"error", "detail"} answer; the traceback goes to the log.
-    logger.exception("unhandled error", exc_info=exc)
-    return JSONResponse(
-        {"error": "InternalError", "detail": "internal error; it has been logged"},
-        status_code=500,
-    )
 
 
 @asynccontextmanager
@@ -148,6 +90,9 @@ async def _worker_in_process(settings: Settings) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, *, init_db: bool = True) -> FastAPI:
     """Build the service; tests pass ``init_db=False`` and manage the database."""
     settings = settings or get_settings()
+    problems = production.setting_problems(settings)
+    if problems:  # uvicorn started by hand, without `servicedesk serve`
+        raise RuntimeError("refusing to start in production: " + "; ".join(problems))
     wiring.install()
 
     @asynccontextmanager
@@ -168,27 +113,29 @@ def create_app(settings: Settings | None = None, *, init_db: bool = True) -> Fas
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
-    app.add_exception_handler(ServiceDeskError, _domain_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _unstorable_value)
-    app.add_exception_handler(OverflowError, _unstorable_value)
-    app.add_exception_handler(Exception, _internal_error)
+    handlers.install(app)
+    app.add_middleware(
+        handlers.BodyLimit, default=settings.max_body_bytes, uploads=settings.upload_max_bytes
+    )
+    app.add_middleware(headers.SecurityHeaders, hsts=settings.cookie_secure)
     # Routes are tried in order: the hall's hot paths (take a number, call-next, start,
     # complete) first, at the top level, so they do not wait on every other match.
     app.include_router(queue_hot_router, prefix=API_PREFIX)
     app.include_router(api_router())
+    openapi.install(app)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
 
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "",
             title="Service desk API",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon-32x32.png",
         )
+        page.headers["content-security-policy"] = headers.docs_policy(bytes(page.body))
+        return page
 
     from kiosk_ui.routes import mount_pages
 

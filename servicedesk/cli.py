@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
-import json
-import logging
 import os
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
 
+from servicedesk.audit.service import operator
 from servicedesk.db import tortoise_config
 from servicedesk.errors import ServiceDeskError
+from servicedesk.serving import refuse, refuse_unsafe_settings, serving_settings, uvicorn_options
 from servicedesk.settings import Settings, get_settings
 
 
@@ -63,96 +61,22 @@ def cmd_migrate(_args: argparse.Namespace, settings: Settings) -> None:
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> None:
     if not args.demo:
         raise SystemExit("seed: only --demo is available")
+    if settings.environment == "production":
+        raise SystemExit(
+            "seed --demo: demo accounts have a published password; set "
+            "SERVICEDESK_ENVIRONMENT=development to seed a demo"
+        )
     asyncio.run(migrate_database(settings))
     seeded = asyncio.run(_seed(settings))
     print("demo data seeded" if seeded else "database already holds data; demo not seeded")
 
 
-def access_log_mode(settings: Settings) -> str:
-    """The per-request log ``serve`` writes: "auto" resolves by environment."""
-    if settings.access_log == "auto":
-        return "text" if settings.environment == "development" else "off"
-    return settings.access_log
+def refuse_demo_leftovers(settings: Settings) -> None:
+    """Exit non-zero when production finds demo accounts or demo kiosk tokens."""
+    from servicedesk.seed import production
 
-
-class JsonAccessLog:
-    """ASGI middleware: one JSON line per request on the logger ``servicedesk.access``
-    (an event stream is logged when it closes, its duration the time it was open)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.log = logging.getLogger("servicedesk.access")
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started, status = time.perf_counter(), 0
-
-        async def sending(message: Any) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            client = scope.get("client")
-            self.log.info(
-                json.dumps(
-                    {
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status or 500,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
-                        "client": client[0] if client else None,
-                    },
-                    separators=(",", ":"),
-                )
-            )
-
-
-def served_app() -> Any:
-    """The app as ``serve`` runs it (uvicorn factory): the JSON access log when asked."""
-    from servicedesk.app import create_app
-
-    settings = get_settings()
-    app = create_app(settings)
-    return JsonAccessLog(app) if access_log_mode(settings) == "json" else app
-
-
-def uvicorn_options(settings: Settings, *, workers: int = 1) -> dict[str, Any]:
-    """uvicorn.run's options for ``serve`` (and the bench, which serves alike)."""
-    mode = access_log_mode(settings)
-    log_config = copy.deepcopy(uvicorn_logging())
-    log_config["formatters"]["plain"] = {"format": "%(message)s"}
-    log_config["handlers"]["structured"] = {
-        "class": "logging.StreamHandler",
-        "formatter": "plain",
-        "stream": "ext://sys.stdout",
-    }
-    log_config["loggers"]["servicedesk.access"] = {
-        "handlers": ["structured"],
-        "level": "INFO",
-        "propagate": False,
-    }
-    return {
-        "factory": True,
-        "workers": workers,
-        "log_level": "info",
-        "log_config": log_config,
-        "access_log": mode == "text",
-        "forwarded_allow_ips": settings.forwarded_allow_ips,
-        # Display boards hold event streams open for good; don't wait on them forever.
-        "timeout_graceful_shutdown": 5,
-    }
-
-
-def uvicorn_logging() -> dict[str, Any]:
-    from uvicorn.config import LOGGING_CONFIG
-
-    return LOGGING_CONFIG
+    if settings.environment == "production":
+        refuse(asyncio.run(_with_db(settings, lambda: production.demo_leftovers(settings))))
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
@@ -162,15 +86,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         os.environ["SERVICEDESK_ACCESS_LOG"] = args.access_log
         get_settings.cache_clear()
         settings = get_settings()
+    settings = serving_settings(args.demo, settings)
     if args.workers > 1 and not settings.is_postgres:
         # SQLite events stay inside one process, and its writers would contend.
         raise SystemExit("serve: several workers need PostgreSQL (SERVICEDESK_DATABASE_URL)")
+    refuse_unsafe_settings(settings, demo=args.demo)  # before touching the database
     asyncio.run(migrate_database(settings))
     if args.demo:
         seeded = asyncio.run(_seed(settings))
         print("demo data seeded" if seeded else "database already holds data; demo not seeded")
+    refuse_demo_leftovers(settings)
     uvicorn.run(
-        "servicedesk.cli:served_app",
+        "servicedesk.serving:served_app",
         host=args.host,
         port=args.port,
         **uvicorn_options(settings, workers=args.workers),
@@ -216,20 +143,56 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
                 await catalogue.get_point(args.service_point) if args.service_point else None
             ),
             incubator_code=args.incubator,
+            actor=operator(),
         )
         print(f"created {user.role.value} {user.username}")
 
     asyncio.run(_with_db(settings, work))
 
 
+def cmd_user_unlock(args: argparse.Namespace, settings: Settings) -> None:
+    from servicedesk.accounts import login
+
+    async def work() -> None:
+        cleared = await login.unlock(args.name, actor=operator())
+        print(f"{args.name}: " + ("lock cleared" if cleared else "was not locked"))
+
+    asyncio.run(_with_db(settings, work))
+
+
 def cmd_kiosk_create(args: argparse.Namespace, settings: Settings) -> None:
-    from servicedesk.accounts import service
+    from servicedesk.accounts import kiosks, service
     from servicedesk.catalogue import service as catalogue
 
     async def work() -> None:
         point = await catalogue.get_point(args.service_point)
-        _, token = await service.create_kiosk(point, name=args.name or "")
+        device, token = await service.create_kiosk(
+            point, name=args.name or "", actor=operator(), expires_days=args.expires_days
+        )
+        code = await kiosks.new_enrol_code(device.id, actor=operator())
         print(token)
+        print(
+            f"kiosk {device.id} at {point.code}: the token above is for API clients; to enrol "
+            f"a kiosk browser open /kiosk/{point.code}/enrol and type {code} (once, within "
+            f"{kiosks.ENROL_CODE_HOURS} h; it replaces the token above)",
+            file=sys.stderr,
+        )
+
+    asyncio.run(_with_db(settings, work))
+
+
+def cmd_kiosk_action(args: argparse.Namespace, settings: Settings) -> None:
+    """``kiosk revoke|rotate|enrol-code ID``."""
+    from servicedesk.accounts import kiosks
+
+    async def work() -> None:
+        if args.action == "revoke":
+            row = await kiosks.revoke(args.id, actor=operator())
+            print(f"kiosk {row.id} at {row.service_point.code} revoked")
+        elif args.action == "rotate":
+            print(await kiosks.rotate(args.id, actor=operator()))
+        else:
+            print(await kiosks.new_enrol_code(args.id, actor=operator()))
 
     asyncio.run(_with_db(settings, work))
 
@@ -277,6 +240,21 @@ def cmd_report_annual(args: argparse.Namespace, settings: Settings) -> None:
     print(out)
 
 
+def cmd_audit_verify(_args: argparse.Namespace, settings: Settings) -> None:
+    from servicedesk.audit import service as audit
+
+    verdict = asyncio.run(_with_db(settings, audit.verify))
+    if not verdict.whole:
+        raise SystemExit(
+            f"audit chain broken at row {verdict.broken_id}: {verdict.reason} "
+            f"({verdict.checked - 1} rows before it hold)"
+        )
+    print(
+        f"audit chain whole: {verdict.checked} rows, head {verdict.head}"
+        + (f" ({verdict.unchained} earlier rows predate the chain)" if verdict.unchained else "")
+    )
+
+
 def _add_service(sub: Any) -> None:
     serve = sub.add_parser("serve", help="migrate, then run the service")
     serve.add_argument("--host", default="127.0.0.1")
@@ -311,13 +289,30 @@ def _add_accounts(sub: Any) -> None:
     create.add_argument("--incubator")
     create.add_argument("--password-stdin", action="store_true")
     create.set_defaults(func=cmd_user_create)
+    unlock = user.add_parser("unlock", help="clear an account's failed logins and lock")
+    unlock.add_argument("name")
+    unlock.set_defaults(func=cmd_user_unlock)
     kiosk = sub.add_parser("kiosk", help="kiosk devices").add_subparsers(
         dest="action", required=True
     )
     kcreate = kiosk.add_parser("create")
     kcreate.add_argument("--service-point", required=True)
     kcreate.add_argument("--name")
+    kcreate.add_argument("--expires-days", type=int, help="refuse the token after N days")
     kcreate.set_defaults(func=cmd_kiosk_create)
+    for action, text in (
+        ("revoke", "refuse the kiosk's token from now on"),
+        ("rotate", "print a new token; the old one is refused"),
+        ("enrol-code", "print a one-time code that enrols a kiosk browser"),
+    ):
+        step = kiosk.add_parser(action, help=text)
+        step.add_argument("id", type=int)
+        step.set_defaults(func=cmd_kiosk_action)
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(
+        dest="action", required=True
+    )
+    verify = audit.add_parser("verify", help="check the hash chain; non-zero when broken")
+    verify.set_defaults(func=cmd_audit_verify)
 
 
 def _add_files(sub: Any) -> None:

@@ -9,6 +9,7 @@ class ServiceDeskError(Exception):
     """Base of every error the service reports to a client."""
 
     status_code = 400
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
@@ -75,3 +76,20 @@ class QuotaExceeded(Conflict):
 
 class FourEyesRequired(Forbidden):
     """A second, different official must take this step."""
+
+
+class TooManyRequests(ServiceDeskError):
+    """Too many attempts from one account or client: try again after ``retry_after`` s."""
+
+    status_code = 429
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        retry_after = max(1, int(retry_after))
+        super().__init__(detail, extra={"retry_after": retry_after})
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class PayloadTooLarge(ServiceDeskError):
+    """The request body is larger than this endpoint takes."""
+
+    status_code = 413

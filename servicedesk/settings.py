@@ -5,16 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "development-only-secret-key-change-me"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SERVICEDESK_", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
+    # Production unless told otherwise: `serve --demo`, the tests and the demo say so.
+    environment: Literal["development", "test", "production"] = "production"
     # WAL with synchronous=NORMAL: durable across crashes of the process, and a
     # commit no longer waits for a disk sync (the usual pairing for WAL).
     database_url: str = "sqlite://data/servicedesk.sqlite3?synchronous=NORMAL"
@@ -32,17 +33,32 @@ class Settings(BaseSettings):
     follow_up_days: int = 15
     satisfaction_min_ratings: int = 20
     cookie_secure: bool = False
+    # Production without TLS is refused unless the operator states this (a closed network).
+    plain_http: bool = False
+    # The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto uvicorn believes
+    # (comma-separated; "*" trusts any).
+    forwarded_allow_ips: str = "127.0.0.1"
     # argon2id cost; the defaults follow RFC 9106's second recommended option.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    # Password checks at once per worker process, and how many may wait for one.
+    argon2_concurrency: int = 2
+    argon2_queue: int = 32
+    # Failed logins of one account: free ones, then a growing delay, then a lock.
+    login_free_attempts: int = 5
+    login_lock_after: int = 20
+    login_lock_minutes: int = 15
+    # Request bodies: any (JSON, forms) and indicator CSV uploads, in bytes.
+    max_body_bytes: int = 1024 * 1024
+    upload_max_bytes: int = 2 * 1024 * 1024
+    # Public endpoints per client address: progress queries a minute, bookings an hour.
+    public_queries_per_minute: int = 30
+    bookings_per_hour: int = 10
     # `servicedesk serve`'s per-request log: "auto" is uvicorn's text line in development
     # and nothing in production or test (a line per request costs 12-17 % of the
     # throughput); "json" is one structured line per request on the logger
     # servicedesk.access (method, path, status, duration, client); "text"; "off".
     access_log: Literal["auto", "off", "text", "json"] = "auto"
-    # Addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse
-    # proxies in front of the app hosts), comma-separated; "*" trusts any.
-    forwarded_allow_ips: str = "127.0.0.1"
 
     # Notifications (DESIGN §6.1). A channel without its host or URL is off: its
     # messages are kept as "channel_off" and the officials' page says so.
@@ -70,12 +86,6 @@ class Settings(BaseSettings):
     # None: a worker runs inside `servicedesk serve` on SQLite, not on PostgreSQL
     # (run `servicedesk worker` there, as many as wanted).
     worker_in_serve: bool | None = None
-
-    @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("SERVICEDESK_SECRET_KEY must be set outside development")
-        return self
 
     @property
     def is_postgres(self) -> bool:

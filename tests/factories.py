@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 import httpx
-from stdnum.cn import uscc as uscc_std
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
 from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import MaterialRequirement
+from servicedesk.firms import uscc
 from servicedesk.incubators import indicators
 from servicedesk.incubators import service as incubators
 from servicedesk.incubators.models import Incubator
@@ -41,9 +41,8 @@ HTE_CORE = [
 
 
 def make_uscc(serial: int = 1, *, prefix: str = "91110108MA") -> str:
-    """A valid 18-character USCC whose body ends with ``serial``."""
-    body = f"{prefix}{serial:07d}"[:17]
-    return body + str(uscc_std.calc_check_digit(body))
+    """A valid 18-character USCC (GB 32100) whose organisation code ends with ``serial``."""
+    return uscc.complete(f"{prefix}{serial:06d}"[:16])
 
 
 async def make_catalogue() -> None:
@@ -172,7 +171,8 @@ async def set_policy(**changes: Any) -> None:
         "graduate_window_days": current.graduate_window_days,
         **changes,
     }
-    await policy.save(actor="official:test", **fields)
+    proposed = await policy.save(actor="official:test", **fields)
+    await policy.confirm(proposed.version, actor="official:test-second")
 
 
 @dataclass
@@ -264,3 +264,16 @@ async def make_world(client: httpx.AsyncClient, *, rate_a: float = 0.0) -> World
         firm_uscc=uscc,
         incubator_model=incubator,
     )
+
+
+async def page_login(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD, **extra: str
+) -> httpx.Response:
+    """Log in through the login form, as a browser does (the form carries its CSRF token)."""
+    import re
+
+    form = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+    assert token, "login form without CSRF token"
+    data = {"csrf_token": token.group(1), "username": username, "password": password, **extra}
+    return await client.post("/login", data=data)

@@ -79,8 +79,10 @@ async def console(request: Request, clerk: ConsoleClerk, error: str | None = Non
 async def panel(request: Request) -> Response:
     """The live part of the console, fetched again whenever the hall changes."""
     clerk = await _clerk(request)
-    window = await _window(request, clerk) if clerk else None
-    if clerk is None or window is None:
+    if clerk is None:  # logged out meanwhile: the page's script leaves the panel alone
+        return Response(status_code=401)
+    window = await _window(request, clerk)
+    if window is None:
         return Response(status_code=204)
     return render(request, "console_panel.html", **await _context(clerk, window))
 
@@ -117,7 +119,7 @@ async def act(request: Request, clerk: ConsoleClerk, action: str) -> Response:
     return redirect("/clerk")
 
 
-@router.post("/window-release")
+@router.post("/window-release", dependencies=[page_gate(_clerk)])
 async def release(request: Request) -> Response:
     """Leave the window (choose another)."""
     form = await request.form()

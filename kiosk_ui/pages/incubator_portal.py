@@ -201,4 +201,4 @@ async def export(request: Request, operator: Operator, name: str) -> Response:
     if name not in tables.PER_INCUBATOR:
         raise Forbidden(f"no table {name!r} here")
     table = await tables.PER_INCUBATOR[name](incubators.own_code(operator))
-    return tables.csv_response(table, request)
+    return await tables.csv_response(table, request, actor=operator.label)

@@ -1,10 +1,11 @@
 """Kiosk pages: matters by relevance, the full checklist, take a number, submit a case,
 check in an appointment, query progress.
 
-A kiosk browser holds its device token in an HttpOnly cookie. It is enrolled once
-by opening ``/kiosk/{sp}?device=<token>`` (the token from ``servicedesk kiosk
-create``). In development, a point seeded with the demo kiosk is enrolled without
-a token, so ``servicedesk serve --demo`` gives a working kiosk at once.
+A kiosk browser holds its device token in an HttpOnly cookie. It is enrolled once at
+``/kiosk/{sp}/enrol`` with the one-time code ``servicedesk kiosk create`` (or ``kiosk
+enrol-code ID``) prints, so no token ever travels in a URL. In development, a point
+seeded with the demo kiosk is enrolled without a code, so ``servicedesk serve --demo``
+gives a working kiosk at once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import form_int, render, settings_of
+from kiosk_ui.web import KioskNotEnrolled, form_int, render, settings_of
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.kiosks import demo_kiosk_token
 from servicedesk.accounts.service import Principal
@@ -32,6 +33,7 @@ from servicedesk.notifications.contacts import ticket_holder
 from servicedesk.queue import appointments, issuing
 from servicedesk.queue import service as queue
 from servicedesk.queue.models import Priority
+from servicedesk.throttle import service as throttle
 
 router = APIRouter()
 KIOSK_COOKIE = "sd_kiosk"
@@ -43,20 +45,18 @@ IDLE_SECONDS = 60
 
 
 async def kiosk_device(request: Request, sp: str) -> tuple[Principal, str | None]:
-    """The kiosk principal at ``sp``, and a new cookie value when it was just enrolled."""
-    token = request.query_params.get("device") or request.cookies.get(KIOSK_COOKIE)
-    fresh = request.query_params.get("device")
+    """The kiosk principal at ``sp``, and a new cookie value when it was just enrolled
+    (the demo kiosk, in development). An unenrolled browser goes to the enrolment page."""
+    token = request.cookies.get(KIOSK_COOKIE)
+    fresh = None
     if not token and settings_of(request).environment == "development":
         token = fresh = demo_kiosk_token(sp, settings_of(request).secret_key)
     if not token:
-        raise NotAuthenticated("this kiosk is not enrolled: open /kiosk/<point>?device=<token>")
+        raise KioskNotEnrolled(sp)
     try:
         principal = await accounts.resolve(token)
     except NotAuthenticated:
-        raise Forbidden(
-            "this kiosk is not enrolled at this service point: "
-            "open /kiosk/<point>?device=<token> from `servicedesk kiosk create`"
-        ) from None
+        raise KioskNotEnrolled(sp) from None
     point = await catalogue.get_point(sp)
     if principal.kiosk is None or principal.service_point_id != point.id:
         raise Forbidden(f"this device is not a kiosk of service point {sp}")
@@ -87,35 +87,36 @@ async def _page(
 ) -> Response:
     principal, fresh = await kiosk_device(request, sp)
     point = await catalogue.get_point(sp)
-    if fresh is not None and request.query_params.get("device"):
-        response: Response = _redirect(f"/kiosk/{sp}")
-    else:
-        response = render(
-            request,
-            template,
-            status_code=status_code,
-            point=point,
-            kiosk_csrf=kiosk_csrf(request, fresh),
-            idle_seconds=_idle(request),
-            form_key=secrets.token_urlsafe(12),
-            principal=principal,
-            **context,
-        )
+    response = render(
+        request,
+        template,
+        status_code=status_code,
+        point=point,
+        kiosk_csrf=kiosk_csrf(request, fresh),
+        idle_seconds=_idle(request),
+        form_key=secrets.token_urlsafe(12),
+        principal=principal,
+        **context,
+    )
     return remember_device(request, response, fresh)
 
 
 def remember_device(request: Request, response: Response, fresh: str | None) -> Response:
-    """Keep a just-enrolled device token in the kiosk's cookie."""
+    """Keep a just-enrolled device token (the demo kiosk's) in the kiosk's cookie."""
     if fresh is not None:
-        response.set_cookie(
-            KIOSK_COOKIE,
-            fresh,
-            httponly=True,
-            samesite="strict",
-            secure=settings_of(request).cookie_secure,
-            max_age=3650 * 86400,
-        )
+        set_kiosk_cookie(request, response, fresh)
     return response
+
+
+def set_kiosk_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        KIOSK_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings_of(request).cookie_secure,
+        max_age=3650 * 86400,
+    )
 
 
 def _redirect(url: str) -> Response:
@@ -338,6 +339,12 @@ async def query(request: Request, sp: str) -> Response:
     """
     principal, _ = await kiosk_device(request, sp)
     form = await kiosk_form(request)
+    await throttle.limit(
+        f"query:{principal.label}",
+        per=settings_of(request).public_queries_per_minute,
+        seconds=60,
+        what="progress queries",
+    )
     values = {"case_no": form.get("case_no", "").strip()[:48], "code": form.get("code", "")[:32]}
     try:
         view = await _kiosk_lookup(values["case_no"], values["code"], principal)

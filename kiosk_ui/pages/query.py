@@ -8,12 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.rating_ui import posted_rating, rating_context
-from kiosk_ui.web import language, posted_form, redirect, render
+from kiosk_ui.web import language, posted_form, redirect, render, settings_of
 from servicedesk.cases import contact as case_contact
 from servicedesk.cases import service as cases
+from servicedesk.deps import client_address
 from servicedesk.errors import NotFound
 from servicedesk.evaluations import holder, service
 from servicedesk.evaluations.models import Channel
+from servicedesk.throttle import service as throttle
 
 router = APIRouter()
 
@@ -25,6 +27,12 @@ async def _answer(
     contact = None
     not_found = False
     if case_no and query_code:
+        await throttle.limit(
+            f"query:{client_address(request)}",
+            per=settings_of(request).public_queries_per_minute,
+            seconds=60,
+            what="progress queries",
+        )
         try:
             view = await cases.get_public(case_no, query_code=query_code)
             contact = await case_contact.masked_contact(case_no, query_code)

@@ -26,8 +26,6 @@ async def tablet(request: Request, window: str, level: int = 0, thanks: int = 0)
     """The service just finished at this window, to be rated by the firm."""
     desk = await holder.tablet(window)
     _, fresh = await kiosk_device(request, desk.window.service_point.code)
-    if fresh is not None and request.query_params.get("device"):
-        return remember_device(request, redirect(f"/rate/{window}"), fresh)
     response = render(
         request,
         "rate_tablet.html",

@@ -41,7 +41,7 @@
     data.now_calling.forEach(function (c) {
       var node = tpl.content.firstElementChild.cloneNode(true);
       node.querySelector(".no").textContent = c.ticket_no;
-      node.querySelector(".win").textContent = window.BOARD_GO + " " + (c.window_name || c.window);
+      node.querySelector(".win").textContent = document.body.dataset.go + " " + (c.window_name || c.window);
       if (fresh && fresh.ticket_no === c.ticket_no && fresh.window === c.window) { node.classList.add("fresh"); }
       calling.appendChild(node);
     });

@@ -67,6 +67,14 @@ class KioskDevice(Model):
     service_point_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked = fields.BooleanField(default=False)
+    revoked_at = fields.DatetimeField(null=True)
+    # Refused from then on when set (``servicedesk kiosk create --expires-days N``).
+    expires_at = fields.DatetimeField(null=True)
+    # When the token was last seen, to the minute (so an unused kiosk can be spotted).
+    last_used_at = fields.DatetimeField(null=True)
+    # A one-time short code that enrols a kiosk browser, so no token goes in a URL.
+    enrol_code_hash = fields.CharField(max_length=64, null=True, unique=True)
+    enrol_code_expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "kiosk_devices"

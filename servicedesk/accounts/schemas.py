@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
+
+from servicedesk.bounds import Body, Password, Username
 
 
-class TokenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+class TokenRequest(Body):
+    username: Username
+    password: Password
 
 
 class TokenRead(BaseModel):
@@ -25,3 +25,12 @@ class MeRead(BaseModel):
     display_name: str
     service_point: str | None
     incubator_code: str | None
+
+
+class RevokedRead(BaseModel):
+    revoked: bool
+
+
+class UnlockRead(BaseModel):
+    username: str
+    was_locked: bool

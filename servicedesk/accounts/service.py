@@ -22,7 +22,7 @@ from servicedesk.timeutil import now
 
 
 @lru_cache
-def _password_hasher() -> PasswordHash:
+def password_hasher() -> PasswordHash:
     settings = get_settings()
     return PasswordHash(
         (Argon2Hasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib),)
@@ -30,11 +30,12 @@ def _password_hasher() -> PasswordHash:
 
 
 @lru_cache
-def _dummy_hash() -> str:
-    return _password_hasher().hash("timing-equaliser")
+def dummy_hash() -> str:
+    """Verified against when the user does not exist, so both take the same time."""
+    return password_hasher().hash("timing-equaliser")
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -83,6 +84,7 @@ async def create_user(
     service_point: PointRef | None = None,
     incubator_code: str | None = None,
     display_name: str = "",
+    actor: str = "system",
 ) -> User:
     if len(password) < 8:
         raise InvalidInput("password must be at least 8 characters")
@@ -94,7 +96,7 @@ async def create_user(
         raise Conflict(f"user {username!r} already exists")
     user = await User.create(
         username=username,
-        password_hash=await to_thread.run_sync(_password_hasher().hash, password),
+        password_hash=await to_thread.run_sync(password_hasher().hash, password),
         role=role,
         service_point_id=service_point.id if service_point else None,
         incubator_code=incubator_code,
@@ -102,7 +104,7 @@ async def create_user(
     )
     await audit.record(
         "user.create",
-        actor="system",
+        actor=actor,
         entity="user",
         entity_id=user.id,
         after={
@@ -122,26 +124,10 @@ async def service_point_code(user: User) -> str | None:
     return user.service_point.code if user.service_point else None
 
 
-async def authenticate(username: str, password: str) -> User:
-    user = await User.get_or_none(username=username, is_active=True)
-    if user is None:
-        _password_hasher().verify(
-            password, _dummy_hash()
-        )  # same time whether or not the user exists
-        raise NotAuthenticated("wrong username or password")
-    valid, new_hash = _password_hasher().verify_and_update(password, user.password_hash)
-    if not valid:
-        raise NotAuthenticated("wrong username or password")
-    if new_hash:
-        user.password_hash = new_hash
-        await user.save(update_fields=["password_hash"])
-    return user
-
-
 async def issue_token(user: User, *, kind: str = "api", ttl_hours: int = 12) -> str:
     token = secrets.token_urlsafe(32)
     await AccessToken.create(
-        token_hash=_digest(token),
+        token_hash=digest(token),
         user=user,
         kind=kind,
         expires_at=now() + timedelta(hours=ttl_hours),
@@ -152,52 +138,73 @@ async def issue_token(user: User, *, kind: str = "api", ttl_hours: int = 12) -> 
 async def set_password(user: User, password: str) -> None:
     if len(password) < 8:
         raise InvalidInput("password must be at least 8 characters", extra={"field": "password"})
-    digest = await to_thread.run_sync(_password_hasher().hash, password)
-    await User.filter(id=user.id).update(password_hash=digest)
+    hashed = await to_thread.run_sync(password_hasher().hash, password)
+    await User.filter(id=user.id).update(password_hash=hashed)
 
 
-async def revoke_token(token: str) -> None:
-    await AccessToken.filter(token_hash=_digest(token)).update(revoked=True)
+async def revoke_token(token: str, *, actor: str) -> bool:
+    """Refuse ``token`` from now on (logout); audited. Whether it was live."""
+    row = await AccessToken.get_or_none(token_hash=digest(token), revoked=False)
+    if row is None:
+        return False
+    await AccessToken.filter(id=row.id).update(revoked=True)
+    await audit.record(
+        "auth.revoke",
+        actor=actor,
+        entity="token",
+        entity_id=row.id,
+        after={"kind": row.kind, "user_id": row.user_id},
+    )
+    return True
 
 
-async def create_kiosk(point: PointRef, *, name: str = "") -> tuple[KioskDevice, str]:
+async def create_kiosk(
+    point: PointRef, *, name: str = "", actor: str = "system", expires_days: int | None = None
+) -> tuple[KioskDevice, str]:
     token = "kiosk_" + secrets.token_urlsafe(32)
     device = await KioskDevice.create(
-        name=name or f"kiosk at {point.code}", token_hash=_digest(token), service_point_id=point.id
+        name=name or f"kiosk at {point.code}",
+        token_hash=digest(token),
+        service_point_id=point.id,
+        expires_at=now() + timedelta(days=expires_days) if expires_days else None,
     )
     await audit.record(
         "kiosk.create",
-        actor="system",
+        actor=actor,
         entity="kiosk",
         entity_id=device.id,
-        after={"service_point": point.code},
+        after={"service_point": point.code, "expires_at": str(device.expires_at or "")},
     )
     return device, token
 
 
 async def revoke_kiosk(device: KioskDevice) -> None:
-    """Refuse the kiosk's token from now on; this worker forgets it at once."""
-    await KioskDevice.filter(id=device.id).update(revoked=True)
-    forget_kiosk(device.token_hash)
+    """Refuse the kiosk's token from now on; this process forgets it at once, the others
+    within KIOSK_CACHE_SECONDS."""
+    await KioskDevice.filter(id=device.id).update(
+        revoked=True, revoked_at=now(), enrol_code_hash=None
+    )
+    forget_kiosks()
 
 
 async def rotate_kiosk(device: KioskDevice) -> str:
     """A new token for the kiosk; the old one is refused from now on."""
     token = "kiosk_" + secrets.token_urlsafe(32)
-    await KioskDevice.filter(id=device.id).update(token_hash=_digest(token))
-    forget_kiosk(device.token_hash)
+    await KioskDevice.filter(id=device.id).update(token_hash=digest(token))
+    forget_kiosks()
     return token
 
 
-def forget_kiosk(digest: str) -> None:
-    """Drop a kiosk from this worker's cache (other workers drop it within the TTL)."""
-    _kiosk_cache.pop(digest, None)
-
-
 # Kiosks send every request with the same token; a few seconds of memory spares the
-# database one lookup per number taken. A revoked kiosk stops within KIOSK_CACHE_SECONDS.
+# database one lookup per number taken. A revoked kiosk stops within KIOSK_CACHE_SECONDS
+# (at once in the process that revoked it).
 KIOSK_CACHE_SECONDS = 10.0
+LAST_USE_RESOLUTION = timedelta(minutes=1)
 _kiosk_cache: dict[str, tuple[float, KioskDevice]] = {}
+
+
+def forget_kiosks() -> None:
+    _kiosk_cache.clear()
 
 
 async def _kiosk(digest: str) -> KioskDevice:
@@ -205,9 +212,12 @@ async def _kiosk(digest: str) -> KioskDevice:
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
     device = await KioskDevice.get_or_none(token_hash=digest, revoked=False)
-    if device is None:
+    if device is None or (device.expires_at is not None and device.expires_at <= now()):
         _kiosk_cache.pop(digest, None)
-        raise NotAuthenticated("unknown or revoked kiosk token")
+        raise NotAuthenticated("unknown, expired or revoked kiosk token")
+    if device.last_used_at is None or device.last_used_at < now() - LAST_USE_RESOLUTION:
+        device.last_used_at = now()
+        await KioskDevice.filter(id=device.id).update(last_used_at=device.last_used_at)
     if len(_kiosk_cache) > 1000:  # bounded: a hall has a handful of kiosks
         _kiosk_cache.clear()
     _kiosk_cache[digest] = (time.monotonic() + KIOSK_CACHE_SECONDS, device)
@@ -216,10 +226,10 @@ async def _kiosk(digest: str) -> KioskDevice:
 
 async def resolve(token: str) -> Principal:
     """The principal behind a bearer or session token, or :class:`NotAuthenticated`."""
-    digest = _digest(token)
+    hashed = digest(token)
     if token.startswith("kiosk_"):
-        return Principal(kiosk=await _kiosk(digest))
-    row = await AccessToken.get_or_none(token_hash=digest, revoked=False).select_related("user")
+        return Principal(kiosk=await _kiosk(hashed))
+    row = await AccessToken.get_or_none(token_hash=hashed, revoked=False).select_related("user")
     if row is None or row.expires_at <= now() or not row.user.is_active:
         raise NotAuthenticated("token is unknown, expired or revoked; log in again")
     return Principal(user=row.user)

@@ -7,7 +7,12 @@ from tortoise.models import Model
 
 
 class AuditEntry(Model):
-    """One state-changing action: who, when, what, before and after."""
+    """One state-changing action: who, when, what, before and after.
+
+    Append-only and chained: each row carries the hash of the row before it and its own,
+    so that an edited, removed or inserted row breaks the chain (``servicedesk audit
+    verify``). Rows written before the chain began have no hashes.
+    """
 
     id = fields.BigIntField(primary_key=True)
     at = fields.DatetimeField(db_index=True)
@@ -17,6 +22,8 @@ class AuditEntry(Model):
     entity_id = fields.CharField(max_length=64, db_index=True)
     before: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     after: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    prev_hash = fields.CharField(max_length=64, null=True)
+    row_hash = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "audit_log"

@@ -17,7 +17,7 @@ from servicedesk.cases.machine import S, transition
 from servicedesk.cases.materials import known_codes, missing
 from servicedesk.cases.models import Case, CaseEvent, Notice
 from servicedesk.cases.service import CaseView, load_for_action, view
-from servicedesk.errors import BadRequest, Conflict, InvalidInput
+from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.timeutil import now
 
 
@@ -28,8 +28,9 @@ async def issue_notice(
     listed = _notice_items(case, items)
     await _check_one_time_rule(case, [i["material_code"] for i in listed])
     if not listed:
-        raise BadRequest(
-            "nothing to return: every material is present; name each defective material in items"
+        raise InvalidInput(
+            "nothing to return: every material is present; name each defective material in items",
+            extra={"field": "items"},
         )
     await Notice.create(
         case=case,
@@ -77,7 +78,10 @@ async def resubmit(case_no: str, *, principal: Principal, materials: list[str]) 
         case = await load_for_action(case_no, principal, "resubmit")
         codes = known_codes(case.matter, materials, field="materials")
         if not codes:
-            raise BadRequest("materials: name the materials provided in answer to the notice")
+            raise InvalidInput(
+                "materials: name the materials provided in answer to the notice",
+                extra={"field": "materials"},
+            )
         merged = list(dict.fromkeys([*case.materials, *codes]))
         changes: dict[str, Any] = {"materials": merged, "resume_status": None}
         if case.accepted_on is None:

@@ -26,6 +26,7 @@ from servicedesk.deps import (
     IdempotencyKey,
     KioskOrClerk,
     MaybePrincipal,
+    PublicQueryLimit,
     SettingsDep,
 )
 from servicedesk.errors import Forbidden, InvalidInput
@@ -80,7 +81,7 @@ async def overdue_cases(
     return [case_read(v) for v in await service.overdue_list(filters, principal)]
 
 
-@router.get("/{case_no}", response_model=CaseRead)
+@router.get("/{case_no}", response_model=CaseRead, dependencies=[PublicQueryLimit])
 async def get_case(
     case_no: str,
     principal: MaybePrincipal,

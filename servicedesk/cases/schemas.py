@@ -1,86 +1,82 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from servicedesk.bounds import (
+    Body,
+    Code,
+    Codes,
+    DbId,
+    Name,
+    Note,
+    QueryCode,
+    UsccText,
+    check_line,
+    check_text,
+)
 from servicedesk.cases.service import CaseView
 from servicedesk.notifications.schemas import ContactIn
 
 
-class FirmIn(BaseModel):
-    uscc: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
+class FirmIn(Body):
+    uscc: UsccText
+    name: Name
 
 
-class FirmRef(BaseModel):
-    uscc: str = Field(min_length=1, max_length=40)
-    name: str = Field(default="", max_length=200)
+class FirmRef(Body):
+    uscc: UsccText
+    name: Annotated[str, StringConstraints(max_length=200), AfterValidator(check_line)] = ""
 
 
-class CaseCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    service_point: str
-    matter_code: str
+class CaseCreate(Body):
+    service_point: Code
+    matter_code: Code
     firm: FirmRef
-    materials: list[str] = Field(default_factory=list)
-    recommendation_id: int | None = None
-    recommendation_code: str | None = Field(default=None, min_length=1, max_length=32)
+    materials: Codes = Field(default_factory=list)
+    recommendation_id: DbId | None = None
+    recommendation_code: Code | None = None
     contact: ContactIn | None = None
 
 
-class AcceptIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AcceptIn(Body):
     with_deficiency: bool | None = None
     supplement_due: date | None = None
 
 
-class ExtendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ExtendIn(Body):
     supplement_due: date
 
 
-class NoticeItem(BaseModel):
-    material_code: str
-    problem: str = Field(default="", max_length=500)
+class NoticeItem(Body):
+    material_code: Code
+    problem: Annotated[str, StringConstraints(max_length=500), AfterValidator(check_text)] = ""
 
 
-class ReturnIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    items: list[NoticeItem] = Field(default_factory=list)
+class ReturnIn(Body):
+    items: Annotated[list[NoticeItem], Field(max_length=100)] = Field(default_factory=list)
 
 
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(default="", max_length=2000)
+class ReasonIn(Body):
+    reason: Note = ""
 
 
-class MaterialsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    materials: list[str]
-    uscc: str | None = None
-    query_code: str | None = None
+class MaterialsIn(Body):
+    materials: Codes
+    uscc: UsccText | None = None
+    query_code: QueryCode | None = None
 
 
-class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(default="", max_length=2000)
-    uscc: str | None = None
-    query_code: str | None = None
+class WithdrawIn(Body):
+    reason: Note = ""
+    uscc: UsccText | None = None
+    query_code: QueryCode | None = None
 
 
-class ConsentWithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    query_code: str = Field(min_length=1, max_length=32)
+class ConsentWithdrawIn(Body):
+    query_code: QueryCode
 
 
 class ConsentRead(BaseModel):
@@ -104,7 +100,6 @@ class EventRead(BaseModel):
 
 class CaseRead(BaseModel):
     case_no: str
-    query_code: str
     status: str
     service_point: str
     matter_code: str
@@ -161,7 +156,6 @@ def case_read(view: CaseView, *, public: bool = False, with_query_code: bool = F
         notice = NoticeRead(items=items, issued_at=view.notice.issued_at)
     return CaseRead(
         case_no=case.case_no,
-        query_code=case.query_code,
         status=case.status.value,
         service_point=case.service_point.code,
         matter_code=case.matter.code,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
 
+from servicedesk.bounds import Body
 from servicedesk.catalogue import service
 from servicedesk.catalogue.schemas import (
     MaterialRead,
@@ -75,9 +75,7 @@ async def list_matters(sp: str) -> list[MatterRead]:
     return [matter_read(e) for e in await service.catalogue(sp)]
 
 
-class DisplayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DisplayIn(Body):
     pinned: bool | None = None
     hidden: bool | None = None
 

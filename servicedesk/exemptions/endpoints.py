@@ -72,11 +72,17 @@ async def list_suspensions(_official: CurrentOfficial) -> list[SuspensionRead]:
 
 @router.post("/suspensions/{suspension_id}/lift", response_model=SuspensionRead)
 async def lift(suspension_id: int, body: LiftIn, official: CurrentOfficial) -> SuspensionRead:
-    """Restore an incubator's recommendation privilege after review."""
+    """Propose restoring an incubator's recommendation privilege, with the review's reason."""
     row = await recommendations.lift_suspension(
         suspension_id, actor=official.label, reason=body.reason
     )
     return suspension_read(row)
+
+
+@router.post("/suspensions/{suspension_id}/confirm-lift", response_model=SuspensionRead)
+async def confirm_lift(suspension_id: int, official: CurrentOfficial) -> SuspensionRead:
+    """Confirm a proposed lift (a different official): the privilege is restored."""
+    return suspension_read(await recommendations.confirm_lift(suspension_id, actor=official.label))
 
 
 @spot_checks_router.get("", response_model=list[SpotCheckRead])

@@ -16,6 +16,7 @@ from servicedesk.catalogue.models import Matter
 from servicedesk.errors import (
     Conflict,
     Forbidden,
+    FourEyesRequired,
     InvalidInput,
     NotFound,
     PrivilegeSuspended,
@@ -231,20 +232,47 @@ async def check_for_case(rec_id: int, *, uscc: str, matter_code: str) -> None:
 
 
 async def lift_suspension(suspension_id: int, *, actor: str, reason: str) -> Suspension:
+    """Propose lifting a suspension, with the reason; another official confirms it."""
     if not reason.strip():
         raise InvalidInput("lifting a suspension needs a reason", extra={"field": "reason"})
     async with in_transaction():
+        done = await Suspension.filter(
+            id=suspension_id, lifted_at__isnull=True, lift_proposed_at__isnull=True
+        ).update(lift_proposed_at=now(), lift_proposed_by=actor, lift_reason=reason.strip())
+        if not done:
+            raise Conflict(
+                f"suspension {suspension_id} does not exist, was lifted, or its lift is "
+                "already proposed (another official confirms it)"
+            )
+        await audit.record(
+            "recommendation.unsuspend_propose",
+            actor=actor,
+            entity="suspension",
+            entity_id=suspension_id,
+            after={"reason": reason.strip()},
+        )
+    return await Suspension.get(id=suspension_id).prefetch_related("incubator")
+
+
+async def confirm_lift(suspension_id: int, *, actor: str) -> Suspension:
+    """A second official confirms a proposed lift: the privilege is restored."""
+    async with in_transaction():
+        row = await Suspension.get_or_none(id=suspension_id)
+        if row is None or row.lifted_at is not None or row.lift_proposed_by is None:
+            raise Conflict(f"suspension {suspension_id} has no proposed lift to confirm")
+        if row.lift_proposed_by == actor:
+            raise FourEyesRequired(f"{actor} proposed this lift; a different official confirms it")
         done = await Suspension.filter(id=suspension_id, lifted_at__isnull=True).update(
-            lifted_at=now(), lifted_by=actor, lift_reason=reason.strip()
+            lifted_at=now(), lifted_by=actor
         )
         if not done:
-            raise Conflict(f"suspension {suspension_id} does not exist or was lifted")
+            raise Conflict(f"suspension {suspension_id} was lifted meanwhile")
         await audit.record(
             "recommendation.unsuspend",
             actor=actor,
             entity="suspension",
             entity_id=suspension_id,
-            after={"reason": reason.strip()},
+            after={"reason": row.lift_reason, "proposed_by": row.lift_proposed_by},
         )
     return await Suspension.get(id=suspension_id).prefetch_related("incubator")
 

@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from servicedesk.bounds import Body, Code, LongNote, Note, UsccText
 from servicedesk.exemptions.models import SpotCheck
 from servicedesk.exemptions.recommendations import RecommendationView
 from servicedesk.incubators.models import Suspension
 
 
-class RecommendationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    firm_uscc: str = Field(min_length=1, max_length=40)
-    matter_code: str = Field(min_length=1, max_length=32)
-    note: str = Field(default="", max_length=2000)
+class RecommendationCreate(Body):
+    firm_uscc: UsccText
+    matter_code: Code
+    note: Note = ""
 
 
 class RecommendationRead(BaseModel):
@@ -41,19 +40,17 @@ class SuspensionRead(BaseModel):
     lifted_at: datetime | None
     lifted_by: str | None
     lift_reason: str
+    lift_proposed_by: str | None
+    lift_proposed_at: datetime | None
 
 
-class LiftIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=2000)
+class LiftIn(Body):
+    reason: Annotated[Note, Field(min_length=1)]
 
 
-class SpotCheckResultIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SpotCheckResultIn(Body):
     outcome: Literal["pass", "fail", "falsified"]
-    notes: str = Field(default="", max_length=4000)
+    notes: LongNote = ""
 
 
 class SpotCheckRead(BaseModel):
@@ -62,7 +59,6 @@ class SpotCheckRead(BaseModel):
     incubator_code: str
     grade: str
     rate: float
-    draw_seed: str
     draw_value: float
     policy_version: int
     drawn_at: datetime
@@ -99,6 +95,8 @@ def suspension_read(row: Suspension) -> SuspensionRead:
         lifted_at=row.lifted_at,
         lifted_by=row.lifted_by,
         lift_reason=row.lift_reason,
+        lift_proposed_by=row.lift_proposed_by,
+        lift_proposed_at=row.lift_proposed_at,
     )
 
 
@@ -109,7 +107,6 @@ def spot_check_read(check: SpotCheck) -> SpotCheckRead:
         incubator_code=check.incubator.code,
         grade=check.grade,
         rate=check.rate,
-        draw_seed=check.draw_seed,
         draw_value=check.draw_value,
         policy_version=check.policy_version,
         drawn_at=check.drawn_at,

@@ -16,7 +16,7 @@ from servicedesk.audit import service as audit
 from servicedesk.cases.models import Case
 from servicedesk.errors import Conflict
 from servicedesk.exemptions import recommendations, spotchecks
-from servicedesk.exemptions.models import Recommendation, WaiverDecision
+from servicedesk.exemptions.models import Recommendation, SpotCheck, WaiverDecision
 from servicedesk.incubators import service as incubators
 from servicedesk.policy import service as policy
 from servicedesk.policy.service import PolicyView
@@ -75,9 +75,35 @@ async def _decide(case: Case, *, actor: str) -> InspectionDecision:
     _check_matter(facts, matter.code, matter.inspection_waivable)
     await _check_recommendation(facts, case)
     await _check_incubator(facts, case)
-    if not facts.all_ok:
-        return await _store(case, facts, "required", actor=actor)
+    waivable = facts.all_ok
+    carried = await _carried_check(case, facts, actor=actor)
+    if not waivable:
+        return await _store(
+            case, facts, "required", actor=actor, spot_check_id=carried.id if carried else None
+        )
+    if carried is not None:
+        return await _store(case, facts, "spot_check", actor=actor, spot_check_id=carried.id)
     return await _draw(case, facts, actor=actor)
+
+
+async def _carried_check(case: Case, facts: _Facts, *, actor: str) -> SpotCheck | None:
+    """An open check of a withdrawn case with the same recommendation moves to this one:
+    withdrawing after a draw does not escape the inspection."""
+    if facts.rec is None:
+        return None
+    check = await spotchecks.open_of_withdrawn(facts.rec.id)
+    if check is None:
+        return None
+    withdrawn = check.case_no
+    await spotchecks.carry_over(check, to_case=case.case_no, actor=actor)
+    facts.add(
+        "spot_check_carried",
+        False,
+        f"spot check {check.id} drawn for the withdrawn case {withdrawn} (same recommendation) "
+        "carries over: on-site inspection",
+        f"同一推荐的已撤回办件 {withdrawn} 被抽中的抽查（编号 {check.id}）转入本办件，仍需实地核查",
+    )
+    return check
 
 
 def _check_matter(facts: _Facts, code: str, waivable: bool) -> None:
@@ -236,15 +262,16 @@ async def _draw(case: Case, facts: _Facts, *, actor: str) -> InspectionDecision:
     assert facts.rating is not None
     grade, rules = facts.rating.grade, facts.rules
     rate = rules.rate_for(grade)
-    value = spotchecks.draw_value(rules.draw_seed, case.case_no)
+    value = spotchecks.draw_value(spotchecks.draw_key(), facts.rec.id)
     drawn = value < rate
+    # The value stays out of the reasons: the firm sees them, and must not learn its draw.
     facts.add(
         "spot_check_draw",
         not drawn,
-        f"spot-check draw {value:.4f} {'<' if drawn else '≥'} rate {rate:.0%} for grade {grade} "
-        f"(seed of policy v{rules.version}): {'drawn for inspection' if drawn else 'not drawn'}",
-        f"双随机抽查：抽签值 {value:.4f}，{grade} 级抽查比例 {rate:.0%}"
-        f"（政策第 {rules.version} 版种子），" + ("被抽中，仍需实地核查" if drawn else "未被抽中"),
+        f"random spot check at {rate:.0%} for grade {grade} (policy v{rules.version}): "
+        + ("drawn for inspection" if drawn else "not drawn"),
+        f"双随机抽查：{grade} 级抽查比例 {rate:.0%}（政策第 {rules.version} 版），"
+        + ("被抽中，仍需实地核查" if drawn else "未被抽中"),
     )
     check_id = None
     if drawn:
@@ -253,7 +280,6 @@ async def _draw(case: Case, facts: _Facts, *, actor: str) -> InspectionDecision:
             incubator=facts.rec.incubator,
             grade=grade,
             rate=rate,
-            seed=rules.draw_seed,
             value=value,
             policy_version=rules.version,
         )

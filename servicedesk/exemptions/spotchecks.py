@@ -1,13 +1,19 @@
-"""Spot checks: a reproducible draw among waived cases, and what inspections find.
+"""Spot checks: a draw among waived cases that nobody can predict or re-roll, and what
+inspections find.
 
-The draw is hash-based: ``sha256(seed:case_no)`` read as a number in [0, 1) is
-compared with the policy's rate for the incubator's grade. The seed belongs to the
-policy version and is recorded with every decision, so anyone can redo the draw.
+The draw is ``HMAC-SHA256(key, "recommendation:<id>")`` read as a number in [0, 1) and
+compared with the policy's rate for the incubator's grade. The key derives from the
+server's secret, which no page shows, so a firm cannot know its draw in advance; it is
+keyed by the recommendation, not the case number, so withdrawing and resubmitting with
+the same recommendation draws the same number. The value is stored with the decision and
+the check, for officials (never for the firm); whoever holds the server's secret can redo
+any draw.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -15,29 +21,75 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from servicedesk.audit import service as audit
+from servicedesk.cases.models import Case, CaseStatus
 from servicedesk.errors import Conflict, InvalidInput, NotFound
 from servicedesk.exemptions.models import SpotCheck, WaiverDecision
 from servicedesk.incubators import derived, indicators, periods
 from servicedesk.incubators.models import CreditEvent, Incubator, Suspension
 from servicedesk.ratings.models import Rating
+from servicedesk.settings import get_settings
 from servicedesk.timeutil import beijing_date, now, today
 
 OUTCOMES = ("pass", "fail", "falsified")
+DRAW_METHOD = "hmac-sha256:recommendation"  # stored where a seed used to be
 
 
-def draw_value(seed: str, case_no: str) -> float:
-    """A uniform number in [0, 1) fixed by the seed and the case number."""
-    digest = hashlib.sha256(f"{seed}:{case_no}".encode()).digest()
+def draw_key(secret_key: str | None = None) -> bytes:
+    """The draw's key, derived from the server's secret (never shown, never stored)."""
+    secret = secret_key if secret_key is not None else get_settings().secret_key
+    return hmac.new(secret.encode(), b"spot-check-draw", hashlib.sha256).digest()
+
+
+def draw_value(key: bytes, recommendation_id: int) -> float:
+    """A uniform number in [0, 1) fixed by the key and the recommendation."""
+    message = f"recommendation:{recommendation_id}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def is_drawn(seed: str, case_no: str, rate: float) -> bool:
-    return draw_value(seed, case_no) < rate
+def is_drawn(key: bytes, recommendation_id: int, rate: float) -> bool:
+    return draw_value(key, recommendation_id) < rate
 
 
-def draw(seed: str, case_nos: Iterable[str], rate: float) -> list[str]:
-    """The case numbers drawn for inspection at ``rate`` under ``seed``."""
-    return [c for c in case_nos if is_drawn(seed, c, rate)]
+def draw(key: bytes, recommendation_ids: Iterable[int], rate: float) -> list[int]:
+    """The recommendations drawn for inspection at ``rate`` under ``key``."""
+    return [r for r in recommendation_ids if is_drawn(key, r, rate)]
+
+
+async def open_of_withdrawn(recommendation_id: int) -> SpotCheck | None:
+    """An open spot check drawn for a case that was then withdrawn, with this
+    recommendation: it carries over to the recommendation's next case."""
+    decisions = WaiverDecision.filter(
+        recommendation_id=recommendation_id, spot_check_id__isnull=False
+    )
+    for decision in await decisions.order_by("-id"):
+        check = await SpotCheck.get_or_none(id=decision.spot_check_id, outcome__isnull=True)
+        if check is not None and await Case.exists(
+            case_no=check.case_no, status=CaseStatus.WITHDRAWN
+        ):
+            return check
+    return None
+
+
+async def carry_over(check: SpotCheck, *, to_case: str, actor: str) -> SpotCheck:
+    """Move an open check to the case that replaces its withdrawn one (inside the
+    acceptance transaction)."""
+    before = check.case_no
+    moved = await SpotCheck.filter(id=check.id, outcome__isnull=True, case_no=before).update(
+        case_no=to_case
+    )
+    if not moved:
+        raise Conflict(f"spot check {check.id} changed meanwhile; accept again")
+    await audit.record(
+        "spot_check.carry_over",
+        actor=actor,
+        entity="spot_check",
+        entity_id=check.id,
+        before={"case_no": before},
+        after={"case_no": to_case},
+    )
+    check.case_no = to_case
+    return check
 
 
 async def create(
@@ -46,7 +98,6 @@ async def create(
     incubator: Incubator,
     grade: str,
     rate: float,
-    seed: str,
     value: float,
     policy_version: int,
 ) -> SpotCheck:
@@ -56,7 +107,7 @@ async def create(
         incubator=incubator,
         grade=grade,
         rate=rate,
-        draw_seed=seed,
+        draw_seed=DRAW_METHOD,
         draw_value=value,
         policy_version=policy_version,
         drawn_at=now(),
@@ -66,7 +117,7 @@ async def create(
         actor="system",
         entity="spot_check",
         entity_id=check.id,
-        after={"case_no": case_no, "rate": rate, "seed": seed, "value": value},
+        after={"case_no": case_no, "rate": rate, "method": DRAW_METHOD, "value": value},
     )
     return check
 

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from stdnum import exceptions as stdnum_errors
-from stdnum.cn import uscc as uscc_std
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from servicedesk.errors import InvalidInput
+from servicedesk.firms import uscc
 from servicedesk.firms.models import Firm
 
 
 def validate_uscc(raw: str) -> str:
     """The compact USCC, or :class:`InvalidInput` saying what is wrong with it."""
-    code = uscc_std.compact(raw or "")
-    if len(code) != 18:
-        raise InvalidInput(f"USCC must be 18 characters, got {len(code)}", extra={"field": "uscc"})
-    try:
-        return str(uscc_std.validate(code))
-    except stdnum_errors.InvalidChecksum:
-        raise InvalidInput(
-            f"USCC {code} has a wrong check digit (last character)", extra={"field": "uscc"}
-        ) from None
-    except stdnum_errors.ValidationError:
-        raise InvalidInput(
-            f"USCC {code} contains characters not allowed by GB 32100-2015 "
-            "(digits and capital letters except I, O, Z, S, V)",
-            extra={"field": "uscc"},
-        ) from None
+    return uscc.validate(raw)
 
 
 async def get_or_register(uscc: str, *, name: str, update_name: bool = False) -> Firm:

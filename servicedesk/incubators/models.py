@@ -117,7 +117,8 @@ class IndicatorReport(Model):
 # Exemptions suspend and lift it, ratings read it (a suspended incubator's grade is
 # capped), so it lives at the incubator level below both.
 class Suspension(Model):
-    """An incubator's recommendation privilege suspended, until an official lifts it."""
+    """An incubator's recommendation privilege suspended, until lifted: one official
+    proposes the lift with a reason, a different one confirms it."""
 
     id = fields.IntField(primary_key=True)
     incubator: fields.ForeignKeyRelation[Incubator] = fields.ForeignKeyField(
@@ -131,6 +132,8 @@ class Suspension(Model):
     lifted_at = fields.DatetimeField(null=True)
     lifted_by = fields.CharField(max_length=100, null=True)
     lift_reason = fields.TextField(default="")
+    lift_proposed_at = fields.DatetimeField(null=True)
+    lift_proposed_by = fields.CharField(max_length=100, null=True)
 
     class Meta:
         table = "recommendation_suspensions"

@@ -6,16 +6,30 @@ import re
 from datetime import date
 
 from servicedesk.errors import InvalidInput
+from servicedesk.timeutil import today
 
 _PATTERN = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
 
 
+FIRST_YEAR = 2000  # no incubator data in this service predates it
+
+
 def check(period: str, *, field: str = "period") -> str:
-    """The period itself, or :class:`InvalidInput` saying what a period looks like."""
+    """The period itself, or :class:`InvalidInput` saying what a period looks like.
+
+    Only real periods pass: a year from 2000 to next year, a quarter of such a year.
+    """
     text = (period or "").strip()
-    if not _PATTERN.match(text):
+    match = _PATTERN.match(text)
+    if not match:
         raise InvalidInput(
-            f"{field}: {period!r} is not a period; write a year (2026) or a quarter (2026-Q3)",
+            f"{field}: {period[:20]!r} is not a period; write a year (2026) or a quarter (2026-Q3)",
+            extra={"field": field},
+        )
+    last = today().year + 1
+    if not FIRST_YEAR <= int(match.group(1)) <= last:
+        raise InvalidInput(
+            f"{field}: {text} is not a year this service knows ({FIRST_YEAR} to {last})",
             extra={"field": field},
         )
     return text

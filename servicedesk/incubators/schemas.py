@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from servicedesk.bounds import Body, Code
 from servicedesk.incubators.models import Incubation
 
 
@@ -70,12 +71,14 @@ class PeriodIndicatorsRead(BaseModel):
     missing: list[str]
 
 
-class IndicatorsIn(BaseModel):
+IndicatorValue = Annotated[str, StringConstraints(max_length=64)] | float | int | None
+IndicatorRow = Annotated[dict[Code, IndicatorValue], Field(max_length=64)]
+
+
+class IndicatorsIn(Body):
     """Rows of ``{"period": "2026-Q3", "<indicator>": value, …}``."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    rows: list[dict[str, str | float | int | None]] = Field(min_length=1, max_length=500)
+    rows: list[IndicatorRow] = Field(min_length=1, max_length=500)
 
 
 class ImportRead(BaseModel):

@@ -1,8 +1,11 @@
-"""The waiver policy: versioned settings, a change is always a new version."""
+"""The waiver policy: versioned settings, a change is always a new version.
+
+Four eyes, as for ratings: one official proposes a version, a different one confirms
+it, and only then is it in force; until then it can be withdrawn.
+"""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,10 +13,11 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from servicedesk import locks
 from servicedesk.audit import service as audit
 from servicedesk.catalogue.models import Matter
-from servicedesk.errors import Conflict, InvalidInput
-from servicedesk.policy.models import Policy
+from servicedesk.errors import Conflict, FourEyesRequired, InvalidInput, NotFound
+from servicedesk.policy.models import Policy, PolicyStatus
 from servicedesk.timeutil import now
 
 GRADES = ("A", "B", "C", "D")
@@ -31,10 +35,12 @@ class PolicyView:
     waivable_matters: list[str]
     graduate_window_days: int = 365
     recommendation_valid_days: int = 90
-    draw_seed: str = "default-policy-0"
     note: str = ""
     created_by: str = "system"
     created_at: datetime | None = None
+    status: str = "confirmed"
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
 
     def rate_for(self, grade: str) -> float:
         return float(self.spot_check_rates.get(grade, 1.0))
@@ -49,16 +55,18 @@ def _view(row: Policy) -> PolicyView:
         waivable_matters=list(row.waivable_matters),
         graduate_window_days=row.graduate_window_days,
         recommendation_valid_days=row.recommendation_valid_days,
-        draw_seed=row.draw_seed,
         note=row.note,
         created_by=row.created_by,
         created_at=row.created_at,
+        status=row.status.value,
+        confirmed_by=row.confirmed_by,
+        confirmed_at=row.confirmed_at,
     )
 
 
 async def current() -> PolicyView:
-    """The newest saved version, else the built-in default (waive grade A, check 5 %)."""
-    row = await Policy.all().order_by("-version").first()
+    """The newest confirmed version, else the built-in default (waive grade A, check 5 %)."""
+    row = await Policy.filter(status=PolicyStatus.CONFIRMED).order_by("-version").first()
     if row is not None:
         return _view(row)
     waivable = (
@@ -76,6 +84,7 @@ async def current() -> PolicyView:
 
 
 async def history() -> list[PolicyView]:
+    """Every version, proposed and withdrawn ones included, newest first."""
     return [_view(p) for p in await Policy.all().order_by("-version")]
 
 
@@ -131,7 +140,7 @@ async def save(
     recommendation_valid_days: int = 90,
     note: str = "",
 ) -> PolicyView:
-    """Validate and store a new version; the previous ones stay for the record."""
+    """Validate and store a new version, proposed: in force once another official confirms."""
     grades, rates = _check_grades(waiver_grades, spot_check_rates)
     if quota_per_period < 0 or graduate_window_days < 0 or recommendation_valid_days < 1:
         raise InvalidInput("quota and windows must not be negative", extra={"field": "quota"})
@@ -148,25 +157,72 @@ async def save(
         last = await Policy.all().order_by("-version").first()
         row = await _create(values, version=(last.version if last else 0) + 1, actor=actor)
         await audit.record(
-            "policy.save",
+            "policy.propose",
             actor=actor,
             entity="policy",
             entity_id=row.version,
-            before={"version": last.version} if last else None,
-            after={**{k: values[k] for k in AUDITED}, "seed": row.draw_seed},
+            before={"in_force": (await current()).version},
+            after={k: values[k] for k in AUDITED},
         )
     return _view(row)
 
 
 async def _create(values: dict[str, Any], *, version: int, actor: str) -> Policy:
-    """The new version with a fresh draw seed, or Conflict when another took its number."""
+    """The new proposed version, or Conflict when another took its number."""
     try:
         return await Policy.create(
             version=version,
-            draw_seed=secrets.token_hex(16),
             created_by=actor,
             created_at=now(),
+            status=PolicyStatus.PROPOSED,
             **values,
         )
     except IntegrityError:
         raise Conflict("another official saved a policy at the same moment; reload") from None
+
+
+async def _proposed(version: int) -> Policy:
+    row = await Policy.get_or_none(version=version)
+    if row is None:
+        raise NotFound(f"policy version {version} does not exist")
+    if row.status is not PolicyStatus.PROPOSED:
+        raise Conflict(f"policy version {version} is {row.status.value}, not proposed")
+    return row
+
+
+async def confirm(version: int, *, actor: str) -> PolicyView:
+    """A second official puts a proposed version in force; older proposals lapse."""
+    async with in_transaction() as conn:
+        await locks.hold(conn, "policy")
+        row = await _proposed(version)
+        if row.created_by == actor:
+            raise FourEyesRequired(f"{actor} proposed version {version}; another official confirms")
+        in_force = await current()
+        if in_force.version > version:
+            raise Conflict(f"version {in_force.version}, newer, is in force; propose again")
+        await Policy.filter(id=row.id, status=PolicyStatus.PROPOSED).update(
+            status=PolicyStatus.CONFIRMED, confirmed_by=actor, confirmed_at=now()
+        )
+        await Policy.filter(version__lt=version, status=PolicyStatus.PROPOSED).update(
+            status=PolicyStatus.WITHDRAWN
+        )
+        await audit.record(
+            "policy.confirm",
+            actor=actor,
+            entity="policy",
+            entity_id=version,
+            before={"in_force": in_force.version},
+            after={"in_force": version, "proposed_by": row.created_by},
+        )
+    return _view(await Policy.get(id=row.id))
+
+
+async def withdraw(version: int, *, actor: str) -> PolicyView:
+    """Drop a proposed version before anyone confirms it."""
+    async with in_transaction():
+        row = await _proposed(version)
+        await Policy.filter(id=row.id, status=PolicyStatus.PROPOSED).update(
+            status=PolicyStatus.WITHDRAWN
+        )
+        await audit.record("policy.withdraw", actor=actor, entity="policy", entity_id=version)
+    return _view(await Policy.get(id=row.id))

@@ -12,7 +12,14 @@ from tortoise.transactions import in_transaction
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
-from servicedesk.deps import CurrentClerk, KioskDevice, bearer_token, require_roles
+from servicedesk.deps import (
+    BookingLimit,
+    CurrentClerk,
+    KioskDevice,
+    bearer_token,
+    bounded_params,
+    require_roles,
+)
 from servicedesk.errors import Forbidden, NotAuthenticated
 from servicedesk.idempotency import service as idempotency
 from servicedesk.notifications import contacts
@@ -50,7 +57,9 @@ SlotManager = require_roles("clerk", "supervisor", "official", "admin")
 
 
 async def _caller(request: Request, roles: tuple[str, ...]) -> Principal:
-    """The bearer token's principal, if it has one of ``roles`` (401, 403 otherwise)."""
+    """The bearer token's principal, if it has one of ``roles`` (401, 403 otherwise);
+    path parameters bounded as every other route's (the API router's dependency)."""
+    await bounded_params(request)
     token = bearer_token(request)
     if token is None:
         raise NotAuthenticated("send Authorization: Bearer <token>")
@@ -274,7 +283,12 @@ async def create_slot(sp: str, body: SlotCreate, manager: SlotManagerDep) -> Slo
     return slot_read(slot)
 
 
-@router.post("/appointments", status_code=201, response_model=AppointmentRead)
+@router.post(
+    "/appointments",
+    status_code=201,
+    response_model=AppointmentRead,
+    dependencies=[BookingLimit],
+)
 async def book(body: AppointmentCreate) -> AppointmentRead:
     """Book a place in a slot; the code is what the firm types at the kiosk."""
     booking = await appointments.book(

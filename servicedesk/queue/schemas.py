@@ -1,26 +1,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from servicedesk.bounds import Body, Code, DbId, Name, UsccText
 from servicedesk.notifications.schemas import ContactIn
 from servicedesk.queue.models import Appointment, AppointmentSlot, Priority, TicketCall
 from servicedesk.queue.service import TicketView
 
 
-class TicketCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    matter_code: str = Field(min_length=1, max_length=32)
+class TicketCreate(Body):
+    matter_code: Code
     priority: Priority = Priority.NORMAL
     contact: ContactIn | None = None
 
 
-class TransferIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    queue: str = Field(min_length=1, max_length=4)
+class TransferIn(Body):
+    queue: Annotated[Code, Field(max_length=4)]
 
 
 class TicketRead(BaseModel):
@@ -95,10 +93,8 @@ class QueueCounts(BaseModel):
     waiting: dict[str, int]
 
 
-class SlotCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    queue: str = Field(min_length=1, max_length=4)
+class SlotCreate(Body):
+    queue: Annotated[Code, Field(max_length=4)]
     starts_at: datetime
     ends_at: datetime
     capacity: int = Field(ge=1, le=500)
@@ -128,17 +124,15 @@ def slot_read(s: AppointmentSlot) -> SlotRead:
     )
 
 
-class FirmRef(BaseModel):
-    uscc: str = Field(min_length=1, max_length=40)
-    name: str = Field(default="", max_length=200)
+class FirmRef(Body):
+    uscc: UsccText
+    name: Name = ""
 
 
-class AppointmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    slot_id: int
+class AppointmentCreate(Body):
+    slot_id: DbId
     firm: FirmRef
-    matter_code: str | None = None
+    matter_code: Code | None = None
     contact: ContactIn | None = None
 
 

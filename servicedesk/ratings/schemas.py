@@ -1,27 +1,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from servicedesk.bounds import Body, Code, DbId, LongNote, Note, Version
 from servicedesk.ratings.models import Appeal, Rating, RatingRun, ScoringModel
 from servicedesk.ratings.service import IncubatorView
 
 
-class RunCreate(BaseModel):
+class RunCreate(Body):
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
-    period: str
-    model_version: str | None = None
+    period: Annotated[Code, Field(max_length=8)]
+    model_version: Version | None = None
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReviewIn(Body):
     decision: Literal["approve", "override"]
     grade: Literal["A", "B", "C", "D"] | None = None
-    reason: str = Field(default="", max_length=2000)
+    reason: Note = ""
 
 
 class RatingRead(BaseModel):
@@ -63,18 +62,14 @@ class RunRead(BaseModel):
     ratings: list[RatingRead]
 
 
-class AppealCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=4000)
-    rating_id: int | None = None
+class AppealCreate(Body):
+    reason: Annotated[LongNote, Field(min_length=1)]
+    rating_id: DbId | None = None
 
 
-class AppealDecide(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AppealDecide(Body):
     outcome: Literal["dismissed", "upheld"]
-    note: str = Field(min_length=1, max_length=4000)
+    note: Annotated[LongNote, Field(min_length=1)]
     new_grade: Literal["A", "B", "C", "D"] | None = None
 
 
@@ -95,10 +90,8 @@ class AppealRead(BaseModel):
     confirmed_at: datetime | None = None
 
 
-class TrainIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    C: float = Field(default=1.0, gt=0)
+class TrainIn(Body):
+    C: float = Field(default=1.0, gt=0, le=1e6, allow_inf_nan=False)
 
 
 class RatingBrief(BaseModel):

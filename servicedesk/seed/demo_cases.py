@@ -6,17 +6,12 @@ from servicedesk.accounts.models import User
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
 from servicedesk.cases import transitions
-
-
-def valid_uscc(prefix17: str) -> str:
-    from stdnum.cn import uscc
-
-    return prefix17 + str(uscc.calc_check_digit(prefix17))
+from servicedesk.firms import uscc as codes
 
 
 async def seed_cases() -> None:
     clerk = Principal(user=await User.get(username="clerk-hd"))
-    uscc, name = valid_uscc("91110108MA01ABCD1"), "北京智算未来科技有限公司"
+    uscc, name = codes.complete("91110108MA01ABCD"), "北京智算未来科技有限公司"
     submitted = await cases.submit(
         principal=clerk,
         service_point="HD-AI",

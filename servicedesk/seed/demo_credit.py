@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from stdnum.cn import uscc as uscc_std
-
 from credit.incubator import INDICATOR_NAMES, generate_histories
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
@@ -21,6 +19,7 @@ from servicedesk.cases import service as cases
 from servicedesk.cases import transitions
 from servicedesk.errors import Conflict
 from servicedesk.exemptions import recommendations, spotchecks
+from servicedesk.firms import uscc
 from servicedesk.incubators import periods
 from servicedesk.incubators import service as incubators
 from servicedesk.incubators.models import CreditEvent, Incubator, IndicatorValue
@@ -84,8 +83,7 @@ LI, WANG = "official:official-li", "official:official-wang"
 
 
 def _uscc(serial: int) -> str:
-    body = f"91110108MA0{serial:06d}"[:17]
-    return body + str(uscc_std.calc_check_digit(body))
+    return uscc.complete(f"91110108MA{serial:06d}")
 
 
 async def seed_credit() -> None:

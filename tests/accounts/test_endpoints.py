@@ -5,7 +5,7 @@ import pytest
 
 from servicedesk.accounts.models import AccessToken
 from servicedesk.audit.models import AuditEntry
-from tests.factories import PASSWORD, login, make_catalogue, make_user
+from tests.factories import PASSWORD, login, make_catalogue, make_user, page_login
 
 API = "/api/v1"
 
@@ -50,9 +50,9 @@ async def test_page_login_sets_httponly_cookie_and_forms_need_csrf(
 ) -> None:
     await make_catalogue()
     await make_user(username="alice")
-    bad = await client.post("/login", data={"username": "alice", "password": "wrong"})
+    bad = await page_login(client, "alice", "wrong")
     assert bad.status_code == 401
-    response = await client.post("/login", data={"username": "alice", "password": PASSWORD})
+    response = await page_login(client, "alice", PASSWORD)
     assert response.status_code == 303
     assert response.headers["location"] == "/clerk"
     cookie = response.headers["set-cookie"]

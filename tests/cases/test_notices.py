@@ -71,7 +71,7 @@ async def test_return_with_nothing_wrong_is_refused(
 ) -> None:
     case = await submit_case(client, clerk)
     response = await client.post(f"{API}/cases/{case['case_no']}/return", headers=clerk)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "nothing to return" in response.json()["detail"]
 
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args: list[str], url: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SERVICEDESK_DATABASE_URL": url}
+    env = {"SERVICEDESK_ENVIRONMENT": "development", **os.environ, "SERVICEDESK_DATABASE_URL": url}
     return subprocess.run(
         [sys.executable, "-m", "servicedesk.cli", *args],
         input=stdin,

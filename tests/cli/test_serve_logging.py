@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from servicedesk.cli import JsonAccessLog, access_log_mode, build_parser, uvicorn_options
+from servicedesk.cli import build_parser
+from servicedesk.serving import JsonAccessLog, access_log_mode, uvicorn_options
 from servicedesk.settings import Settings
 
 SECRET = "a-production-secret-of-enough-length"

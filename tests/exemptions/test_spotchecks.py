@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 import pytest
 from scipy.stats import binom
 from tortoise.context import TortoiseContext
 
-from servicedesk.audit.models import AuditEntry
 from servicedesk.errors import InvalidInput, NotFound
 from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions.models import SpotCheck, WaiverDecision
-from servicedesk.exemptions.spotchecks import draw, draw_value, is_drawn
+from servicedesk.exemptions.spotchecks import draw, draw_key, draw_value, is_drawn
 from servicedesk.incubators import periods
 from servicedesk.incubators import service as incubators
 from servicedesk.incubators.models import CreditEvent, Incubator, IndicatorValue, Suspension
@@ -21,12 +22,13 @@ from tests.factories import login, make_catalogue, make_incubator, make_uscc, ma
 
 
 def test_draw_share_is_binomial_and_reproducible() -> None:
-    cases = [f"HD-AI-20261128-{i:05d}" for i in range(10_000)]
-    drawn = draw("seed-of-policy-7", cases, 0.05)
+    recommendations = range(1, 10_001)
+    key = draw_key("a-server-secret-of-some-length")
+    drawn = draw(key, recommendations, 0.05)
     low, high = binom.interval(0.999, 10_000, 0.05)
     assert low <= len(drawn) <= high
-    assert drawn == draw("seed-of-policy-7", cases, 0.05)
-    assert drawn != draw("another-seed", cases, 0.05)
+    assert drawn == draw(key, recommendations, 0.05)
+    assert drawn != draw(draw_key("another-server-secret"), recommendations, 0.05)
 
 
 async def test_drawn_case_opens_a_spot_check(client: httpx.AsyncClient) -> None:
@@ -42,7 +44,7 @@ async def test_drawn_case_opens_a_spot_check(client: httpx.AsyncClient) -> None:
     check = r.json()[0]
     assert check["case_no"] == case["case_no"]
     assert check["rate"] == 1.0
-    assert check["draw_seed"]
+    assert "draw_seed" not in check
     r = await client.post(
         f"/api/v1/spot-checks/{check['id']}/result",
         headers=world.li,
@@ -122,38 +124,68 @@ async def test_falsified_suspends_so_next_recommendation_is_not_waived(
         json={"reason": "reviewed: the firm, not the incubator, forged it"},
     )
     assert r.status_code == 200
-    assert r.json()["lifted_by"] == "official:wang"
+    assert (r.json()["lift_proposed_by"], r.json()["lifted_at"]) == ("official:wang", None)
+    alone = await client.post(
+        f"/api/v1/suspensions/{suspension['id']}/confirm-lift", headers=world.wang
+    )
+    assert alone.status_code == 403
+    assert alone.json()["error"] == "FourEyesRequired"
+    r = await client.post(f"/api/v1/suspensions/{suspension['id']}/confirm-lift", headers=world.li)
+    assert r.status_code == 200
+    assert r.json()["lifted_by"] == "official:li"
 
 
-async def test_draw_is_redone_from_the_recorded_seed(client: httpx.AsyncClient) -> None:
+async def test_draw_is_redone_from_the_recommendation_and_kept_from_the_firm(
+    client: httpx.AsyncClient,
+) -> None:
     world = await make_world(client, rate_a=0.5)
     await world.publish()
-    case = await world.submit_and_accept(await world.recommend())
+    rec_id = await world.recommend()
+    case = await world.submit_and_accept(rec_id)
     rules = await policy.current()
     decision = await WaiverDecision.get(case_no=case["case_no"])
     assert decision.policy_version == rules.version
     assert decision.draw_rate == 0.5
-    assert decision.draw_value == draw_value(rules.draw_seed, case["case_no"])
-    drawn = is_drawn(rules.draw_seed, case["case_no"], 0.5)
-    assert case["inspection"] == ("spot_check" if drawn else "waived")
-    assert f"{decision.draw_value:.4f}" in case["inspection_reasons"][-1]["detail"]
+    assert decision.draw_value == draw_value(draw_key(), rec_id)
+    assert case["inspection"] == ("spot_check" if is_drawn(draw_key(), rec_id, 0.5) else "waived")
+    public = await client.get(
+        f"/api/v1/cases/{case['case_no']}", params={"query_code": case["query_code"]}
+    )
+    assert f"{decision.draw_value:.4f}" not in public.text  # the firm never sees its draw
+    assert f"{decision.draw_value:.3f}" not in public.text
+    policy_answer = (await client.get("/api/v1/policy", headers=world.li)).json()
+    assert "draw_seed" not in policy_answer  # and no page shows what the draw is keyed by
 
 
-async def test_spot_check_records_its_seed_and_value(client: httpx.AsyncClient) -> None:
-    world = await make_world(client, rate_a=1.0)
+async def test_withdraw_and_resubmit_draws_the_same(client: httpx.AsyncClient) -> None:
+    """The same recommendation cannot be re-rolled by withdrawing after the draw."""
+    world = await make_world(client, rate_a=0.5)
     await world.publish()
-    case = await world.submit_and_accept(await world.recommend())
-    check = await SpotCheck.get(id=case["spot_check_id"])
-    assert check.draw_seed == (await policy.current()).draw_seed
-    assert check.draw_value == draw_value(check.draw_seed, check.case_no)
-    assert is_drawn(check.draw_seed, check.case_no, check.rate)
-    entry = await AuditEntry.get(action="spot_check.draw", entity_id=str(check.id))
-    assert entry.after == {
-        "case_no": check.case_no,
-        "rate": check.rate,
-        "seed": check.draw_seed,
-        "value": check.draw_value,
-    }
+    outcomes = []
+    for serial in range(6):  # whichever way each draw falls, the retry falls the same way
+        uscc = make_uscc(300 + serial)
+        await incubators.register_firm(
+            world.incubator_model, uscc=uscc, name=f"公司{serial}", since=date(2024, 1, 1)
+        )
+        rec_id = await world.recommend(uscc=uscc)
+        first = await world.submit_and_accept(rec_id, uscc=uscc)
+        r = await client.post(
+            f"/api/v1/cases/{first['case_no']}/withdraw", headers=world.clerk, json={}
+        )
+        assert r.status_code == 200, r.text
+        second = await world.submit_and_accept(rec_id, uscc=uscc)
+        assert second["inspection"] == first["inspection"]
+        outcomes.append(first["inspection"])
+        if first["inspection"] == "spot_check":
+            # The open check moved to the new case: still one check, now for the new case.
+            assert second["spot_check_id"] == first["spot_check_id"]
+            check = await SpotCheck.get(id=first["spot_check_id"])
+            assert check.case_no == second["case_no"]
+            assert await SpotCheck.filter(incubator=world.incubator_model).count() == (
+                outcomes.count("spot_check")
+            )
+            assert "spot_check_carried" in [r["rule"] for r in second["inspection_reasons"]]
+    assert set(outcomes) == {"spot_check", "waived"}, outcomes
 
 
 async def _open_check(incubator: Incubator, serial: int) -> SpotCheck:
@@ -163,8 +195,7 @@ async def _open_check(incubator: Incubator, serial: int) -> SpotCheck:
         incubator=incubator,
         grade="A",
         rate=1.0,
-        seed="seed-1",
-        value=draw_value("seed-1", case_no),
+        value=draw_value(draw_key(), serial),
         policy_version=1,
     )
 
@@ -241,6 +272,8 @@ async def test_falsified_suspends_once_until_an_official_lifts_it(
     )
     assert await Suspension.filter(incubator=incubator).count() == 1  # already suspended
     await recommendations.lift_suspension(suspension.id, actor="official:wang", reason="reviewed")
+    assert await recommendations.active_suspension(incubator) is not None  # proposed only
+    await recommendations.confirm_lift(suspension.id, actor="official:li")
     assert await recommendations.active_suspension(incubator) is None
     await spotchecks.record_result(
         third.id, outcome="falsified", notes="third", actor="official:li"

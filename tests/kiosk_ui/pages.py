@@ -6,13 +6,13 @@ import re
 
 import httpx
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, page_login
 
 
 async def page_session(client: httpx.AsyncClient, username: str) -> str:
     """Log ``username`` in through the login form; returns the session's CSRF token."""
     client.cookies.clear()
-    response = await client.post("/login", data={"username": username, "password": PASSWORD})
+    response = await page_login(client, username, PASSWORD)
     assert response.status_code == 303, response.text
     home = await client.get("/")
     match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', home.text)

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.factories import PASSWORD, make_catalogue, make_uscc, make_user, submit_case
+from tests.factories import PASSWORD, make_catalogue, make_uscc, make_user, page_login, submit_case
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ async def clerk_session(client: httpx.AsyncClient) -> str:
     """Log a clerk in through the login form; returns a fresh case number."""
     await make_catalogue()
     await make_user(username="clerk1")
-    response = await client.post("/login", data={"username": "clerk1", "password": PASSWORD})
+    response = await page_login(client, "clerk1", PASSWORD)
     assert response.status_code == 303
     from tests.factories import login
 

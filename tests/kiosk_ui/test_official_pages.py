@@ -25,6 +25,8 @@ FORMS = [
     "/officials/ratings/1/review",
     "/officials/spot-checks/1/result",
     "/officials/suspensions/1/lift",
+    "/officials/suspensions/1/confirm-lift",
+    "/officials/policy/1/confirm",
     "/officials/models/train",
     "/officials/models/v1/promote",
     "/officials/policy",
@@ -150,7 +152,18 @@ async def test_policy_form_offers_waivable_matters_and_saves_a_version(
         },
     )
     assert saved.status_code == 303
+    assert (await policy.current()).version == 1  # proposed, not yet in force
+    page = (await client.get("/officials/policy")).text
+    assert 'data-testid="policy-proposal"' in page
+    assert 'data-testid="confirm-policy"' not in page  # not by the one who proposed it
+    alone = await client.post("/officials/policy/2/confirm", data={"csrf_token": token})
+    assert alone.status_code == 403
+    token = await page_session(client, "wang")
+    assert 'data-testid="confirm-policy"' in (await client.get("/officials/policy")).text
+    confirmed = await client.post("/officials/policy/2/confirm", data={"csrf_token": token})
+    assert confirmed.status_code == 303
     current = await policy.current()
+    assert current.version == 2
     assert current.waiver_grades == ["A", "B"]
     assert current.spot_check_rates["A"] == 0.05
     assert current.quota_per_period == 7
@@ -179,8 +192,35 @@ async def test_spot_check_outcome_and_lifted_suspension_through_the_forms(
         data={"csrf_token": token, "reason": "企业个人行为"},
     )
     assert lifted.status_code == 303
+    proposed = (await client.get("/api/v1/suspensions", headers=world.li)).json()[0]
+    assert (proposed["lift_proposed_by"], proposed["lifted_at"]) == ("official:wang", None)
+    alone = await client.post(
+        f"/officials/suspensions/{suspension['id']}/confirm-lift", data={"csrf_token": token}
+    )
+    assert alone.status_code == 403  # four eyes: not by the one who proposed it
+    token = await page_session(client, "li")
+    assert 'data-testid="confirm-lift"' in (await client.get("/officials/spot-checks")).text
+    confirmed = await client.post(
+        f"/officials/suspensions/{suspension['id']}/confirm-lift", data={"csrf_token": token}
+    )
+    assert confirmed.status_code == 303
     after = (await client.get("/api/v1/suspensions", headers=world.li)).json()[0]
-    assert after["lifted_by"] == "official:wang"
+    assert after["lifted_by"] == "official:li"
+    assert after["lift_proposed_by"] == "official:wang"
+
+
+async def test_policy_form_values_are_checked_like_the_api(client: httpx.AsyncClient) -> None:
+    await make_world(client)
+    token = await page_session(client, "li")
+    for bad in ({"rate_A": "five"}, {"quota_per_period": "many"}, {"rate_B": "150"}):
+        form = {"csrf_token": token, "waiver_grades": ["A"], "quota_per_period": "7", **bad}
+        response = await client.post("/officials/policy", data=form)
+        assert response.status_code == 422, bad
+    grade = {"csrf_token": token, "waiver_grades": ["Z"], "quota_per_period": "7"}
+    assert (await client.post("/officials/policy", data=grade)).status_code == 422
+    nul = {"csrf_token": token, "waiver_grades": ["A"], "note": "a\x00b"}
+    assert (await client.post("/officials/policy", data=nul)).status_code == 422
+    assert [v.version for v in await policy.history()] == [1]  # only make_world's
 
 
 async def test_appeal_decided_and_confirmed_through_the_forms(client: httpx.AsyncClient) -> None:

@@ -6,13 +6,13 @@ import re
 
 import httpx
 
-from tests.factories import PASSWORD, make_catalogue, make_user
+from tests.factories import PASSWORD, make_catalogue, make_user, page_login
 
 
 async def test_official_pins_and_hides_matters(client: httpx.AsyncClient) -> None:
     await make_catalogue()
     await make_user(username="li", role="official")
-    await client.post("/login", data={"username": "li", "password": PASSWORD})
+    await page_login(client, "li", PASSWORD)
     page = await client.get("/officials/catalogue", params={"sp": "HD-AI"})
     assert page.status_code == 200
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)

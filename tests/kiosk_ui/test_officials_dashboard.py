@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import httpx
 
-from tests.factories import PASSWORD, login, make_catalogue, make_incubator, make_user, publish_run
+from tests.factories import (
+    PASSWORD,
+    login,
+    make_catalogue,
+    make_incubator,
+    make_user,
+    page_login,
+    publish_run,
+)
 
 
 async def _session(client: httpx.AsyncClient, username: str) -> None:
-    response = await client.post("/login", data={"username": username, "password": PASSWORD})
+    response = await page_login(client, username, PASSWORD)
     assert response.status_code == 303
 
 

@@ -22,28 +22,44 @@ async def _official(client: httpx.AsyncClient, name: str = "li") -> dict[str, st
     return await login(client, name)
 
 
-async def test_official_saves_versions_and_reads_the_latest(client: httpx.AsyncClient) -> None:
+async def test_a_version_is_in_force_once_a_second_official_confirms_it(
+    client: httpx.AsyncClient,
+) -> None:
     await make_catalogue()
-    li = await _official(client)
+    li, wang = await _official(client), await _official(client, "wang")
     r = await client.get("/api/v1/policy", headers=li)
     assert r.status_code == 200
     assert r.json()["version"] == 0
     r = await client.post("/api/v1/policy", json=BODY, headers=li)
     assert r.status_code == 201, r.text
-    saved = r.json()
-    assert saved["version"] == 1
-    assert saved["spot_check_rates"] == {"A": 0.05, "B": 0.1, "C": 0.6, "D": 1.0}
-    assert saved["graduate_window_days"] == 365
-    assert saved["recommendation_valid_days"] == 90
-    assert saved["created_by"] == "official:li"
-    assert saved["draw_seed"]
+    proposed = r.json()
+    assert (proposed["version"], proposed["status"]) == (1, "proposed")
+    assert proposed["spot_check_rates"] == {"A": 0.05, "B": 0.1, "C": 0.6, "D": 1.0}
+    assert proposed["graduate_window_days"] == 365
+    assert proposed["recommendation_valid_days"] == 90
+    assert proposed["created_by"] == "official:li"
+    assert "draw_seed" not in proposed
+    assert (await client.get("/api/v1/policy", headers=li)).json()["version"] == 0  # not yet
+    alone = await client.post("/api/v1/policy/1/confirm", headers=li)
+    assert alone.status_code == 403
+    assert alone.json()["error"] == "FourEyesRequired"
+    confirmed = await client.post("/api/v1/policy/1/confirm", headers=wang)
+    assert confirmed.status_code == 200, confirmed.text
+    assert (confirmed.json()["status"], confirmed.json()["confirmed_by"]) == (
+        "confirmed",
+        "official:wang",
+    )
+    assert (await client.post("/api/v1/policy/1/confirm", headers=wang)).status_code == 409
     r = await client.post(
-        "/api/v1/policy", json={**BODY, "waiver_grades": ["A"], "note": "A only"}, headers=li
+        "/api/v1/policy", json={**BODY, "waiver_grades": ["A"], "note": "A only"}, headers=wang
     )
     assert r.status_code == 201
+    assert (await client.post("/api/v1/policy/2/withdraw", headers=wang)).status_code == 200
+    assert (await client.post("/api/v1/policy/2/confirm", headers=li)).status_code == 409
     current = (await client.get("/api/v1/policy", headers=li)).json()
-    assert (current["version"], current["waiver_grades"], current["note"]) == (2, ["A"], "A only")
-    assert current["draw_seed"] != saved["draw_seed"]
+    assert (current["version"], current["waiver_grades"]) == (1, ["A", "B"])
+    listed = (await client.get("/api/v1/policy/versions", headers=li)).json()
+    assert [(v["version"], v["status"]) for v in listed] == [(2, "withdrawn"), (1, "confirmed")]
 
 
 @pytest.mark.parametrize(("role", "status"), [("clerk", 403), ("incubator", 403), ("admin", 201)])
@@ -70,8 +86,10 @@ async def test_anonymous_may_neither_read_nor_set_policy(client: httpx.AsyncClie
 @pytest.mark.parametrize(
     ("changes", "error", "named"),
     [
-        ({"waiver_grades": ["A", "E"]}, "InvalidInput", "E"),
-        ({"spot_check_rates": {"A": 2}}, "InvalidInput", "spot_check_rates"),
+        ({"waiver_grades": ["A", "E"]}, "ValidationError", "waiver_grades"),
+        ({"waiver_grades": [""]}, "ValidationError", "waiver_grades"),
+        ({"spot_check_rates": {"A": 2}}, "ValidationError", "spot_check_rates"),
+        ({"spot_check_rates": {"Z": 0.5}}, "ValidationError", "spot_check_rates"),
         ({"waivable_matters": ["TECH-SME"]}, "InvalidInput", "TECH-SME"),
         ({"quota_per_period": -1}, "ValidationError", "quota_per_period"),
         ({"surprise": True}, "ValidationError", "surprise"),
@@ -86,4 +104,4 @@ async def test_bad_policy_is_422_naming_the_fault_and_no_version_is_made(
     assert r.status_code == 422, r.text
     assert r.json()["error"] == error
     assert named in r.json()["detail"]
-    assert (await client.get("/api/v1/policy", headers=li)).json()["version"] == 0
+    assert (await client.get("/api/v1/policy/versions", headers=li)).json() == []

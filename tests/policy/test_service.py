@@ -9,7 +9,7 @@ from tortoise.context import TortoiseContext
 
 from servicedesk.audit.models import AuditEntry
 from servicedesk.catalogue.models import Matter
-from servicedesk.errors import InvalidInput
+from servicedesk.errors import Conflict, FourEyesRequired, InvalidInput
 from servicedesk.policy import service as policy
 from tests.factories import make_catalogue
 
@@ -44,23 +44,49 @@ async def test_each_save_is_a_new_version_and_earlier_ones_stay(
 ) -> None:
     await make_catalogue()
     first = await policy.save(actor="official:li", **_fields(note="  start  "))
+    assert first.status == "proposed"
+    assert (await policy.current()).version == 0  # proposed is not in force
+    first = await policy.confirm(first.version, actor="official:wang")
     second = await policy.save(
         actor="official:wang", **_fields(waiver_grades=["B", "A", "B"], quota_per_period=5)
     )
+    second = await policy.confirm(second.version, actor="official:li")
     assert (first.version, second.version) == (1, 2)
     assert first.note == "start"
     assert second.waiver_grades == ["A", "B"]  # grade order, each once
     assert second.spot_check_rates == {"A": 0.05, "B": 0.20, "C": 0.60, "D": 1.0}
-    assert first.draw_seed != second.draw_seed  # a new version draws afresh
     assert await policy.current() == second
     assert [v.version for v in await policy.history()] == [2, 1]
     assert (await policy.history())[1] == first
-    entry = await AuditEntry.filter(action="policy.save", entity_id="2").get()
+    entry = await AuditEntry.filter(action="policy.propose", entity_id="2").get()
     assert entry.actor == "official:wang"
-    assert entry.before == {"version": 1}
+    assert entry.before == {"in_force": 1}
     assert entry.after is not None
     assert entry.after["quota_per_period"] == 5
-    assert entry.after["seed"] == second.draw_seed
+    confirmed = await AuditEntry.filter(action="policy.confirm", entity_id="2").get()
+    assert (confirmed.actor, confirmed.after) == (
+        "official:li",
+        {"in_force": 2, "proposed_by": "official:wang"},
+    )
+
+
+async def test_one_official_alone_cannot_change_the_policy(
+    db: TortoiseContext,  # noqa: ARG001
+) -> None:
+    await make_catalogue()
+    lax = await policy.save(
+        actor="official:li",
+        **_fields(waiver_grades=["A", "B", "C", "D"], spot_check_rates=dict.fromkeys("ABCD", 0)),
+    )
+    with pytest.raises(FourEyesRequired):
+        await policy.confirm(lax.version, actor="official:li")
+    assert (await policy.current()).version == 0
+    older = await policy.save(actor="official:li", **_fields(note="older"))
+    newer = await policy.save(actor="official:li", **_fields(note="newer"))
+    await policy.confirm(newer.version, actor="official:wang")
+    with pytest.raises(Conflict):  # older proposals lapse once a newer one is in force
+        await policy.confirm(older.version, actor="official:wang")
+    assert [v.status for v in await policy.history()] == ["confirmed", "withdrawn", "withdrawn"]
 
 
 @pytest.mark.parametrize(

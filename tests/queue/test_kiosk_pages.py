@@ -7,20 +7,26 @@ from typing import Any
 
 import httpx
 
+from servicedesk.accounts import kiosks
 from servicedesk.accounts import service as accounts
 from servicedesk.cases.models import Case
 from servicedesk.catalogue import service as catalogue
 from servicedesk.queue.models import Ticket
-from tests.factories import PASSWORD, make_catalogue, make_uscc, make_user
+from tests.factories import PASSWORD, make_catalogue, make_uscc, make_user, page_login
 
 
 async def enrol(client: httpx.AsyncClient) -> str:
-    _, token = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
-    r = await client.get(f"/kiosk/HD-AI?device={token}")
+    """Enrol the client as a kiosk of HD-AI with a one-time code; the browser's token."""
+    device, _ = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
+    code = await kiosks.new_enrol_code(device.id, actor="test")
+    page = await client.get("/kiosk/HD-AI/enrol")
+    r = await client.post(
+        "/kiosk/HD-AI/enrol", data={"csrf_token": hidden(page.text, "csrf_token"), "code": code}
+    )
     assert r.status_code == 303
     assert r.headers["location"] == "/kiosk/HD-AI"
     assert "sd_kiosk" in r.cookies
-    return token
+    return str(r.cookies["sd_kiosk"])
 
 
 def hidden(html: str, name: str) -> str:
@@ -33,9 +39,24 @@ async def test_kiosk_needs_enrolment(client: httpx.AsyncClient, db: Any) -> None
     del db
     await make_catalogue()
     r = await client.get("/kiosk/HD-AI", headers={"accept": "text/html"})
-    assert r.status_code in (303, 307, 401)
-    r = await client.get("/kiosk/HD-AI?device=kiosk_wrong", headers={"accept": "text/html"})
-    assert r.status_code == 403
+    assert r.status_code == 303
+    assert r.headers["location"] == "/kiosk/HD-AI/enrol"
+    client.cookies.set("sd_kiosk", "kiosk_wrong")
+    r = await client.get("/kiosk/HD-AI", headers={"accept": "text/html"})
+    assert r.headers["location"] == "/kiosk/HD-AI/enrol"
+    client.cookies.clear()
+    device, token = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
+    code = await kiosks.new_enrol_code(device.id, actor="test")
+    page = await client.get("/kiosk/HD-AI/enrol")
+    form = {"csrf_token": hidden(page.text, "csrf_token"), "code": code.lower()}
+    wrong_point = await client.post("/kiosk/DX-BIO/enrol", data=form)
+    assert wrong_point.status_code == 404  # a code enrols a kiosk at its own point only
+    enrolled = await client.post("/kiosk/HD-AI/enrol", data=form)
+    assert enrolled.status_code == 303
+    again = await client.post("/kiosk/HD-AI/enrol", data=form)
+    assert again.status_code == 404  # once only
+    r = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401  # the browser holds the kiosk's only token now
 
 
 async def test_take_a_number_at_the_kiosk(client: httpx.AsyncClient, db: Any) -> None:
@@ -120,7 +141,7 @@ async def test_console_calls_and_board_shows(client: httpx.AsyncClient, db: Any)
         },
     )
     await make_user(username="clerk-page")
-    login = await client.post("/login", data={"username": "clerk-page", "password": PASSWORD})
+    login = await page_login(client, "clerk-page", PASSWORD)
     assert login.status_code == 303
     pick = await client.get("/clerk")
     assert "HD-AI-W1" in pick.text

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.pages.admin.common import Admin, optional, page, parse, values, words
 from kiosk_ui.web import posted_form, redirect
+from servicedesk.accounts import kiosks
 from servicedesk.accounts.service import Principal
 from servicedesk.admin import people
 from servicedesk.admin.schemas import (
@@ -221,13 +222,13 @@ async def enrol_kiosk(request: Request, admin: Admin) -> Response:
         )
     except ServiceDeskError as exc:
         return await _kiosks_page(request, admin, exc=exc)
-    shown = {"id": device.id, "token": token, "service_point": body.service_point}
-    return await _kiosks_page(request, admin, token=shown)
+    return await _kiosks_page(request, admin, token=await _shown(device.id, token, admin))
 
 
 @router.post("/kiosks/{kiosk_id}/{action}", response_class=HTMLResponse)
 async def kiosk_action(request: Request, admin: Admin, kiosk_id: int, action: str) -> Response:
-    """Revoke a kiosk's token, or give it a new one (shown this once)."""
+    """Revoke a kiosk's token, or give it a new one and a new enrolment code (shown this
+    once: the kiosk's browser is enrolled by typing the code, no token in any address)."""
     await posted_form(request)
     try:
         if action == "revoke":
@@ -236,10 +237,23 @@ async def kiosk_action(request: Request, admin: Admin, kiosk_id: int, action: st
         if action != "rotate":
             raise InvalidInput("a kiosk is revoked or given a new token")
         device, token = await people.rotate_kiosk(kiosk_id, actor=admin.label)
+        shown = await _shown(device.id, token, admin)
     except ServiceDeskError as exc:
         return await _kiosks_page(request, admin, exc=exc)
-    shown = {"id": device.id, "token": token, "service_point": device.service_point.code}
     return await _kiosks_page(request, admin, token=shown)
+
+
+async def _shown(kiosk_id: int, token: str, admin: Principal) -> dict[str, object]:
+    """What the admin sees once: the API token and the browser's one-time enrolment code."""
+    code = await kiosks.new_enrol_code(kiosk_id, actor=admin.label)
+    device = await kiosks.device(kiosk_id)
+    return {
+        "id": kiosk_id,
+        "token": token,
+        "code": code,
+        "hours": kiosks.ENROL_CODE_HOURS,
+        "service_point": device.service_point.code,
+    }
 
 
 # ---------------------------------------------------------------- workdays

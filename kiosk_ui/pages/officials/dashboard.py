@@ -69,6 +69,7 @@ async def incubator_page(request: Request, official: Official, code: str) -> Res
 @router.get("/export/{name}.csv")
 async def export(
     request: Request,
+    official: Official,
     name: str,
     code: str = "",
     grade: str = "",
@@ -89,4 +90,4 @@ async def export(
         table = await tables.PER_INCUBATOR[name](code)
     else:
         raise NotFound(f"no table {name!r}")
-    return tables.csv_response(table, request)
+    return await tables.csv_response(table, request, actor=official.label)

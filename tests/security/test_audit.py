@@ -1,0 +1,104 @@
+"""The audit log is a hash chain: `audit verify` finds an edited, removed or inserted row;
+the database refuses UPDATE and DELETE on it; command-line actions name the OS user."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from pathlib import Path
+
+import pytest
+from tortoise import connections
+from tortoise.context import TortoiseContext
+
+from servicedesk.audit import service as audit
+from servicedesk.audit.models import AuditEntry
+from tests.cli.test_cli import _sql, run
+from tests.conftest import server_database_url
+
+
+async def _entries(n: int) -> None:
+    for i in range(n):
+        await audit.record(
+            "test.step",
+            actor="official:li",
+            entity="thing",
+            entity_id=i,
+            before={"n": i, "rate": 0.05},
+            after={"n": i + 1, "rate": 1.0, "names": ["甲", "乙"]},
+        )
+
+
+async def test_a_whole_chain_verifies(db: TortoiseContext) -> None:  # noqa: ARG001
+    await _entries(5)
+    verdict = await audit.verify()
+    assert verdict.whole
+    assert verdict.checked == 5
+    rows = await AuditEntry.all().order_by("id")
+    assert rows[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.row_hash for a, b in zip(rows, rows[1:], strict=False))
+    assert verdict.head == rows[-1].row_hash
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE audit_log SET actor = 'official:wang' WHERE id = {id}",
+        "UPDATE audit_log SET after = '{{\"n\": 99}}' WHERE id = {id}",
+        "DELETE FROM audit_log WHERE id = {id}",
+    ],
+)
+async def test_verify_names_the_first_broken_row(
+    db: TortoiseContext,  # noqa: ARG001
+    tamper: str,
+) -> None:
+    await _entries(6)
+    third = (await AuditEntry.all().order_by("id"))[2]
+    await connections.get("default").execute_script(tamper.format(id=third.id))
+    verdict = await audit.verify()
+    assert not verdict.whole
+    expected = third.id + 1 if tamper.startswith("DELETE") else third.id
+    assert verdict.broken_id == expected
+
+
+async def test_concurrent_writers_keep_one_chain(db: TortoiseContext) -> None:  # noqa: ARG001
+    await asyncio.gather(*[_entries(3) for _ in range(10)])
+    verdict = await audit.verify()
+    assert verdict.whole
+    assert verdict.checked == 30
+
+
+def test_the_cli_verifies_and_the_database_refuses_edits(tmp_path: Path) -> None:
+    url = server_database_url(tmp_path, prefix="audit")
+    assert run(["seed", "--demo"], url).returncode == 0
+    created = run(
+        ["user", "create", "zhang", "--role", "official", "--password-stdin"],
+        url,
+        stdin="a-long-password\n",
+    )
+    assert created.returncode == 0, created.stderr
+    whole = run(["audit", "verify"], url)
+    assert whole.returncode == 0, whole.stderr
+    assert "audit chain whole" in whole.stdout
+    rows = asyncio.run(
+        _sql(url, ("SELECT id, actor FROM audit_log WHERE action = 'user.create' ORDER BY id",))
+    )
+    assert rows[-1]["actor"] == f"cli:{getpass.getuser()}"  # the operator, not "system"
+    victim = rows[0]["id"]
+    for statement in (
+        f"UPDATE audit_log SET actor = 'nobody' WHERE id = {victim}",
+        f"DELETE FROM audit_log WHERE id = {victim}",
+    ):
+        with pytest.raises(Exception, match="append-only"):
+            asyncio.run(_sql(url, (statement, "SELECT 1")))
+    # Someone with the database owner's rights drops the triggers and edits a row:
+    drop = (
+        "DROP TRIGGER audit_log_no_change ON audit_log"
+        if url.startswith("postgres")
+        else "DROP TRIGGER audit_log_no_update"
+    )
+    edit = f"UPDATE audit_log SET actor = 'nobody' WHERE id = {victim}"
+    asyncio.run(_sql(url, (drop, edit, "SELECT 1")))
+    broken = run(["audit", "verify"], url)
+    assert broken.returncode != 0
+    assert f"row {victim}" in broken.stderr
