@@ -37,12 +37,14 @@ class Rule:
     ``hidden``: a refused caller gets 404 as for a missing thing, so that existence cannot
     be probed. ``limited``: a per-client or per-account limit may answer 429.
     ``reads_token``: the route looks at a bearer token even though anyone may call it.
+    ``credentials``: the route checks a password or code and answers 401 when it is wrong.
     """
 
     allowed: frozenset[str]
     hidden: bool = False
     limited: bool = False
     reads_token: bool = False
+    credentials: bool = False
     too_large: bool = False
 
     @property
@@ -61,7 +63,7 @@ TICKET_STEP = _rule(CLERKS)
 OFFICIAL_ONLY = _rule(OFFICIALS)
 
 API: dict[str, Rule] = {
-    "POST /auth/token": _rule(ANYONE, limited=True),
+    "POST /auth/token": _rule(ANYONE, limited=True, credentials=True),
     "GET /auth/me": _rule(STAFF),
     "POST /auth/revoke": _rule(STAFF | {KIOSK}),
     "POST /admin/users/{username}/unlock": _rule({ADMIN}),

@@ -71,6 +71,8 @@ async def validation_error(_request: Request, exc: Exception) -> Response:
 
 async def http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # a body the framework could not parse (not UTF-8, say)
+        return _json(422, "ValidationError", f"the request body is not valid: {exc.detail}")
     return JSONResponse(
         {"error": HTTP_NAMES.get(exc.status_code, "HTTPError"), "detail": str(exc.detail)},
         status_code=exc.status_code,

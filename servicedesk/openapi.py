@@ -56,8 +56,8 @@ def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str,
 
 def _errors(method: str, path: str, rule: Rule) -> dict[str, dict[str, Any]]:
     out = {"422": _error("invalid input: a field, a parameter, or a value too long to store")}
-    if not rule.public or rule.reads_token:
-        out["401"] = _error("no token, or an unknown, expired or revoked one")
+    if not rule.public or rule.reads_token or rule.credentials:
+        out["401"] = _error("no token, or an unknown, expired or revoked one; a wrong password")
     if not rule.public:
         out["403"] = _error("this caller may not do this")
     if "{" in path or method in WRITES:

@@ -19,7 +19,7 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiosk_ui.web import KioskNotEnrolled, form_int, render, settings_of
+from kiosk_ui.web import KioskNotEnrolled, PageForm, form_int, render, settings_of
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.kiosks import demo_kiosk_token
 from servicedesk.accounts.service import Principal
@@ -74,7 +74,8 @@ async def kiosk_form(request: Request) -> dict[str, Any]:
     form = await request.form()
     if not hmac.compare_digest(str(form.get("csrf_token", "")), kiosk_csrf(request)):
         raise Forbidden("the form expired; start again from the kiosk's home page")
-    return {k: (form.getlist(k) if k == "materials" else str(form.get(k))) for k in form}
+    page = PageForm(form)  # the same bounds and control-character checks as every form
+    return {k: (page.texts(k) if k == "materials" else page.text(k)) for k in form}
 
 
 def _idle(request: Request) -> int:

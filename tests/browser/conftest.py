@@ -59,6 +59,7 @@ def live_server() -> Iterator[str]:
         "SERVICEDESK_ENVIRONMENT": "development",
         # The demo server delivers (or marks "channel off") on PostgreSQL too, as SQLite's does.
         "SERVICEDESK_WORKER_IN_SERVE": "true",
+        "PYTHONPATH": str(ROOT),  # this checkout's code, whatever the virtualenv points at
     }
     log = (tmp / "server.log").open("w")
     proc = subprocess.Popen(

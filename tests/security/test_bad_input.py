@@ -166,3 +166,40 @@ async def test_a_duplicate_slot_in_another_offset_is_a_conflict(world: World) ->
     response = await world.client.post(slots, json=again, headers=world.clerk)
     assert response.status_code == 409, response.text
     assert response.json()["error"] == "Conflict"
+
+
+async def test_bad_page_form_values_are_a_4xx_alike(world: World) -> None:
+    """The kiosk's and the console's forms: non-numbers, NUL bytes, huge values."""
+    from tests.queue.test_pages import enrol, hidden
+
+    client = world.client
+    await enrol(client)
+    page = await client.get("/kiosk/HD-AI/matters/TECH-SME/apply")
+    form = {"csrf_token": hidden(page.text, "csrf_token"), "form_key": "k1"}
+    before = await Case.all().count()
+    for bad in (
+        {"ticket_id": "abc"},
+        {"ticket_id": str(2**40)},
+    ):
+        response = await client.post("/kiosk/HD-AI/void", data={**form, **bad})
+        assert 400 <= response.status_code < 500, bad
+    for bad in (
+        {"firm_name": "北京\x00科技", "uscc": make_uscc(1)},
+        {"firm_name": "x" * 5000, "uscc": make_uscc(1)},
+        {"firm_name": "x", "uscc": make_uscc(1), "materials": ["license"] * 101},
+    ):
+        response = await client.post(
+            "/kiosk/HD-AI/cases", data={**form, "matter_code": "TECH-SME", **bad}
+        )
+        assert 400 <= response.status_code < 500, bad
+    assert await Case.all().count() == before
+
+
+async def test_a_body_that_is_not_utf8_is_a_422(world: World) -> None:
+    response = await world.client.post(
+        f"{API}/policy",
+        content=b"\x1f\x8b%\xff\xfeo",
+        headers={**world.li, "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "ValidationError"
