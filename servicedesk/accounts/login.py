@@ -60,40 +60,46 @@ async def _verify(password: str, stored: str, settings: Settings) -> tuple[bool,
 
 
 async def _refuse_if_blocked(username: str, address: str, settings: Settings) -> None:
+    """429 while the account or the address is refused. The attempt counts against the
+    account (hammering during a delay leads to the lock) but not the address: refusals
+    cost no password check, and other people behind the same address keep logging in."""
     for key, whose in ((account_key(username), "account"), (address_key(address), "address")):
         wait = await throttle.blocked_for(key)
         if wait:
-            await _failed(username, address, settings, reason=f"{whose} throttled")
+            if whose == "account":
+                await _count_failure(account_key(username), settings, factor=1)
+            await _audit_failure(username, address, reason=f"{whose} throttled", wait=wait)
             raise TooManyRequests(
                 f"too many failed logins for this {whose}; try again in {wait} s",
                 retry_after=wait,
             )
 
 
-async def _failed(username: str, address: str, settings: Settings, *, reason: str) -> None:
-    lock = settings.login_lock_minutes * 60
-    free, lock_after = settings.login_free_attempts, settings.login_lock_after
-    account_wait = await throttle.fail(
-        account_key(username),
-        free=free,
-        lock_after=lock_after,
-        lock_seconds=lock,
+async def _count_failure(key: str, settings: Settings, *, factor: int) -> int:
+    return await throttle.fail(
+        key,
+        free=settings.login_free_attempts * factor,
+        lock_after=settings.login_lock_after * factor,
+        lock_seconds=settings.login_lock_minutes * 60,
         memory=FAILURE_MEMORY_SECONDS,
     )
-    await throttle.fail(
-        address_key(address),
-        free=free * ADDRESS_FACTOR,
-        lock_after=lock_after * ADDRESS_FACTOR,
-        lock_seconds=lock,
-        memory=FAILURE_MEMORY_SECONDS,
-    )
+
+
+async def _audit_failure(username: str, address: str, *, reason: str, wait: int) -> None:
     await audit.record(
         "auth.login_failed",
         actor=f"login:{username[:64]}",
         entity="user",
         entity_id=username[:64],
-        after={"client": address[:64], "reason": reason, "refused_for_seconds": account_wait},
+        after={"client": address[:64], "reason": reason, "refused_for_seconds": wait},
     )
+
+
+async def _failed(username: str, address: str, settings: Settings) -> None:
+    """A wrong password: it counts against the account and the address."""
+    wait = await _count_failure(account_key(username), settings, factor=1)
+    await _count_failure(address_key(address), settings, factor=ADDRESS_FACTOR)
+    await _audit_failure(username, address, reason="wrong username or password", wait=wait)
 
 
 async def login(username: str, password: str, *, address: str, settings: Settings) -> User:
@@ -103,7 +109,7 @@ async def login(username: str, password: str, *, address: str, settings: Setting
     stored = user.password_hash if user else dummy_hash()
     valid, new_hash = await _verify(password, stored, settings)
     if user is None or not valid:
-        await _failed(username, address, settings, reason="wrong username or password")
+        await _failed(username, address, settings)
         raise NotAuthenticated("wrong username or password")
     if new_hash:
         user.password_hash = new_hash
