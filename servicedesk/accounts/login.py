@@ -26,6 +26,9 @@ FAILURE_MEMORY_SECONDS = 3600  # failures are forgotten an hour after the last o
 ADDRESS_FACTOR = 5  # an address may fail five times as often as one account
 _limiters: dict[int, CapacityLimiter] = {}
 _waiting = 0
+# Accounts whose password is being checked in this process: one guess at a time each, so
+# a burst of parallel guesses cannot run many Argon2 checks before the first failure counts.
+_checking: set[str] = set()
 
 
 def account_key(username: str) -> str:
@@ -105,12 +108,21 @@ async def _failed(username: str, address: str, settings: Settings) -> None:
 async def login(username: str, password: str, *, address: str, settings: Settings) -> User:
     """The active user with this password, or 401 (wrong) / 429 (throttled); audited."""
     await _refuse_if_blocked(username, address, settings)
-    user = await User.get_or_none(username=username, is_active=True)
-    stored = user.password_hash if user else dummy_hash()
-    valid, new_hash = await _verify(password, stored, settings)
-    if user is None or not valid:
-        await _failed(username, address, settings)
-        raise NotAuthenticated("wrong username or password")
+    key = account_key(username)
+    if key in _checking:
+        await _count_failure(key, settings, factor=1)
+        await _audit_failure(username, address, reason="another attempt in progress", wait=1)
+        raise TooManyRequests("a login for this account is in progress; try again", retry_after=1)
+    _checking.add(key)
+    try:
+        user = await User.get_or_none(username=username, is_active=True)
+        stored = user.password_hash if user else dummy_hash()
+        valid, new_hash = await _verify(password, stored, settings)
+        if user is None or not valid:
+            await _failed(username, address, settings)
+            raise NotAuthenticated("wrong username or password")
+    finally:
+        _checking.discard(key)
     if new_hash:
         user.password_hash = new_hash
         await user.save(update_fields=["password_hash"])

@@ -174,3 +174,24 @@ async def test_next_never_leaves_the_site(client: httpx.AsyncClient, target: str
     response = await page_login(client, "alice", next=target)
     assert response.status_code == 303
     assert response.headers["location"] == "/clerk"
+
+
+@pytest.mark.usefixtures("users")
+async def test_parallel_guesses_for_one_account_wait_their_turn(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst of parallel guesses cannot run many password checks at once."""
+    hasher = accounts.password_hasher()
+    real = hasher.verify_and_update
+
+    def slow(password: str, stored: str) -> tuple[bool, str | None]:
+        time.sleep(0.3)
+        return real(password, stored)
+
+    monkeypatch.setattr(hasher, "verify_and_update", slow)
+    answers = await asyncio.gather(*[token(client, "alice", f"guess-{i}") for i in range(8)])
+    codes = sorted(a.status_code for a in answers)
+    assert codes.count(401) == 1  # one check ran
+    assert codes.count(429) == 7
+    bob = await token(client, "bob")  # other accounts are not held up
+    assert bob.status_code == 200
