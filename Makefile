@@ -46,6 +46,7 @@ bench: install wrk
 	$(BIN)/python bench/credit_peers.py
 	$(BIN)/python bench/tickets.py
 	$(BIN)/python bench/statistics.py --scale 0.1  # --scale 1 for a city's year (about 25 min)
+	$(BIN)/python bench/login_attack.py
 
 clean:
 	rm -rf $(VENV) data artifacts
