@@ -55,8 +55,8 @@ class Case(Model):
     # returned with a notice or accepted with a deficiency.
     deadline_on = fields.DateField(null=True)
     statutory_deadline_on = fields.DateField(null=True)
-    notice_issued = fields.BooleanField(default=False)
-    accepted_deficient = fields.BooleanField(default=False)
+    notice_issued = fields.BooleanField(default=False, db_default=False)
+    accepted_deficient = fields.BooleanField(default=False, db_default=False)
     supplement_due = fields.DateField(null=True)
     owed_materials: fields.Field[list[str]] = fields.JSONField(default=list)
     # The one extension of supplement_due a clerk may grant once it has passed.

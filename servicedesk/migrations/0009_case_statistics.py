@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Case',
             name='accepted_deficient',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Case',
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Case',
             name='notice_issued',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Case',

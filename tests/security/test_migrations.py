@@ -25,10 +25,14 @@ BEFORE_QUERY_CODE = (
     " '[]', '', '[]', '2026-11-27 01:00:00+00:00'),"
     " (2, 'P-20261127-0002', 1, 1, 1, 'submitted', '[]', '2026-11-27 01:00:00+00:00', false,"
     " '[]', '', '[]', '2026-11-27 01:00:00+00:00')",
+    "INSERT INTO waiver_policies (id, version, waiver_grades, spot_check_rates,"
+    " quota_per_period, waivable_matters, graduate_window_days, recommendation_valid_days,"
+    " draw_seed, note, created_by, created_at) VALUES (1, 1, '[\"A\"]', '{}', 5, '[]', 365,"
+    " 90, 'seed', '', 'official:li', '2026-11-27 01:00:00+00:00')",
 )
 
 
-def test_cases_stored_before_get_a_query_code(tmp_path: Path) -> None:
+def test_data_stored_before_the_security_migrations_upgrades(tmp_path: Path) -> None:
     url = server_database_url(tmp_path, prefix="qc")
     env = {**os.environ, "SERVICEDESK_DATABASE_URL": url}
     first = tortoise_cli(["migrate", "models", "0002_ticket_seq"], env)
@@ -40,3 +44,6 @@ def test_cases_stored_before_get_a_query_code(tmp_path: Path) -> None:
     codes = [str(r["query_code"]) for r in rows]
     assert all(len(c) == 8 and set(c) <= set(QUERY_CODE_ALPHABET) for c in codes)
     assert codes[0] != codes[1]
+    # The policy in force before four eyes stays in force: confirmed, not proposed.
+    policies = asyncio.run(_sql(url, ("SELECT status FROM waiver_policies",)))
+    assert [str(p["status"]) for p in policies] == ["confirmed"]

@@ -57,7 +57,7 @@ async def backward(_apps: object, schema_editor: BaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0004_security")]
+    dependencies = [("models", "0011_security")]
 
     initial = False
 

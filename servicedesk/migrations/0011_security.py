@@ -4,7 +4,7 @@ from servicedesk.policy.models import PolicyStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_case_query_code')]
+    dependencies = [('models', '0010_case_query_code_required')]
 
     initial = False
 
@@ -66,7 +66,14 @@ class Migration(migrations.Migration):
             name='confirmed_by',
             field=fields.CharField(null=True, max_length=100),
         ),
+        # Policies stored before four eyes are the ones in force: confirmed.
         ops.AddField(
+            model_name='Policy',
+            name='status',
+            field=fields.CharEnumField(null=True, description='PROPOSED: proposed\nCONFIRMED: confirmed\nWITHDRAWN: withdrawn', enum_type=PolicyStatus, max_length=16),
+        ),
+        ops.RunSQL("UPDATE waiver_policies SET status = 'confirmed'", reverse_sql="SELECT 1"),
+        ops.AlterField(
             model_name='Policy',
             name='status',
             field=fields.CharEnumField(default=PolicyStatus.PROPOSED, description='PROPOSED: proposed\nCONFIRMED: confirmed\nWITHDRAWN: withdrawn', enum_type=PolicyStatus, max_length=16),
