@@ -25,6 +25,7 @@ from servicedesk.incubators import indicators
 from servicedesk.incubators import service as incubators
 from servicedesk.ratings import appeals
 from servicedesk.ratings import service as ratings
+from servicedesk.spreadsheet import inert
 
 LABELS = {i.name: (i.name_zh, i.name_en) for i in INDICATORS}
 
@@ -51,17 +52,11 @@ class Table:
         return "\ufeff" + out.getvalue()  # a BOM so spreadsheet programs read UTF-8
 
 
-# A cell a spreadsheet would read as a formula (or a DDE call) when it starts so.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
 def spreadsheet_cell(value: Any) -> str:
     """The cell as exported: text someone typed (a firm name, an appeal's reason) that a
     spreadsheet would run as a formula is prefixed with a quote; numbers stay numbers."""
     text = _plain(value)
-    if isinstance(value, str | list) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    return inert(text) if isinstance(value, str | list) else text
 
 
 def _plain(value: Any) -> str:

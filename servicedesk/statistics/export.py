@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import xlsxwriter
 
+from servicedesk.spreadsheet import inert
 from servicedesk.statistics.figures import Table
 
 RATE_SUFFIX = "_rate"
@@ -22,8 +23,14 @@ def csv_bytes(table: Table) -> bytes:
     writer = csv.writer(out)
     writer.writerow([head for _, head in table.columns])
     for row in table.rows:
-        writer.writerow(["" if row.get(k) is None else row.get(k) for k, _ in table.columns])
+        writer.writerow([_csv_cell(row.get(k)) for k, _ in table.columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    return inert(value) if isinstance(value, str) else value
 
 
 def xlsx_bytes(tables: Iterable[Table], *, titles: dict[str, str] | None = None) -> bytes:
@@ -35,14 +42,16 @@ def xlsx_bytes(tables: Iterable[Table], *, titles: dict[str, str] | None = None)
     for table in tables:
         sheet = book.add_worksheet((titles or {}).get(table.name, table.name)[:31])
         for col, (key, head) in enumerate(table.columns):
-            sheet.write(0, col, head, bold)
+            sheet.write_string(0, col, head, bold)
             sheet.set_column(col, col, max(10, len(head) * 2))
             for row_no, row in enumerate(table.rows, start=1):
                 value = row.get(key)
                 if value is None:
                     continue
-                fmt = percent if key.endswith(RATE_SUFFIX) else None
-                sheet.write(row_no, col, value, fmt)
+                if isinstance(value, str):  # never a formula, whatever it starts with
+                    sheet.write_string(row_no, col, value)
+                else:
+                    sheet.write(row_no, col, value, percent if key.endswith(RATE_SUFFIX) else None)
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()

@@ -99,8 +99,11 @@ async def test_a_park_is_set_up_through_the_pages(client: httpx.AsyncClient) -> 
     enrolled = await _post(
         client, "/admin/kiosks", {"csrf_token": csrf, "service_point": "NP"}, status=200
     )
-    assert "/kiosk/NP?device=" in enrolled.text
-    token = enrolled.text.split("/kiosk/NP?device=")[1].split("<")[0]
+    assert "/kiosk/NP/enrol" in enrolled.text
+    assert "?device=" not in enrolled.text  # no token in any address
+    code = enrolled.text.split('data-testid="enrol-code">')[1].split("<")[0]
+    assert len(code.replace("-", "")) == 8
+    token = enrolled.text.split('data-testid="api-token">')[1].split("<")[0]
     ticket = await client.post(
         "/api/v1/service-points/NP/tickets",
         json={"matter_code": "NEW-M"},

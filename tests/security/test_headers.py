@@ -114,3 +114,24 @@ async def test_an_export_is_audited_and_safe(client: httpx.AsyncClient) -> None:
 def test_table_csv_uses_the_same_cells() -> None:
     table = Table("t", [("a", "A")], rows=[{"a": "=x"}])
     assert table.csv(lambda s: s).splitlines()[1] == "'=x"
+
+
+def test_statistics_exports_never_carry_a_formula() -> None:
+    """A point or matter name an admin typed as a formula stays text in CSV and XLSX."""
+    import zipfile
+
+    from servicedesk.statistics import export
+    from servicedesk.statistics.figures import Table as Figures
+
+    table = Figures(
+        name="points",
+        columns=[("name", "服务点"), ("tickets", "取号"), ("on_time_rate", "按时率")],
+        rows=[{"name": '=HYPERLINK("http://x")', "tickets": 3, "on_time_rate": 0.5}],
+    )
+    rows = list(csv.reader(io.StringIO(export.csv_bytes(table).decode("utf-8-sig"))))
+    assert rows[1] == ['\'=HYPERLINK("http://x")', "3", "0.5"]
+    book = zipfile.ZipFile(io.BytesIO(export.xlsx_bytes([table])))
+    sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no formula cell
+    assert '<c r="A2" t="s"' in sheet  # a string cell
+    assert '<t>=HYPERLINK("http://x")</t>' in book.read("xl/sharedStrings.xml").decode()
