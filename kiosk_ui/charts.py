@@ -34,6 +34,23 @@ matplotlib.rcParams.update(
         "font.size": 9,
     }
 )
+
+
+def _register_cjk_fonts() -> None:
+    """matplotlib lists the system's fonts once and caches the list: a CJK font installed
+    after that (``make test`` installs fonts-noto-cjk) is added here, so that labels
+    never fall back to empty boxes."""
+    from matplotlib import font_manager
+
+    known = font_manager.fontManager.ttflist
+    if any(f.name.startswith("Noto Sans CJK") for f in known):
+        return
+    for path in font_manager.findSystemFonts(fontext="ttf"):
+        if "NotoSansCJK" in path.replace(" ", ""):
+            font_manager.fontManager.addfont(path)
+
+
+_register_cjk_fonts()
 PALETTE = ("#0b5394", "#a4161a", "#1d6b2f", "#b8860b", "#6a3d9a", "#4a4a4a")
 Series = Sequence[tuple[str, Sequence[float | None]]]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -60,9 +60,12 @@ async def _to_login(request: Request, _exc: Exception) -> Response:
     return login_redirect(request)
 
 
-async def _to_enrolment(_request: Request, exc: Exception) -> Response:
+async def _to_enrolment(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KioskNotEnrolled)
-    return redirect(f"/kiosk/{quote(exc.service_point, safe='')}/enrol")
+    target = f"/kiosk/{quote(exc.service_point, safe='')}/enrol"
+    if request.method == "GET" and request.url.path.startswith("/rate/"):
+        target += "?" + urlencode({"next": request.url.path})  # a tablet returns to its window
+    return redirect(target)
 
 
 def render_error(request: Request, exc: ServiceDeskError) -> Response:

@@ -157,9 +157,9 @@ MAX_FORM_VALUES = 100
 MAX_FORM_TEXT = 4000
 
 
-def _checked(name: str, value: str) -> str:
-    if len(value) > MAX_FORM_TEXT:
-        raise InvalidInput(f"{name}: at most {MAX_FORM_TEXT} characters", extra={"field": name})
+def _checked(name: str, value: str, limit: int = MAX_FORM_TEXT) -> str:
+    if len(value) > limit:
+        raise InvalidInput(f"{name}: at most {limit} characters", extra={"field": name})
     if has_control(value):
         raise InvalidInput(f"{name}: {CONTROL_MESSAGE}", extra={"field": name})
     return value
@@ -171,9 +171,9 @@ class PageForm:
     def __init__(self, data: FormData) -> None:
         self._data = data
 
-    def text(self, name: str) -> str:
+    def text(self, name: str, *, limit: int = MAX_FORM_TEXT) -> str:
         """A text field; a control character (a NUL, say) is refused as in the API."""
-        return _checked(name, str(self._data.get(name, "")))
+        return _checked(name, str(self._data.get(name, "")), limit)
 
     def texts(self, name: str) -> list[str]:
         values = self._data.getlist(name)

@@ -251,7 +251,7 @@ def cmd_audit_verify(_args: argparse.Namespace, settings: Settings) -> None:
         )
     print(
         f"audit chain whole: {verdict.checked} rows, head {verdict.head}"
-        + (f" ({verdict.unchained} earlier rows predate the chain)" if verdict.unchained else "")
+        + (f" ({verdict.unchained} rows arrived while checking)" if verdict.unchained else "")
     )
 
 

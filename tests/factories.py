@@ -209,13 +209,14 @@ class World:
             )
         r = await self.client.post("/api/v1/cases", json=body, headers=self.clerk)
         assert r.status_code == 201, r.text
+        query_code = r.json()["query_code"]
         r = await self.client.post(
             f"/api/v1/cases/{r.json()['case_no']}/accept",
             headers=self.clerk,
             json={"with_deficiency": True},
         )
         assert r.status_code == 200, r.text
-        data: dict[str, Any] = r.json()
+        data: dict[str, Any] = {**r.json(), "query_code": query_code}  # the receipt's
         return data
 
 

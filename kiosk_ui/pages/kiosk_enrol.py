@@ -4,6 +4,8 @@ token in the address bar, where access logs and browser history would keep it.""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -20,10 +22,15 @@ ENROLMENTS_PER_HOUR = 20
 
 
 @router.get("/kiosk/{sp}/enrol", response_class=HTMLResponse)
-async def enrol_form(request: Request, sp: str) -> Response:
-    """Type the enrolment code to make this browser a kiosk of the point."""
+async def enrol_form(request: Request, sp: str, next: str = "") -> Response:
+    """Type the enrolment code to make this browser a kiosk (or rating tablet) of the point."""
     point = await catalogue.get_point(sp)
-    return render(request, "kiosk_enrol.html", point=point, error=None)
+    return render(request, "kiosk_enrol.html", point=point, error=None, next=_next(next))
+
+
+def _next(raw: str) -> str:
+    """Where an enrolled browser goes on: a rating tablet's window page, else the kiosk."""
+    return raw if re.fullmatch(r"/rate/[A-Za-z0-9_-]{1,32}", raw) else ""
 
 
 @router.post("/kiosk/{sp}/enrol", response_class=HTMLResponse)
@@ -38,7 +45,14 @@ async def enrol(request: Request, sp: str) -> Response:
     try:
         token = await kiosks.enrol(point.id, str(form.get("code", ""))[:20])
     except NotFound as exc:
-        return render(request, "kiosk_enrol.html", status_code=404, point=point, error=exc.detail)
-    response = redirect(f"/kiosk/{point.code}")
+        return render(
+            request,
+            "kiosk_enrol.html",
+            status_code=404,
+            point=point,
+            error=exc.detail,
+            next=_next(str(form.get("next", ""))),
+        )
+    response = redirect(_next(str(form.get("next", ""))) or f"/kiosk/{point.code}")
     set_kiosk_cookie(request, response, token)
     return response

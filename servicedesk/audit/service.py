@@ -1,9 +1,13 @@
 """The audit log: every state-changing action, with actor, time, before and after.
 
 Rows form a hash chain: ``row_hash = sha256(canonical row + prev_hash)``, where
-``prev_hash`` is the previous row's ``row_hash``. Appending takes a database lock, so
-the chain has one order across workers; :func:`verify` walks it and names the first
-row that does not hold. On PostgreSQL (and SQLite) a trigger refuses UPDATE and DELETE.
+``prev_hash`` is the ``row_hash`` of the row before it in chain order (``chain_seq``).
+Appending takes a database lock, so the chain has one order across workers. The hall's
+hot paths (call-next, complete) insert their row inside their one SQL statement without
+hashes; :func:`seal` chains such rows, in id order, under the same lock (the worker runs
+it every few seconds, and ``verify`` first). :func:`verify` walks the chain and names the
+first row that does not hold. A trigger refuses UPDATE and DELETE, except the sealing of
+a row not yet sealed.
 """
 
 from __future__ import annotations
@@ -92,12 +96,47 @@ async def record(
         await _append(entry, conn)
 
 
+async def _head(conn: BaseDBAsyncClient) -> tuple[int, str]:
+    """The chain's last place and hash (0 and the genesis hash while it is empty)."""
+    last = (
+        await AuditEntry.filter(chain_seq__isnull=False)
+        .using_db(conn)
+        .order_by("-chain_seq")
+        .only("chain_seq", "row_hash")
+        .first()
+    )
+    if last is None or last.chain_seq is None or last.row_hash is None:
+        return 0, GENESIS
+    return last.chain_seq, last.row_hash
+
+
 async def _append(entry: AuditEntry, conn: BaseDBAsyncClient) -> None:
     await locks.hold(conn, CHAIN_LOCK)  # held to the end of the transaction
-    last = await AuditEntry.all().using_db(conn).order_by("-id").only("row_hash").first()
-    entry.prev_hash = (last.row_hash if last else None) or GENESIS
+    seq, head = await _head(conn)
+    entry.chain_seq, entry.prev_hash = seq + 1, head
     entry.row_hash = row_digest(entry, entry.prev_hash)
     await entry.save(using_db=conn)
+
+
+async def seal(*, limit: int = BATCH) -> int:
+    """Chain the rows written without hashes (by the hot paths), oldest first; how many."""
+    async with in_transaction() as conn:
+        await locks.hold(conn, CHAIN_LOCK)
+        unsealed = AuditEntry.filter(row_hash__isnull=True).using_db(conn)
+        rows = await unsealed.order_by("id").limit(limit)
+        if not rows:
+            return 0
+        seq, head = await _head(conn)
+        for row in rows:
+            seq += 1
+            digest = row_digest(row, head)
+            await (
+                AuditEntry.filter(id=row.id, row_hash__isnull=True)
+                .using_db(conn)
+                .update(chain_seq=seq, prev_hash=head, row_hash=digest)
+            )
+            head = digest
+        return len(rows)
 
 
 async def entries_for(entity: str, entity_id: str | int) -> list[AuditEntry]:
@@ -120,30 +159,29 @@ class Verdict:
 
 
 async def _rows() -> AsyncIterator[AuditEntry]:
-    last_id = -1
+    last_seq = 0
     while True:
-        batch = await AuditEntry.filter(id__gt=last_id).order_by("id").limit(BATCH)
+        batch = await AuditEntry.filter(chain_seq__gt=last_seq).order_by("chain_seq").limit(BATCH)
         if not batch:
             return
         for row in batch:
             yield row
-        last_id = batch[-1].id
+        last_seq = batch[-1].chain_seq or last_seq
 
 
 async def verify() -> Verdict:
-    """Walk the chain from the first row; the first row whose link or content is off."""
-    checked = unchained = 0
+    """Seal what the hot paths wrote, then walk the chain from its first row: the first
+    row whose link or content is off, or a gap where a row was removed."""
+    while await seal() == BATCH:
+        pass
+    checked = 0
     head = GENESIS
-    chained = False
     async for row in _rows():
-        if row.row_hash is None and not chained:
-            unchained += 1  # written before the chain began
-            continue
-        chained = True
         checked += 1
-        if row.prev_hash != head:
-            return Verdict(checked, unchained, head, row.id, "its link to the row before is broken")
+        if row.chain_seq != checked or row.prev_hash != head:
+            return Verdict(checked, 0, head, row.id, "its link to the row before is broken")
         if row_digest(row, head) != row.row_hash:
-            return Verdict(checked, unchained, head, row.id, "its content was changed")
+            return Verdict(checked, 0, head, row.id, "its content was changed")
         head = row.row_hash
+    unchained = await AuditEntry.filter(chain_seq__isnull=True).count()
     return Verdict(checked, unchained, head)

@@ -81,11 +81,14 @@ async def test_a_kiosk_is_enrolled_and_its_token_shown_once(
     await form.locator("input[name=name]").fill("大厅入口")
     await form.locator("button[type=submit]").click()
     shown = admin.get_by_test_id("kiosk-token")
-    await expect(shown).to_contain_text("/kiosk/DX-BIO?device=")
+    await expect(shown).to_contain_text("/kiosk/DX-BIO/enrol")
+    await expect(shown).not_to_contain_text("?device=")  # no token in any address
     await shot(admin, "admin-05-kiosk-enrolled")
-    address = (await shown.locator(".token").inner_text()).strip()
+    code = (await admin.get_by_test_id("enrol-code").inner_text()).strip()
     kiosk = await browser.new_page()
-    await kiosk.goto(live_server + address)
+    await kiosk.goto(f"{live_server}/kiosk/DX-BIO/enrol")
+    await kiosk.get_by_test_id("enrol-code").fill(code)
+    await kiosk.locator("form button[type=submit]").click()
     await expect(kiosk.get_by_test_id("kiosk")).to_be_visible()
     await admin.goto(f"{live_server}/admin/kiosks")
     await expect(admin.get_by_test_id("kiosk-token")).to_have_count(0)  # shown once only

@@ -28,6 +28,7 @@ async def test_contact_message_and_withdrawal(page: Page, live_server: str) -> N
     await screenshot(page, "notify-kiosk-consent")
     await page.get_by_test_id("submit-case").click()
     case_no = await page.get_by_test_id("case-no").inner_text()
+    query_code = (await page.get_by_test_id("query-code").inner_text()).replace("-", "")
 
     await login(page, live_server, "official-li")
     await page.goto(f"{live_server}/officials/messages?status=channel_off")
@@ -42,7 +43,7 @@ async def test_contact_message_and_withdrawal(page: Page, live_server: str) -> N
     await expect(rows).to_contain_text("138****5678")
     await screenshot(page, "notify-officials-messages")
 
-    await page.goto(f"{live_server}/query?case_no={case_no}&uscc={uscc}")
+    await page.goto(f"{live_server}/query?case_no={case_no}&query_code={query_code}")
     await expect(page.get_by_test_id("consent")).to_contain_text("138****5678")
     await page.get_by_test_id("withdraw-consent").click()
     await expect(page.get_by_test_id("withdrawn")).to_be_visible()

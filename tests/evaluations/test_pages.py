@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from servicedesk.accounts import kiosks
 from servicedesk.accounts import service as accounts
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import Conflict
@@ -26,13 +27,25 @@ def hidden(html: str, name: str) -> str:
 
 
 async def _enrol_tablet(hall: Hall, *, point: str = "HD-AI", window: str = "HD-AI-W1") -> None:
-    _, token = await accounts.create_kiosk(await catalogue.get_point(point))
-    r = await hall.client.get(f"/rate/{window}?device={token}")
+    device, _ = await accounts.create_kiosk(await catalogue.get_point(point))
+    code = await kiosks.new_enrol_code(device.id, actor="test")
+    enrol_page = await hall.client.get(f"/kiosk/{point}/enrol", params={"next": f"/rate/{window}"})
+    r = await hall.client.post(
+        f"/kiosk/{point}/enrol",
+        data={
+            "csrf_token": hidden(enrol_page.text, "csrf_token"),
+            "code": code,
+            "next": hidden(enrol_page.text, "next"),
+        },
+    )
     assert r.status_code == 303, r.text
-    assert r.headers["location"] == f"/rate/{window}"
+    assert r.headers["location"] == f"/rate/{window}"  # the tablet returns to its window
 
 
 async def test_the_tablet_rates_the_ticket_just_finished_at_its_window(hall: Hall) -> None:
+    unenrolled = await hall.client.get("/rate/HD-AI-W1")
+    assert unenrolled.status_code == 303  # to the point's enrolment, then back here
+    assert unenrolled.headers["location"] == "/kiosk/HD-AI/enrol?next=%2Frate%2FHD-AI-W1"
     await _enrol_tablet(hall)
     idle = await hall.client.get("/rate/HD-AI-W1")
     assert 'data-testid="tablet-idle"' in idle.text

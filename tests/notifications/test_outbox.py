@@ -47,7 +47,10 @@ async def test_returned_case_queues_one_message_naming_materials_in_words(
     assert "license" not in message.body
     assert "rd_audit" not in message.body
     # Reading the case again (deemed acceptance is re-checked) queues nothing more.
-    await client.get(f"/api/v1/cases/{case['case_no']}", params={"uscc": make_uscc(1)})
+    again = await client.get(
+        f"/api/v1/cases/{case['case_no']}", params={"query_code": case["query_code"]}
+    )
+    assert again.status_code == 200
     assert len(await _messages("returned")) == 1
 
 
@@ -153,10 +156,14 @@ async def test_withdrawn_consent_erases_the_contact_and_stops_messages(
     client: httpx.AsyncClient, hall: dict[str, Any]
 ) -> None:
     case = await submit_case(client, hall["kiosk"], contact=MOBILE)
-    no, uscc = case["case_no"], make_uscc(1)
-    wrong = await client.post(f"/api/v1/cases/{no}/contact/withdraw", json={"uscc": make_uscc(9)})
+    no, uscc, code = case["case_no"], make_uscc(1), case["query_code"]
+    by_uscc = await client.post(f"/api/v1/cases/{no}/contact/withdraw", json={"uscc": uscc})
+    assert by_uscc.status_code == 422  # the public USCC cannot erase a firm's contact
+    wrong = await client.post(
+        f"/api/v1/cases/{no}/contact/withdraw", json={"query_code": "WRONG234"}
+    )
     assert wrong.status_code == 404
-    r = await client.post(f"/api/v1/cases/{no}/contact/withdraw", json={"uscc": uscc})
+    r = await client.post(f"/api/v1/cases/{no}/contact/withdraw", json={"query_code": code})
     assert r.status_code == 200
     assert r.json() == {"withdrawn": True}
     contact = await Contact.get(holder=f"firm:{uscc}")
@@ -169,7 +176,7 @@ async def test_withdrawn_consent_erases_the_contact_and_stops_messages(
     assert received.recipient == ""
     await client.post(f"/api/v1/cases/{no}/accept", headers=hall["clerk"])
     assert len(await _messages()) == 1
-    again = await client.post(f"/api/v1/cases/{no}/contact/withdraw", json={"uscc": uscc})
+    again = await client.post(f"/api/v1/cases/{no}/contact/withdraw", json={"query_code": code})
     assert again.json() == {"withdrawn": False}
 
 

@@ -68,14 +68,14 @@ async def test_query_page_shows_the_masked_contact_and_withdraws_consent(
     client: httpx.AsyncClient, hall: dict[str, Any]
 ) -> None:
     case = await submit_case(client, hall["kiosk"], contact=CONTACT)
-    params = {"case_no": case["case_no"], "uscc": make_uscc(1)}
+    params = {"case_no": case["case_no"], "query_code": case["query_code"]}
     page = await client.get("/query", params=params)
     assert "138****5678" in page.text
     assert "b***@example.com" in page.text
     assert "13812345678" not in page.text
     wrong = await client.post(
         "/query/withdraw-consent",
-        data={**params, "uscc": make_uscc(7), "csrf_token": csrf(page.text)},
+        data={**params, "query_code": "WRONG234", "csrf_token": csrf(page.text)},
     )
     assert wrong.status_code == 404
     assert await Contact.exists(holder=f"firm:{make_uscc(1)}", consent_at__isnull=False)

@@ -10,7 +10,7 @@ from servicedesk.incubators import service as incubators
 from servicedesk.incubators.models import CreditEvent
 from servicedesk.incubators.periods import next_period, quarters_before
 from servicedesk.timeutil import now
-from tests.factories import PASSWORD, login, make_catalogue, make_user
+from tests.factories import login, make_catalogue, make_user, page_login
 
 
 async def _history(n: int = 40) -> None:
@@ -104,8 +104,7 @@ async def test_grade_risks_move_from_the_rubric_toward_recorded_outcomes(
 
 async def test_models_page_shows_the_grade_risk_table(client: httpx.AsyncClient) -> None:
     await make_user(username="li", role="official")
-    r = await client.post("/login", data={"username": "li", "password": PASSWORD})
-    assert r.status_code == 303
+    await page_login(client, "li")
     page = await client.get("/officials/models?lang=en")
     assert page.status_code == 200
     assert 'data-testid="grade-risks"' in page.text

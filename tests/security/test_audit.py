@@ -102,3 +102,32 @@ def test_the_cli_verifies_and_the_database_refuses_edits(tmp_path: Path) -> None
     broken = run(["audit", "verify"], url)
     assert broken.returncode != 0
     assert f"row {victim}" in broken.stderr
+
+
+HOT_PATH_ROW = (
+    "INSERT INTO audit_log (at, actor, action, entity, entity_id, after) VALUES"
+    " ('2026-12-07 01:00:00+00:00', 'clerk:clerk-hd', 'ticket.call', 'ticket', '7',"
+    ' \'{"ticket_no": "B007"}\')'
+)
+
+
+async def test_rows_the_hot_paths_write_are_sealed_into_the_chain(
+    db: TortoiseContext,  # noqa: ARG001
+) -> None:
+    """Call-next and complete insert their audit row in their one statement, without
+    hashes; sealing chains them in arrival order, and an edit afterwards is found."""
+    await _entries(2)
+    await connections.get("default").execute_script(HOT_PATH_ROW)
+    await _entries(1)  # a later row chains on the sealed head, not past the hot row
+    assert await audit.seal() == 1
+    assert await audit.seal() == 0
+    verdict = await audit.verify()
+    assert verdict.whole
+    assert verdict.checked == 4
+    hot = await AuditEntry.get(action="ticket.call")
+    assert hot.chain_seq == 4  # sealed after the row recorded meanwhile
+    await connections.get("default").execute_script(
+        f"UPDATE audit_log SET actor = 'clerk:other' WHERE id = {hot.id}"
+    )
+    broken = await audit.verify()
+    assert broken.broken_id == hot.id

@@ -74,4 +74,6 @@ async def test_bookings_are_limited_per_address(
     codes = [(await client.post(f"{API}/appointments", json=body)).status_code for _ in range(3)]
     assert codes[:2] == [201, 201]
     assert codes[2] == 429
+    # Another address is not limited (another firm: one firm may book twice a day).
+    body["firm"] = {"uscc": make_uscc(2), "name": "另一公司"}
     assert (await other.post(f"{API}/appointments", json=body)).status_code == 201

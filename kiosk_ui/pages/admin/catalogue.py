@@ -15,6 +15,8 @@ from servicedesk.admin import catalogue_file
 from servicedesk.errors import InvalidInput, ServiceDeskError
 
 router = APIRouter()
+# The checked catalogue file travels back in the form (the body limit still holds).
+CATALOGUE_TEXT_LIMIT = 500_000
 MAX_BYTES = 2 * 1024 * 1024
 FILENAME = "catalogue.toml"
 
@@ -85,7 +87,7 @@ async def check(request: Request, admin: Admin) -> Response:
 async def apply(request: Request, admin: Admin) -> Response:
     """Apply the checked file (checked again: the catalogue may have changed since)."""
     form = await posted_form(request)
-    text = form.text("text")
+    text = form.text("text", limit=CATALOGUE_TEXT_LIMIT)
     try:
         plan = await catalogue_file.apply(text, actor=admin.label)
     except ServiceDeskError as exc:
