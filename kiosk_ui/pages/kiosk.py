@@ -316,17 +316,27 @@ async def check_in(request: Request, sp: str) -> Response:
 
 @router.get("/kiosk/{sp}/query", response_class=HTMLResponse)
 async def query_form(request: Request, sp: str) -> Response:
-    """Progress query by case number and USCC, with an on-screen keypad."""
+    """Progress query by case number and query code (or USCC), by touch or QR scan."""
     return await _page(request, sp, "kiosk_query.html", view=None, not_found=False, values={})
+
+
+async def _lookup_case(values: dict[str, str]) -> cases.CaseView:
+    """By the receipt's query code when given, else by the firm's USCC (the firm is here)."""
+    if values["query_code"]:
+        return await cases.get_by_query_code(values["case_no"], values["query_code"])
+    return await cases.get_public(values["case_no"], values["uscc"])
+
+
+def _query_values(form: Any) -> dict[str, str]:
+    return {k: str(form.get(k, "")).strip().upper() for k in ("case_no", "query_code", "uscc")}
 
 
 @router.post("/kiosk/{sp}/query", response_class=HTMLResponse)
 async def query(request: Request, sp: str) -> Response:
     """The case's status, deadline and timeline; nothing stays in the address bar."""
-    form = await kiosk_form(request)
-    values = {"case_no": form.get("case_no", "").strip(), "uscc": form.get("uscc", "").strip()}
+    values = _query_values(await kiosk_form(request))
     try:
-        view = await cases.get_public(values["case_no"], values["uscc"])
+        view = await _lookup_case(values)
     except NotFound:
         return await _page(
             request,
@@ -343,8 +353,7 @@ async def query(request: Request, sp: str) -> Response:
 @router.post("/kiosk/{sp}/notice", response_class=HTMLResponse)
 async def notice(request: Request, sp: str) -> Response:
     """The one-time notice of the case just queried, as an A4 sheet to print."""
-    form = await kiosk_form(request)
-    view = await cases.get_public(form.get("case_no", "").strip(), form.get("uscc", "").strip())
+    view = await _lookup_case(_query_values(await kiosk_form(request)))
     if view.notice is None:
         raise NotFound(f"case {view.case.case_no} has no open one-time notice")
     back = f"/kiosk/{sp}/query"

@@ -30,11 +30,38 @@
   });
   arm();
 
-  // Keypads type into the input named by data-for.
+  // Keypads type into the input named by data-for. A following keypad (data-follow)
+  // moves to whichever field has focus and offers that field's characters (data-keys).
+  function makeKey(key) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.dataset.key = key;
+    button.textContent = key;
+    return button;
+  }
+  function follow(pad, input) {
+    if (pad.dataset.for === input.id && pad.dataset.built) { return; }
+    pad.dataset.for = input.id;
+    pad.dataset.built = "1";
+    var tail = pad.querySelector("[data-key=back]");
+    pad.querySelectorAll("button").forEach(function (b) {
+      if (b.dataset.key !== "back" && b.dataset.key !== "clear") { b.remove(); }
+    });
+    input.dataset.keys.split("").forEach(function (k) { pad.insertBefore(makeKey(k), tail); });
+    document.querySelectorAll("[data-keys]").forEach(function (i) { i.classList.toggle("typing", i === input); });
+  }
   document.querySelectorAll(".keypad").forEach(function (pad) {
-    var input = document.getElementById(pad.dataset.for);
+    if (pad.dataset.follow) {
+      var form = pad.closest("form");
+      form.addEventListener("focusin", function (event) {
+        if (event.target.dataset && event.target.dataset.keys) { follow(pad, event.target); }
+      });
+      var first = document.getElementById(pad.dataset.for);
+      if (first) { follow(pad, first); }
+    }
     pad.addEventListener("click", function (event) {
       var key = event.target.closest("button");
+      var input = document.getElementById(pad.dataset.for);
       if (!key || !input) { return; }
       dirty = true;
       var max = input.maxLength > 0 ? input.maxLength : 100;
@@ -42,6 +69,37 @@
       else if (key.dataset.key === "clear") { input.value = ""; }
       else if (input.value.length < max) { input.value += key.dataset.key; }
       input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+
+  // A QR scanner types like a keyboard: the receipt's QR holds the query URL
+  // (…?case_no=…&query_code=…). Whatever field it lands in, spread it over the form.
+  document.querySelectorAll("form[data-scan]").forEach(function (form) {
+    var names = form.dataset.scan.split(" ");
+    function spread(text) {
+      var at = text.indexOf("?");
+      if (at < 0 || text.indexOf("case_no=") < 0) { return false; }
+      var params = new URLSearchParams(text.slice(at + 1));
+      names.forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field) { field.value = (params.get(name) || "").trim().toUpperCase(); }
+      });
+      return true;
+    }
+    // A scanner without a final Enter: once the keystrokes stop, the URL is whole.
+    var settle = null;
+    form.addEventListener("input", function (event) {
+      var field = event.target;
+      clearTimeout(settle);
+      if (field.value.indexOf("case_no=") < 0) { return; }
+      settle = setTimeout(function () { if (spread(field.value)) { form.requestSubmit(); } }, 400);
+    });
+    form.addEventListener("submit", function () {
+      clearTimeout(settle);
+      names.concat(["uscc"]).forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field && spread(field.value) === false) { field.value = field.value.trim().toUpperCase(); }
+      });
     });
   });
 
