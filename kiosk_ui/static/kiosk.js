@@ -103,6 +103,16 @@
     });
   });
 
+  // A screen taller than the kiosk's says so, until the bottom is reached.
+  var hint = document.querySelector("[data-testid=scroll-hint]");
+  function placeHint() {
+    var doc = document.documentElement;
+    if (hint) { hint.hidden = doc.scrollHeight - window.scrollY - window.innerHeight < 24; }
+  }
+  window.addEventListener("scroll", placeHint, { passive: true });
+  window.addEventListener("resize", placeHint);
+  placeHint();
+
   // Matter search by Chinese name, English name or pinyin initials.
   var search = document.getElementById("matter-search");
   if (search) {

@@ -106,7 +106,7 @@ async def test_console_calls_and_board_shows(client: httpx.AsyncClient, db: Any)
     login = await client.post("/login", data={"username": "clerk-page", "password": PASSWORD})
     assert login.status_code == 303
     pick = await client.get("/clerk")
-    assert "HD-AI-W1" in pick.text
+    assert 'data-testid="window-HD-AI-W1">1号窗口<' in pick.text  # the name, not the code
     page = await client.get("/clerk?window=HD-AI-W1")
     assert 'data-testid="count-B">1<' in page.text
     r = await client.post(
@@ -115,8 +115,10 @@ async def test_console_calls_and_board_shows(client: httpx.AsyncClient, db: Any)
     assert r.status_code == 303
     page = await client.get("/clerk")
     assert 'data-testid="current-ticket">B001<' in page.text
+    assert ">HD-AI-W1<" not in page.text and "1号窗口" in page.text
     board = await client.get("/board/HD-AI")
     assert "B001" in board.text
+    assert '<span class="win-name">1号窗口</span>' in board.text
 
 
 async def test_receipt_qr_page_void_and_kiosk_query(client: httpx.AsyncClient, db: Any) -> None:
