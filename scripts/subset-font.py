@@ -77,7 +77,9 @@ def main() -> None:
     punctuation = "，。、；：？！“”‘’（）《》【】—…·￥→←↑↓⌫×✓"
     ours = project_text() + ascii_ + punctuation
     OUT.mkdir(parents=True, exist_ok=True)
-    write_subset(extract_sc(regular), ours + common_hanzi(), OUT / "NotoSansSC-Regular.subset.woff2")
+    write_subset(
+        extract_sc(regular), ours + common_hanzi(), OUT / "NotoSansSC-Regular.subset.woff2"
+    )
     # Bold is for headings and numbers: the project's own characters are enough there.
     write_subset(extract_sc(bold), ours, OUT / "NotoSansSC-Bold.subset.woff2")
 

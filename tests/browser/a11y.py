@@ -17,11 +17,13 @@ BLOCKING = {"serious", "critical"}
 # The touch-target check: every visible control's box (a check box counts by its label).
 _TARGETS = """() => {
   const seen = [];
-  for (const el of document.querySelectorAll("a[href], button, input, select, textarea, summary")) {
+  const controls = "a[href], button, input, select, textarea, summary";
+  for (const el of document.querySelectorAll(controls)) {
     if (el.type === "hidden" || !el.checkVisibility()) continue;
-    const box = (el.type === "checkbox" || el.type === "radio") && el.closest("label") ? el.closest("label") : el;
+    const box = ["checkbox", "radio"].includes(el.type) && el.closest("label") || el;
     const r = box.getBoundingClientRect();
-    if (r.width < 48 || r.height < 48) seen.push(`${el.outerHTML.slice(0, 80)} ${Math.round(r.width)}x${Math.round(r.height)}`);
+    const size = `${Math.round(r.width)}x${Math.round(r.height)}`;
+    if (r.width < 48 || r.height < 48) seen.push(`${el.outerHTML.slice(0, 80)} ${size}`);
   }
   return seen;
 }"""

@@ -83,7 +83,8 @@ async def test_pages_pass_axe_in_both_languages(
     for name, path in PAGES[user]:
         for lang in ("zh", "en"):
             response = await page.goto(live_server + _with_lang(path, lang))
-            assert response is not None and response.status == 200, path
+            assert response is not None, path
+            assert response.status == 200, path
             await page.wait_for_load_state("networkidle")
             await gallery_shot(page, f"{name}-{lang}")
             if violations := await axe_violations(page):

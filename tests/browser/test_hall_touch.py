@@ -34,7 +34,10 @@ def _case(base: str, body: str) -> dict[str, Any]:
         json={
             "service_point": "HD-AI",
             "matter_code": "HTE-CERT",
-            "firm": {"uscc": body + uscc_std.calc_check_digit(body), "name": "北京触屏查询有限公司"},
+            "firm": {
+                "uscc": body + uscc_std.calc_check_digit(body),
+                "name": "北京触屏查询有限公司",
+            },
             "materials": ["application", "license", "rd_audit"],
         },
     )
