@@ -103,6 +103,11 @@
     });
   });
 
+  // Print buttons (data-print): no inline handlers, the pages' CSP forbids them.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // A screen taller than the kiosk's says so, until the bottom is reached.
   var hint = document.querySelector("[data-testid=scroll-hint]");
   function placeHint() {

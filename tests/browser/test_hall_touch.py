@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from stdnum.cn import uscc as uscc_std
 
+from tests.browser.a11y import axe_violations, gallery_shot, small_targets
 from tests.browser.conftest import login
 from tests.browser.docs import shot, token
 
@@ -50,9 +51,20 @@ async def _tap(page: Page, text: str) -> None:
         await page.locator(f".keypad button[data-key='{char}']").click()
 
 
-async def test_a_case_is_queried_by_touch_alone(page: Page, live_server: str) -> None:
+async def _kiosk_page(browser: Browser) -> Page:
+    # axe is injected as a script: the test's page may bypass the pages' CSP to do so.
+    context = await browser.new_context(viewport={"width": 1280, "height": 1000}, bypass_csp=True)
+    return await context.new_page()
+
+
+async def _accessible(page: Page) -> None:
+    assert await axe_violations(page) == []
+    assert await small_targets(page) == []
+
+
+async def test_a_case_is_queried_by_touch_alone(browser: Browser, live_server: str) -> None:
     case = _case(live_server, "91110108MB0016001")
-    await page.set_viewport_size({"width": 1280, "height": 1000})
+    page = await _kiosk_page(browser)
     await page.goto(f"{live_server}/kiosk/HD-AI/query")
     keypad = page.get_by_test_id("keypad")
     await _tap(page, case["case_no"])  # the case-number field has focus and "-" on its keypad
@@ -68,6 +80,19 @@ async def test_a_case_is_queried_by_touch_alone(page: Page, live_server: str) ->
     await shot(page, "kiosk-query-touch")
     await page.get_by_test_id("query-submit").click()
     await expect(page.get_by_test_id("query-result")).to_contain_text(case["case_no"])
+    await _accessible(page)
+    await page.context.close()
+
+
+async def test_kiosk_receipts_are_accessible_by_touch(browser: Browser, live_server: str) -> None:
+    page = await _kiosk_page(browser)
+    for lang in ("zh", "en"):
+        await page.goto(f"{live_server}/kiosk/HD-AI/matters/TECH-SME?lang={lang}")
+        await page.get_by_test_id("take-ticket").click()
+        await expect(page.get_by_test_id("receipt")).to_be_visible()
+        await _accessible(page)
+        await gallery_shot(page, f"kiosk-receipt-{lang}")
+    await page.context.close()
 
 
 async def test_a_case_is_queried_by_scanning_the_receipt_qr(page: Page, live_server: str) -> None:

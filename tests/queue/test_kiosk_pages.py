@@ -183,3 +183,15 @@ async def test_the_firm_cancels_from_its_receipt_page(client: httpx.AsyncClient,
         headers={"accept": "text/html"},
     )
     assert bad.status_code in {403, 422}
+
+
+async def test_an_idle_board_says_no_one_is_called_in_either_language(
+    client: httpx.AsyncClient, db: Any
+) -> None:
+    del db
+    await make_catalogue()
+    zh = await client.get("/board/HD-AI?lang=zh")
+    assert zh.text.count("暂无叫号") == 3  # both panels, and the template the script re-uses
+    en = await client.get("/board/HD-AI?lang=en")
+    assert "No one called yet" in en.text
+    assert 'href="/static/fonts.css"' in zh.text and 'href="/static/app.css"' in en.text
