@@ -194,4 +194,5 @@ async def test_an_idle_board_says_no_one_is_called_in_either_language(
     assert zh.text.count("暂无叫号") == 3  # both panels, and the template the script re-uses
     en = await client.get("/board/HD-AI?lang=en")
     assert "No one called yet" in en.text
-    assert 'href="/static/fonts.css"' in zh.text and 'href="/static/app.css"' in en.text
+    assert 'href="/static/fonts.css"' in zh.text
+    assert 'href="/static/app.css"' in en.text
