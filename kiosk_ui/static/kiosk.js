@@ -94,6 +94,13 @@
       if (field.value.indexOf("case_no=") < 0) { return; }
       settle = setTimeout(function () { if (spread(field.value)) { form.requestSubmit(); } }, 400);
     });
+    // A scan that starts while a keypad key (not a field) has focus still lands in a field.
+    document.addEventListener("keydown", function (event) {
+      var active = document.activeElement;
+      if (event.key.length === 1 && !(active && active.dataset && active.dataset.keys)) {
+        form.querySelector("[data-keys]").focus();
+      }
+    }, true);
     form.addEventListener("submit", function () {
       clearTimeout(settle);
       names.concat(["uscc"]).forEach(function (name) {
