@@ -104,7 +104,9 @@ async def test_a_case_is_queried_by_scanning_the_receipt_qr(
     # fast keystrokes into whatever has focus, then (usually) Enter.
     payload = f"{live_server}/query?case_no={case['case_no']}&query_code={case['query_code']}"
     await page.goto(f"{live_server}/kiosk/HD-AI/query?lang=en")
-    await page.locator(".keypad button[data-key='clear']").click()  # focus on the keypad, not a field
+    await page.locator(
+        ".keypad button[data-key='clear']"
+    ).click()  # focus on the keypad, not a field
     await page.keyboard.type(payload + suffix, delay=3)  # some scanners send no Enter
     await expect(page.get_by_test_id("query-result")).to_contain_text(case["case_no"])
     await expect(page.get_by_test_id("query-code")).to_have_value(case["query_code"])
