@@ -2,7 +2,8 @@
 
 Kiosks and hall screens run without internet and with whatever fonts their system
 has, so the pages bring their own font (kiosk_ui/static/fonts). The subset holds the
-characters of the templates, translation catalogues, seed catalogue and demo data,
+characters of the templates, translation catalogues, seed catalogue, demo data and
+the Chinese text in code (errors, notifications, chart labels),
 plus GB2312's level-1 hanzi (the 3,755 most common characters) for names typed at a
 kiosk; anything rarer falls back to the system's font (see fonts.css).
 
@@ -20,7 +21,7 @@ from fontTools.ttLib import TTCollection, TTFont
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "kiosk_ui" / "static" / "fonts"
-SOURCES = ("kiosk_ui/templates", "kiosk_ui/locale", "kiosk_ui/static", "servicedesk/seed")
+SOURCES = ("kiosk_ui", "servicedesk")  # templates, catalogues, seed data, messages in code
 SUFFIXES = {".html", ".po", ".js", ".toml", ".py", ".css"}
 DEFAULT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-{}.ttc")
 FAMILY = "Noto Sans CJK SC"
