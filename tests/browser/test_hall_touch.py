@@ -92,6 +92,16 @@ async def test_kiosk_receipts_are_accessible_by_touch(browser: Browser, live_ser
         await expect(page.get_by_test_id("receipt")).to_be_visible()
         await _accessible(page)
         await gallery_shot(page, f"kiosk-receipt-{lang}")
+    body = "91110108MB0016009"
+    await page.goto(f"{live_server}/kiosk/HD-AI/matters/HTE-CERT/apply?lang=zh")
+    for box in await page.locator("input[name=materials]").all():
+        await box.check()
+    await page.get_by_test_id("uscc").fill(body + uscc_std.calc_check_digit(body))
+    await page.get_by_test_id("firm-name").fill("北京回执无障碍有限公司")
+    await page.get_by_test_id("submit-case").click()
+    await expect(page.get_by_test_id("case-receipt")).to_be_visible()
+    await _accessible(page)
+    await gallery_shot(page, "kiosk-case-receipt-zh")
     await page.context.close()
 
 
