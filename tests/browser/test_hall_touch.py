@@ -150,3 +150,25 @@ async def test_the_board_speaks_the_number_and_the_window_name(
     assert "HD-AI-W1" not in spoken[-1]
     await page.get_by_test_id("action-complete").click()
     await context.close()
+
+
+async def test_a_waiting_tickets_status_page_passes_axe(browser: Browser, live_server: str) -> None:
+    admin = token(live_server, "admin")
+    kiosk = httpx.post(
+        f"{live_server}/api/v1/admin/kiosks", headers=admin, json={"service_point": "HD-AI"}
+    ).json()
+    ticket = httpx.post(
+        f"{live_server}/api/v1/service-points/HD-AI/tickets",
+        headers={"Authorization": f"Bearer {kiosk['token']}"},
+        json={"matter_code": "TECH-SME"},
+    ).json()
+    # The receipt's QR opens this page on the holder's phone; it keeps itself current.
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    phone = await context.new_page()
+    for lang in ("zh", "en"):
+        await phone.goto(f"{live_server}/ticket/{ticket['receipt_code']}?lang={lang}")
+        await expect(phone.get_by_test_id("ticket-status")).to_contain_text(ticket["ticket_no"])
+        await expect(phone.get_by_test_id("ticket-status")).to_have_attribute("data-refresh", "30")
+        assert await axe_violations(phone) == []
+        await gallery_shot(phone, f"ticket-status-{lang}")
+    await context.close()
