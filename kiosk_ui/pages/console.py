@@ -59,6 +59,7 @@ async def _context(clerk: Principal, window: Window) -> dict[str, Any]:
         "served": desk.served,
         "upcoming": desk.upcoming,
         "recent": desk.recent,
+        "queues": desk.queues,
     }
 
 

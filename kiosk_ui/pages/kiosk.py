@@ -318,18 +318,29 @@ async def check_in(request: Request, sp: str) -> Response:
     return await _receipt(request, sp, view.ticket.id)
 
 
-async def _kiosk_lookup(case_no: str, raw_code: str, principal: Principal) -> CaseView:
-    """By the receipt's query code, or by the USCC for a case of this kiosk's point."""
-    code = raw_code.strip().upper()[:32]
-    if len(code) == USCC_LENGTH:
-        return await cases.get_at_kiosk(case_no.strip()[:48], uscc=code, principal=principal)
-    return await cases.get_public(case_no.strip()[:48], query_code=code)
-
-
 @router.get("/kiosk/{sp}/query", response_class=HTMLResponse)
 async def query_form(request: Request, sp: str) -> Response:
-    """Progress query by case number and USCC, with an on-screen keypad."""
+    """Progress query by case number and query code (or USCC), by touch or QR scan."""
     return await _page(request, sp, "kiosk_query.html", view=None, not_found=False, values={})
+
+
+async def _lookup_case(values: dict[str, str], principal: Principal) -> CaseView:
+    """By the receipt's query code when given; else by the firm's USCC, which opens only
+    a case of this kiosk's own point (the firm stands here)."""
+    if values["query_code"]:
+        return await cases.get_public(values["case_no"], query_code=values["query_code"])
+    return await cases.get_at_kiosk(values["case_no"], uscc=values["uscc"], principal=principal)
+
+
+def _query_values(form: dict[str, Any]) -> dict[str, str]:
+    """Case number, query code and USCC as typed (a single ``code`` field is either)."""
+    values = {
+        k: str(form.get(k, "")).strip().upper()[:48] for k in ("case_no", "query_code", "uscc")
+    }
+    code = str(form.get("code", "")).strip().upper()[:32]
+    if code and not (values["query_code"] or values["uscc"]):
+        values["uscc" if len(code) == USCC_LENGTH else "query_code"] = code
+    return values
 
 
 @router.post("/kiosk/{sp}/query", response_class=HTMLResponse)
@@ -339,16 +350,15 @@ async def query(request: Request, sp: str) -> Response:
     The receipt's query code opens any case; the firm's USCC only a case of this point.
     """
     principal, _ = await kiosk_device(request, sp)
-    form = await kiosk_form(request)
+    values = _query_values(await kiosk_form(request))
     await throttle.limit(
         f"query:{principal.label}",
         per=settings_of(request).public_queries_per_minute,
         seconds=60,
         what="progress queries",
     )
-    values = {"case_no": form.get("case_no", "").strip()[:48], "code": form.get("code", "")[:32]}
     try:
-        view = await _kiosk_lookup(values["case_no"], values["code"], principal)
+        view = await _lookup_case(values, principal)
     except NotFound:
         return await _page(
             request,
@@ -366,8 +376,7 @@ async def query(request: Request, sp: str) -> Response:
 async def notice(request: Request, sp: str) -> Response:
     """The one-time notice of the case just queried, as an A4 sheet to print."""
     principal, _ = await kiosk_device(request, sp)
-    form = await kiosk_form(request)
-    view = await _kiosk_lookup(form.get("case_no", ""), form.get("code", ""), principal)
+    view = await _lookup_case(_query_values(await kiosk_form(request)), principal)
     if view.notice is None:
         raise NotFound(f"case {view.case.case_no} has no open one-time notice")
     back = f"/kiosk/{sp}/query"

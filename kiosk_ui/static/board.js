@@ -25,12 +25,30 @@
     });
   }
 
+  // The window's display name ("1号窗口"); on the English board "Window 1".
+  function windowName(name) {
+    var m = /^(\d+)号窗口$/.exec(name || "");
+    return m && body.dataset.lang === "en" ? body.dataset.windowTemplate.replace("{n}", m[1]) : name;
+  }
+
+  // The ticket number is spoken as one string ("B005"), never letter by letter.
   function say(no, win) {
     if (!soundOn || !("speechSynthesis" in window)) { return; }
-    var text = body.dataset.sayTemplate.replace("{no}", no.split("").join(" ")).replace("{win}", win);
+    var text = body.dataset.sayTemplate.replace("{no}", no).replace("{win}", windowName(win));
     var utter = new SpeechSynthesisUtterance(text);
     utter.lang = body.dataset.lang === "en" ? "en-US" : "zh-CN";
     setTimeout(function () { window.speechSynthesis.speak(utter); }, 800);
+  }
+
+  function empty(list, tag) {
+    var node = document.getElementById("t-empty").content.firstElementChild.cloneNode(true);
+    if (tag) {
+      var item = document.createElement(tag);
+      item.className = node.className;
+      item.textContent = node.textContent;
+      node = item;
+    }
+    list.appendChild(node);
   }
 
   function render(data, fresh) {
@@ -41,10 +59,11 @@
     data.now_calling.forEach(function (c) {
       var node = tpl.content.firstElementChild.cloneNode(true);
       node.querySelector(".no").textContent = c.ticket_no;
-      node.querySelector(".win").textContent = document.body.dataset.go + " " + (c.window_name || c.window);
+      node.querySelector(".win-name").textContent = windowName(c.window_name || c.window);
       if (fresh && fresh.ticket_no === c.ticket_no && fresh.window === c.window) { node.classList.add("fresh"); }
       calling.appendChild(node);
     });
+    if (!data.now_calling.length) { empty(calling, null); }
     recent.textContent = "";
     data.recent_calls.forEach(function (c) {
       var li = document.createElement("li");
@@ -52,11 +71,12 @@
       no.className = "no";
       no.textContent = c.ticket_no;
       var win = document.createElement("span");
-      win.textContent = c.window_name || c.window;
+      win.textContent = "\u2192 " + windowName(c.window_name || c.window);
       li.appendChild(no);
       li.appendChild(win);
       recent.appendChild(li);
     });
+    if (!data.recent_calls.length) { empty(recent, "li"); }
   }
 
   function refresh(fresh) {
@@ -75,7 +95,7 @@
         // Speak the window's display name ("1号窗口"), never its code.
         var named = data.recent_calls.filter(function (c) { return c.window === call.window; })[0];
         chime();
-        say(call.ticket_no, named ? named.window_name : call.window);
+        say(call.ticket_no, named ? named.window_name : (call.window_name || ""));
       });
     });
     source.addEventListener("update", function () { refresh(null); });

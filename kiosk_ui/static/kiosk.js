@@ -30,11 +30,38 @@
   });
   arm();
 
-  // Keypads type into the input named by data-for.
+  // Keypads type into the input named by data-for. A following keypad (data-follow)
+  // moves to whichever field has focus and offers that field's characters (data-keys).
+  function makeKey(key) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.dataset.key = key;
+    button.textContent = key;
+    return button;
+  }
+  function follow(pad, input) {
+    if (pad.dataset.for === input.id && pad.dataset.built) { return; }
+    pad.dataset.for = input.id;
+    pad.dataset.built = "1";
+    var tail = pad.querySelector("[data-key=back]");
+    pad.querySelectorAll("button").forEach(function (b) {
+      if (b.dataset.key !== "back" && b.dataset.key !== "clear") { b.remove(); }
+    });
+    input.dataset.keys.split("").forEach(function (k) { pad.insertBefore(makeKey(k), tail); });
+    document.querySelectorAll("[data-keys]").forEach(function (i) { i.classList.toggle("typing", i === input); });
+  }
   document.querySelectorAll(".keypad").forEach(function (pad) {
-    var input = document.getElementById(pad.dataset.for);
+    if (pad.dataset.follow) {
+      var form = pad.closest("form");
+      form.addEventListener("focusin", function (event) {
+        if (event.target.dataset && event.target.dataset.keys) { follow(pad, event.target); }
+      });
+      var first = document.getElementById(pad.dataset.for);
+      if (first) { follow(pad, first); }
+    }
     pad.addEventListener("click", function (event) {
       var key = event.target.closest("button");
+      var input = document.getElementById(pad.dataset.for);
       if (!key || !input) { return; }
       dirty = true;
       var max = input.maxLength > 0 ? input.maxLength : 100;
@@ -44,6 +71,59 @@
       input.dispatchEvent(new Event("input", { bubbles: true }));
     });
   });
+
+  // A QR scanner types like a keyboard: the receipt's QR holds the query URL
+  // (…?case_no=…&query_code=…). Whatever field it lands in, spread it over the form.
+  document.querySelectorAll("form[data-scan]").forEach(function (form) {
+    var names = form.dataset.scan.split(" ");
+    function spread(text) {
+      var at = text.indexOf("?");
+      if (at < 0 || text.indexOf("case_no=") < 0) { return false; }
+      var params = new URLSearchParams(text.slice(at + 1));
+      names.forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field) { field.value = (params.get(name) || "").trim().toUpperCase(); }
+      });
+      return true;
+    }
+    // A scanner without a final Enter: once the keystrokes stop, the URL is whole.
+    var settle = null;
+    form.addEventListener("input", function (event) {
+      var field = event.target;
+      clearTimeout(settle);
+      if (field.value.indexOf("case_no=") < 0) { return; }
+      settle = setTimeout(function () { if (spread(field.value)) { form.requestSubmit(); } }, 400);
+    });
+    // A scan that starts while a keypad key (not a field) has focus still lands in a field.
+    document.addEventListener("keydown", function (event) {
+      var active = document.activeElement;
+      if (event.key.length === 1 && !(active && active.dataset && active.dataset.keys)) {
+        form.querySelector("[data-keys]").focus();
+      }
+    }, true);
+    form.addEventListener("submit", function () {
+      clearTimeout(settle);
+      names.concat(["uscc"]).forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field && spread(field.value) === false) { field.value = field.value.trim().toUpperCase(); }
+      });
+    });
+  });
+
+  // Print buttons (data-print): no inline handlers, the pages' CSP forbids them.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // A screen taller than the kiosk's says so, until the bottom is reached.
+  var hint = document.querySelector("[data-testid=scroll-hint]");
+  function placeHint() {
+    var doc = document.documentElement;
+    if (hint) { hint.hidden = doc.scrollHeight - window.scrollY - window.innerHeight < 24; }
+  }
+  window.addEventListener("scroll", placeHint, { passive: true });
+  window.addEventListener("resize", placeHint);
+  placeHint();
 
   // Matter search by Chinese name, English name or pinyin initials.
   var search = document.getElementById("matter-search");

@@ -177,6 +177,7 @@ class WindowDesk:
     served: list[str]
     upcoming: list[Ticket]
     recent: list[TicketCall]
+    queues: dict[str, Queue]  # by letter: the console labels queues by their names
 
 
 async def desk(window: Window) -> WindowDesk:
@@ -193,6 +194,7 @@ async def desk(window: Window) -> WindowDesk:
         served=sorted(q.code for q in queues),
         upcoming=await next_waiting([q.id for q in queues]),
         recent=await recent_calls(point, limit=6),
+        queues={q.code: q for q in await Queue.filter(service_point=point)},
     )
 
 

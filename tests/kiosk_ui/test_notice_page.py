@@ -110,3 +110,23 @@ async def test_a_case_without_an_open_notice_has_no_sheet(client: httpx.AsyncCli
         headers=HTML,
     )
     assert r.status_code == 404
+
+
+async def test_the_kiosk_queries_by_the_receipts_query_code(client: httpx.AsyncClient) -> None:
+    await make_catalogue()
+    clerk = await clerk_headers(client)
+    case = await submit_case(client, clerk, materials=["application", "license", "rd_audit"])
+    _, token = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
+    await client.get(f"/kiosk/HD-AI?device={token}")
+    form = await client.get("/kiosk/HD-AI/query")
+    csrf = re.search(r'name="csrf_token" value="([^"]*)"', form.text)
+    assert csrf
+    asked = {"csrf_token": csrf.group(1), "case_no": case["case_no"]}
+    found = await client.post(
+        "/kiosk/HD-AI/query", data={**asked, "query_code": case["query_code"].lower()}
+    )
+    assert found.status_code == 200
+    assert 'data-testid="query-result"' in found.text
+    wrong = await client.post("/kiosk/HD-AI/query", data={**asked, "query_code": "ZZZZZZZZ"})
+    assert wrong.status_code == 404
+    assert 'data-testid="query-result"' not in wrong.text

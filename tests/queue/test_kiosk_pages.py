@@ -144,7 +144,7 @@ async def test_console_calls_and_board_shows(client: httpx.AsyncClient, db: Any)
     login = await page_login(client, "clerk-page", PASSWORD)
     assert login.status_code == 303
     pick = await client.get("/clerk")
-    assert "HD-AI-W1" in pick.text
+    assert 'data-testid="window-HD-AI-W1">1号窗口<' in pick.text  # the name, not the code
     page = await client.get("/clerk?window=HD-AI-W1")
     assert 'data-testid="count-B">1<' in page.text
     r = await client.post(
@@ -153,8 +153,11 @@ async def test_console_calls_and_board_shows(client: httpx.AsyncClient, db: Any)
     assert r.status_code == 303
     page = await client.get("/clerk")
     assert 'data-testid="current-ticket">B001<' in page.text
+    assert ">HD-AI-W1<" not in page.text
+    assert "1号窗口" in page.text
     board = await client.get("/board/HD-AI")
     assert "B001" in board.text
+    assert '<span class="win-name">1号窗口</span>' in board.text
 
 
 async def test_receipt_qr_page_void_and_kiosk_query(client: httpx.AsyncClient, db: Any) -> None:
@@ -218,3 +221,16 @@ async def test_the_firm_cancels_from_its_receipt_page(client: httpx.AsyncClient,
         headers={"accept": "text/html"},
     )
     assert bad.status_code in {403, 422}
+
+
+async def test_an_idle_board_says_no_one_is_called_in_either_language(
+    client: httpx.AsyncClient, db: Any
+) -> None:
+    del db
+    await make_catalogue()
+    zh = await client.get("/board/HD-AI?lang=zh")
+    assert zh.text.count("暂无叫号") == 3  # both panels, and the template the script re-uses
+    en = await client.get("/board/HD-AI?lang=en")
+    assert "No one called yet" in en.text
+    assert 'href="/static/fonts.css"' in zh.text
+    assert 'href="/static/app.css"' in en.text
