@@ -116,8 +116,7 @@ async def test_the_kiosk_queries_by_the_receipts_query_code(client: httpx.AsyncC
     await make_catalogue()
     clerk = await clerk_headers(client)
     case = await submit_case(client, clerk, materials=["application", "license", "rd_audit"])
-    _, token = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
-    await client.get(f"/kiosk/HD-AI?device={token}")
+    await enrol(client)
     form = await client.get("/kiosk/HD-AI/query")
     csrf = re.search(r'name="csrf_token" value="([^"]*)"', form.text)
     assert csrf
