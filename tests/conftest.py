@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from tortoise.context import TortoiseContext, tortoise_test_context
 
 from servicedesk import wiring
+from servicedesk.accounts import service as accounts
 from servicedesk.app import create_app
 from servicedesk.db import MODEL_MODULES, normalise_url
 from servicedesk.settings import Settings
@@ -98,6 +99,12 @@ def _drop_run_databases() -> Iterator[None]:
 def _wired() -> None:
     """Services called without the app (factories, seeds) need the ports too."""
     wiring.install()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_token_caches() -> None:
+    """Each test has its own database: no worker memory of another test's tokens."""
+    accounts.clear_caches()
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Protocol
 
@@ -14,6 +13,7 @@ from anyio import to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from servicedesk.accounts.cache import TtlCache
 from servicedesk.accounts.models import AccessToken, KioskDevice, Role, User
 from servicedesk.audit import service as audit
 from servicedesk.errors import Conflict, InvalidInput, NotAuthenticated
@@ -144,7 +144,9 @@ async def set_password(user: User, password: str) -> None:
 
 async def revoke_token(token: str, *, actor: str) -> bool:
     """Refuse ``token`` from now on (logout); audited. Whether it was live."""
-    row = await AccessToken.get_or_none(token_hash=digest(token), revoked=False)
+    hashed = digest(token)
+    row = await AccessToken.get_or_none(token_hash=hashed, revoked=False)
+    _principals.drop(hashed)
     if row is None:
         return False
     await AccessToken.filter(id=row.id).update(revoked=True)
@@ -156,6 +158,20 @@ async def revoke_token(token: str, *, actor: str) -> bool:
         after={"kind": row.kind, "user_id": row.user_id},
     )
     return True
+
+
+async def revoke_user_tokens(user_id: int) -> None:
+    """End every session of the user (a change of role, place or password, or a
+    deactivation): refused by this worker at once, by the others within
+    :data:`PRINCIPAL_CACHE_SECONDS`."""
+    await AccessToken.filter(user_id=user_id).update(revoked=True)
+    forget_user(user_id)
+
+
+def forget_user(user_id: int) -> None:
+    """Drop the user's sessions from this worker's cache. Call it again once the
+    revoking transaction commits: a request in between may have remembered them anew."""
+    _principals.drop_where(lambda session: session.user_id == user_id)
 
 
 async def create_kiosk(
@@ -195,33 +211,70 @@ async def rotate_kiosk(device: KioskDevice) -> str:
     return token
 
 
-# Kiosks send every request with the same token; a few seconds of memory spares the
-# database one lookup per number taken. A revoked kiosk stops within KIOSK_CACHE_SECONDS
-# (at once in the process that revoked it).
+# Kiosks and clerks send every request with the same token, so each worker remembers
+# whose it is for a few seconds instead of asking the database on every number taken
+# and every call. Staleness: the worker that revokes a token, rotates or revokes a kiosk
+# or changes or deactivates a user forgets at once; another PostgreSQL worker keeps
+# accepting such a token for at most the TTL (5 s for staff, 10 s for kiosks: a
+# revoked kiosk is unplugged by hand anyway), short next to how long it takes an
+# administrator to act on a lost token, and long enough to serve hundreds of requests.
 KIOSK_CACHE_SECONDS = 10.0
+PRINCIPAL_CACHE_SECONDS = 5.0
 LAST_USE_RESOLUTION = timedelta(minutes=1)
-_kiosk_cache: dict[str, tuple[float, KioskDevice]] = {}
+
+
+@dataclass(frozen=True)
+class _Session:
+    principal: Principal
+    user_id: int
+    expires_at: datetime
+
+
+_kiosks: TtlCache[KioskDevice] = TtlCache(seconds=KIOSK_CACHE_SECONDS, size=1000)
+_principals: TtlCache[_Session] = TtlCache(seconds=PRINCIPAL_CACHE_SECONDS, size=4096)
+
+
+def forget_kiosk(hashed: str) -> None:
+    """Drop a kiosk from this worker's cache (other workers drop it within the TTL)."""
+    _kiosks.drop(hashed)
+
+
+def clear_caches() -> None:
+    """Forget every principal this worker remembers (tests: each has its own database)."""
+    _kiosks.clear()
+    _principals.clear()
 
 
 def forget_kiosks() -> None:
-    _kiosk_cache.clear()
+    _kiosks.clear()
 
 
 async def _kiosk(digest: str) -> KioskDevice:
-    cached = _kiosk_cache.get(digest)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    device = _kiosks.get(digest)
+    if device is not None:
+        return device
     device = await KioskDevice.get_or_none(token_hash=digest, revoked=False)
     if device is None or (device.expires_at is not None and device.expires_at <= now()):
-        _kiosk_cache.pop(digest, None)
+        _kiosks.drop(digest)
         raise NotAuthenticated("unknown, expired or revoked kiosk token")
     if device.last_used_at is None or device.last_used_at < now() - LAST_USE_RESOLUTION:
         device.last_used_at = now()
         await KioskDevice.filter(id=device.id).update(last_used_at=device.last_used_at)
-    if len(_kiosk_cache) > 1000:  # bounded: a hall has a handful of kiosks
-        _kiosk_cache.clear()
-    _kiosk_cache[digest] = (time.monotonic() + KIOSK_CACHE_SECONDS, device)
+    _kiosks.put(digest, device)
     return device
+
+
+async def _staff(digest: str) -> Principal:
+    cached = _principals.get(digest)
+    if cached is not None and cached.expires_at > now():
+        return cached.principal
+    row = await AccessToken.get_or_none(token_hash=digest, revoked=False).select_related("user")
+    if row is None or row.expires_at <= now() or not row.user.is_active:
+        _principals.drop(digest)
+        raise NotAuthenticated("token is unknown, expired or revoked; log in again")
+    principal = Principal(user=row.user)
+    _principals.put(digest, _Session(principal, row.user_id, row.expires_at))
+    return principal
 
 
 async def resolve(token: str) -> Principal:
@@ -229,7 +282,4 @@ async def resolve(token: str) -> Principal:
     hashed = digest(token)
     if token.startswith("kiosk_"):
         return Principal(kiosk=await _kiosk(hashed))
-    row = await AccessToken.get_or_none(token_hash=hashed, revoked=False).select_related("user")
-    if row is None or row.expires_at <= now() or not row.user.is_active:
-        raise NotAuthenticated("token is unknown, expired or revoked; log in again")
-    return Principal(user=row.user)
+    return await _staff(hashed)

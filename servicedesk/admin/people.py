@@ -9,7 +9,7 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from servicedesk.accounts import service as accounts
-from servicedesk.accounts.models import AccessToken, KioskDevice, Role, User
+from servicedesk.accounts.models import KioskDevice, Role, User
 from servicedesk.admin.common import Unique, duplicate, record, snapshot
 from servicedesk.calendar.models import WorkdayOverride
 from servicedesk.catalogue import service as catalogue
@@ -147,7 +147,7 @@ async def update_user(username: str, data: dict[str, Any], *, actor: str) -> Use
     async with in_transaction():
         await User.filter(id=user.id).update(**fields)
         # A change of role or place takes effect now, not when old tokens expire.
-        await AccessToken.filter(user_id=user.id).update(revoked=True)
+        await accounts.revoke_user_tokens(user.id)
         user = await get_user(username)
         await record(
             "user.update",
@@ -157,6 +157,7 @@ async def update_user(username: str, data: dict[str, Any], *, actor: str) -> Use
             before=before,
             after=_user_snapshot(user, await user_point(user)),
         )
+    accounts.forget_user(user.id)
     return user
 
 
@@ -177,7 +178,7 @@ async def _set_active(user: User, *, active: bool, actor: str) -> User:
     async with in_transaction():
         await User.filter(id=user.id).update(is_active=active)
         if not active:
-            await AccessToken.filter(user_id=user.id).update(revoked=True)
+            await accounts.revoke_user_tokens(user.id)
         await record(
             "user.reactivate" if active else "user.deactivate",
             actor=actor,
@@ -186,6 +187,7 @@ async def _set_active(user: User, *, active: bool, actor: str) -> User:
             before={"is_active": user.is_active},
             after={"is_active": active},
         )
+    accounts.forget_user(user.id)
     return await get_user(user.username)
 
 
@@ -193,8 +195,9 @@ async def reset_password(username: str, password: str, *, actor: str) -> User:
     user = await get_user(username)
     async with in_transaction():
         await accounts.set_password(user, password)
-        await AccessToken.filter(user_id=user.id).update(revoked=True)
+        await accounts.revoke_user_tokens(user.id)
         await record("user.reset_password", actor=actor, entity="user", entity_id=username)
+    accounts.forget_user(user.id)
     return await get_user(username)
 
 
@@ -242,6 +245,7 @@ async def revoke_kiosk(kiosk_id: int, *, actor: str) -> KioskDevice:
             before={"revoked": device.revoked},
             after={"revoked": True},
         )
+    accounts.forget_kiosk(device.token_hash)  # again, now that the revocation is committed
     return await get_kiosk(kiosk_id)
 
 
@@ -253,6 +257,7 @@ async def rotate_kiosk(kiosk_id: int, *, actor: str) -> tuple[KioskDevice, str]:
     async with in_transaction():
         token = await accounts.rotate_kiosk(device)
         await record("kiosk.rotate", actor=actor, entity="kiosk", entity_id=kiosk_id)
+    accounts.forget_kiosk(device.token_hash)
     return await get_kiosk(kiosk_id), token
 
 

@@ -115,6 +115,10 @@ class Broker:
         self._listener: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
         self._heartbeat: asyncio.Task[None] | None = None
+        self._taken: dict[tuple[str, str], int] = {}
+        self._taken_due: asyncio.TimerHandle | None = None
+        self._taken_loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def publish(self, service_point: str, event: dict[str, Any]) -> None:
         """Send ``event`` to every subscriber of ``service_point`` in every worker."""
@@ -126,6 +130,36 @@ class Broker:
             )
         else:
             self._deliver(payload)
+
+    def taken(self, service_point: str, queue: str) -> None:
+        """A number was taken. Screens want to know within :data:`OTHER_DELAY`, not
+        each number on its own: on PostgreSQL this worker sends the numbers taken
+        meanwhile as one notification per queue with their count, so taking a number
+        never waits on ``NOTIFY``'s cluster-wide lock, which is held through each
+        notifying commit's disk flush."""
+        if not _is_postgres(_client()):
+            self._deliver({"sp": service_point, "type": "taken", "queue": queue})
+            return
+        loop = asyncio.get_running_loop()
+        if self._taken_loop is not loop:  # a new event loop (tests start one each)
+            self._taken, self._taken_due, self._taken_loop = {}, None, loop
+        key = (service_point, queue)
+        self._taken[key] = self._taken.get(key, 0) + 1
+        if self._taken_due is None:
+            self._taken_due = loop.call_later(
+                OTHER_DELAY, lambda: self._tasks.add(loop.create_task(self._send_taken()))
+            )
+
+    async def _send_taken(self) -> None:
+        self._taken_due = None
+        counts, self._taken = self._taken, {}
+        try:
+            for (point, queue), count in counts.items():
+                await self.publish(point, {"type": "taken", "queue": queue, "count": count})
+        except Exception:  # the database went away meanwhile: the screens miss a hint
+            log.warning("could not announce %d numbers taken", sum(counts.values()))
+        finally:
+            self._tasks.difference_update({asyncio.current_task()})
 
     def _deliver(self, payload: dict[str, Any]) -> None:
         channel = self._channels.get(str(payload.get("sp")))
@@ -205,6 +239,11 @@ broker = Broker()
 async def publish(service_point: str, kind: str, **data: Any) -> None:
     """Tell the service point's boards and consoles that ``kind`` happened."""
     await broker.publish(service_point, {"type": kind, **data})
+
+
+def taken(service_point: str, queue: str) -> None:
+    """Tell the service point's screens that a number of ``queue`` was taken."""
+    broker.taken(service_point, queue)
 
 
 async def stream(service_point: str) -> AsyncIterator[str]:

@@ -177,8 +177,7 @@ _ISSUE_POSTGRES = (
     + " FROM (SELECT s.*, n.seq FROM s, n) src RETURNING *)"
     " SELECT t.*, s.q_code, s.sp_code, c.own_first, c.own_normal, "
     + statements.surroundings("s.q_id")
-    + ", pg_notify({channel:text}, json_build_object('sp', s.sp_code, 'type', 'taken',"
-    " 'queue', s.q_code)::text) AS notified FROM t, s, c"
+    + " FROM t, s, c"
 )
 _NUMBER = {
     "sqlite": "printf('%03d', src.seq)",
@@ -237,7 +236,7 @@ async def issue_counted(
     taken_at: datetime | None = None,
 ) -> Issued | None:
     """:func:`issue`, also telling where the ticket stands; the point's boards and
-    consoles hear of it (event ``taken``)."""
+    consoles hear of it (event ``taken``, see :func:`events.taken`)."""
     client = connections.get("default")
     moment = taken_at or now()
     values = {
@@ -248,7 +247,6 @@ async def issue_counted(
         "kiosk": kiosk_id,
         "code": secrets.token_urlsafe(12),
         "case_no": case_no,
-        "channel": events.CHANNEL,
         "delta": 1,
         **source.params,
     }
@@ -260,9 +258,10 @@ async def issue_counted(
     else:
         sql = _issue_sql(_ISSUE_SQLITE, "sqlite", source.sql)
         row = await statements.on_sqlite_thread(client, lambda db: _issue_sqlite(db, sql, values))
-        if row is not None:
-            await events.publish(row["sp_code"], "taken", queue=row["q_code"])
-    return _issued(row, RANK[priority]) if row else None
+    if row is None:
+        return None
+    events.taken(row["sp_code"], row["q_code"])
+    return _issued(row, RANK[priority])
 
 
 def _issue_sqlite(db: statements.Batch, sql: str, values: dict[str, Any]) -> dict[str, Any] | None:
@@ -293,7 +292,7 @@ def _issued(row: dict[str, Any], rank: int) -> Issued:
 
 
 _EXTRA = (
-    *("q_code", "sp_code", "notified"),
+    *("q_code", "sp_code"),
     *("own_first", "own_normal", "other_first", "other_normal", "busy"),
 )
 

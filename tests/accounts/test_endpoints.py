@@ -45,6 +45,25 @@ async def test_revoked_or_expired_tokens_are_refused(client: httpx.AsyncClient) 
     assert "expired" in response.json()["detail"]
 
 
+async def test_a_token_revoked_elsewhere_stops_within_the_cache_window(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker revoked it: this one, which remembers the owner, refuses it once
+    its memory of the token is older than PRINCIPAL_CACHE_SECONDS."""
+    from servicedesk.accounts import cache
+    from servicedesk.accounts.service import PRINCIPAL_CACHE_SECONDS
+
+    await make_catalogue()
+    await make_user(username="alice")
+    headers = await login(client, "alice")
+    assert (await client.get(f"{API}/auth/me", headers=headers)).status_code == 200
+    await AccessToken.all().update(revoked=True)  # as another worker's logout would
+    assert (await client.get(f"{API}/auth/me", headers=headers)).status_code == 200
+    later = cache.monotonic() + PRINCIPAL_CACHE_SECONDS + 0.1
+    monkeypatch.setattr(cache, "monotonic", lambda: later)
+    assert (await client.get(f"{API}/auth/me", headers=headers)).status_code == 401
+
+
 async def test_page_login_sets_httponly_cookie_and_forms_need_csrf(
     client: httpx.AsyncClient,
 ) -> None:

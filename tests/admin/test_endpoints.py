@@ -148,6 +148,24 @@ async def test_deactivated_user_and_revoked_kiosk_stop_at_once(client: httpx.Asy
     assert after.status_code == 401
 
 
+async def test_a_change_of_role_ends_the_users_sessions_at_once(
+    client: httpx.AsyncClient,
+) -> None:
+    admin = await bootstrap_admin(client)
+    await _point(client, admin)
+    r = await client.post(
+        f"{API}/admin/users",
+        json={"username": "c1", "role": "clerk", "password": PASSWORD, "service_point": "P1"},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    clerk = await login(client, "c1")
+    assert (await client.get(f"{API}/auth/me", headers=clerk)).json()["role"] == "clerk"
+    r = await client.patch(f"{API}/admin/users/c1", json={"role": "official"}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert (await client.get(f"{API}/auth/me", headers=clerk)).status_code == 401
+
+
 async def test_only_admins_reach_administration(client: httpx.AsyncClient) -> None:
     admin = await bootstrap_admin(client)
     await _point(client, admin)
