@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 
+from kiosk_ui import display
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
 from servicedesk.errors import Forbidden, InvalidInput, NotAuthenticated
@@ -50,6 +51,7 @@ def beijing_time(moment: datetime | None) -> str:
 
 
 templates.env.filters["bj"] = beijing_time
+display.install(templates.env)
 
 
 def translator(lang: str) -> Callable[[str], str]:
@@ -98,6 +100,8 @@ async def staff_on_page(request: Request, roles: set[str], refusal: str) -> Prin
     principal = await page_principal(request)
     if principal is not None and principal.role not in roles:
         raise Forbidden(refusal)
+    if principal is not None:  # staff pages name people: ``|person`` reads this
+        request.state.people = await accounts.display_names()
     return principal
 
 
@@ -181,6 +185,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "_": translator(lang),
             "csrf_token": csrf_token(request),
             "path": request.url.path,
+            "people": getattr(request.state, "people", {}),
             **context,
         },
         status_code=status_code,

@@ -13,6 +13,7 @@ from servicedesk.cases.service import CaseView
 from servicedesk.errors import NotFound
 from servicedesk.evaluations import holder, service
 from servicedesk.evaluations.models import Channel
+from servicedesk.exemptions import service as exemptions
 
 router = APIRouter()
 
@@ -23,6 +24,14 @@ async def _lookup(case_no: str, uscc: str, query_code: str) -> CaseView | None:
     if case_no and uscc:
         return await cases.get_public(case_no.strip(), uscc)
     return None
+
+
+async def waiver_grade(view: CaseView | None) -> str | None:
+    """The recommending incubator's grade the case's inspection decision used."""
+    if view is None or view.case.inspection not in ("waived", "spot_check"):
+        return None
+    decision = await exemptions.decision_for(view.case.case_no)
+    return decision.grade if decision else None
 
 
 @router.get("/query", response_class=HTMLResponse)
@@ -50,6 +59,7 @@ async def progress_query(
         request,
         "query.html",
         view=view,
+        waiver_grade=await waiver_grade(view),
         case_no=case_no,
         uscc=uscc,
         query_code=query_code,

@@ -223,3 +223,9 @@ async def resolve(token: str) -> Principal:
     if row is None or row.expires_at <= now() or not row.user.is_active:
         raise NotAuthenticated("token is unknown, expired or revoked; log in again")
     return Principal(user=row.user)
+
+
+async def display_names() -> dict[str, str]:
+    """Every staff member's display name by username: pages show people, not logins."""
+    rows = await User.all().values_list("username", "display_name")
+    return {str(username): str(name or "") for username, name in rows}

@@ -1,0 +1,225 @@
+"""One place where the service's codes become words, in the reader's language.
+
+Templates never print a status, material, role, industry or actor code: they pass it
+through the filters registered here (``|status``, ``|material(matter)``, ``|person`` …),
+which read the translation catalogues (``kiosk_ui/locale``) and the objects' own names
+(``name`` / ``name_en``). Staff appear by display name and role, never ``role:username``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+
+from servicedesk.timeutil import BEIJING
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Actors that are not people: the system's own rules and kiosk devices.
+MACHINE_ACTORS = {"system": "系统", "kiosk": "自助终端", "test": "系统"}
+
+
+def _t(ctx: Context) -> Callable[[str], str]:
+    gettext: Callable[[str], str] = ctx["_"]
+    return gettext
+
+
+def _en(ctx: Context) -> bool:
+    return bool(ctx.get("lang") == "en")
+
+
+def _code(value: Any) -> str:
+    return str(value.value if isinstance(value, Enum) else value or "")
+
+
+def keyed(ctx: Context, prefix: str, value: Any) -> str:
+    """``prefix.value`` through the catalogue; an unknown value is shown as given."""
+    code = _code(value)
+    word = _t(ctx)(f"{prefix}.{code}")
+    return code if word == f"{prefix}.{code}" else word
+
+
+@pass_context
+def status(ctx: Context, value: Any) -> str:
+    return keyed(ctx, "status", value)
+
+
+@pass_context
+def inspection(ctx: Context, value: Any) -> str:
+    return keyed(ctx, "inspection", value)
+
+
+@pass_context
+def industry(ctx: Context, value: Any) -> str:
+    return keyed(ctx, "industry", value)
+
+
+@pass_context
+def industries(ctx: Context, values: Iterable[Any] | str | None) -> str:
+    codes = values.replace(",", " ").split() if isinstance(values, str) else list(values or [])
+    return _sep(ctx).join(keyed(ctx, "industry", c) for c in codes)
+
+
+@pass_context
+def role(ctx: Context, value: Any) -> str:
+    code = _code(value)
+    if code in MACHINE_ACTORS:
+        return _t(ctx)(MACHINE_ACTORS[code])
+    return _t(ctx)(code)
+
+
+@pass_context
+def person(ctx: Context, actor: str | None) -> str:
+    """``official:official-li`` → "李处长 · 主管部门" ("李处长 · Official" in English)."""
+    if not actor:
+        return ""
+    who, _colon, username = str(actor).partition(":")
+    if who in MACHINE_ACTORS:
+        return role(ctx, who)
+    people: Mapping[str, str] = ctx.get("people") or {}
+    if not username:  # a bare username, as some stored "…_by" columns hold
+        username, who = who, ""
+    name = people.get(username, "")
+    label = role(ctx, who) if who else ""
+    return " · ".join(part for part in (name, label) if part) or _t(ctx)("工作人员")
+
+
+@pass_context
+def name(ctx: Context, obj: Any) -> str:
+    """An object's own name in the reader's language (``name_en`` when English)."""
+    if obj is None:
+        return ""
+    if _en(ctx):
+        english = getattr(obj, "name_en", "") or ""
+        if english:
+            return str(english)
+    return str(getattr(obj, "name", "") or getattr(obj, "code", ""))
+
+
+def _sep(ctx: Context) -> str:
+    return ", " if _en(ctx) else "、"
+
+
+@pass_context
+def material(ctx: Context, code: str, matter: Any) -> str:
+    """A material's name, looked up by its code among the matter's materials."""
+    for m in getattr(matter, "materials", None) or []:
+        if m.code == code:
+            return name(ctx, m)
+    return _t(ctx)("其他材料")
+
+
+@pass_context
+def materials(ctx: Context, codes: Iterable[str], matter: Any) -> str:
+    return _sep(ctx).join(material(ctx, c, matter) for c in codes)
+
+
+@pass_context
+def day(ctx: Context, value: date | datetime | str | None) -> str:
+    """A date as the reader writes it: 2027-01-12 / 12 Jan 2027."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.astimezone(BEIJING).date()
+    if _en(ctx):
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return value.isoformat()
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """A share 0–1 as a percentage: 0.25 → "25%"."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.{digits}f}%"
+
+
+@pass_context
+def grade(ctx: Context, value: str | None) -> str:
+    if not value:
+        return _t(ctx)("未评级")
+    return f"Grade {value}" if _en(ctx) else f"{value} 级"
+
+
+@pass_context
+def policy_version(ctx: Context, version: int | None) -> str:
+    return f"policy version {version}" if _en(ctx) else f"政策第 {version} 版"
+
+
+@pass_context
+def step(ctx: Context, action: str, to_status: str) -> str:
+    """One timeline step; an action and a state that say the same thing say it once."""
+    done, state = keyed(ctx, "action", action), status(ctx, to_status)
+    return state if done.casefold() == state.casefold() else f"{done} → {state}"
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "status": status,
+    "inspection": inspection,
+    "industry": industry,
+    "industries": industries,
+    "role": role,
+    "person": person,
+    "name": name,
+    "material": material,
+    "materials": materials,
+    "day": day,
+    "percent": percent,
+    "grade": grade,
+    "policy_version": policy_version,
+}
+
+
+# The first unmet waiver condition, in one public sentence (rules of exemptions.service).
+RULE_ORDER = (
+    "matter_waivable",
+    "recommendation",
+    "recommendation_valid",
+    "incubation",
+    "rating",
+    "privilege",
+)
+
+
+@pass_context
+def inspection_sentence(ctx: Context, case: Any, grade_value: str | None = None) -> str:
+    """The inspection decision in one sentence, without draw values, seeds or row ids."""
+    gettext = _t(ctx)
+    value = _code(getattr(case, "inspection", None))
+    if value in ("waived", "spot_check"):
+        text = (
+            "本事项免于实地核查：推荐孵化器信用等级 {grade}"
+            if value == "waived"
+            else "本事项被随机抽中实地核查（推荐孵化器信用等级 {grade}），工作人员将与您联系"
+        )
+        return gettext(text).format(grade=grade_value or "–")
+    if value == "required":
+        failed = {r.get("rule") for r in case.inspection_reasons or [] if not r.get("ok")}
+        why = next((r for r in RULE_ORDER if r in failed), "")
+        reason = keyed(ctx, "rule", why) if why else gettext("未满足免于核查的条件")
+        return gettext("本事项需要实地核查：{why}").format(why=reason)
+    return gettext("本事项无需实地核查") if value else ""
+
+
+@pass_context
+def owed_sentence(ctx: Context, case: Any) -> str:
+    """What a case accepted with deficiency still owes, and by when."""
+    owed = list(getattr(case, "owed_materials", None) or [])
+    if not owed:
+        return ""
+    return _t(ctx)("请于 {due} 前补交：{items}").format(
+        due=day(ctx, case.supplement_due), items=materials(ctx, owed, case.matter)
+    )
+
+
+def install(env: Environment) -> None:
+    """Register the filters (and ``step``) on the pages' Jinja environment."""
+    env.filters.update(FILTERS)
+    env.globals.update(
+        step=step, inspection_sentence=inspection_sentence, owed_sentence=owed_sentence
+    )
