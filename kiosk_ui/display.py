@@ -217,9 +217,42 @@ def owed_sentence(ctx: Context, case: Any) -> str:
     )
 
 
+# Table columns whose codes read through a catalogue prefix (``kiosk_ui.tables.KINDS``).
+PREFIXED = {
+    "status": "status",
+    "inspection": "inspection",
+    "outcome": "outcome",
+    "appeal": "appeal",
+    "rating": "rating",
+    "rec": "rec",
+    "level": "level",
+    "warning": "warning",
+}
+
+
+@pass_context
+def cell(ctx: Context, value: Any, kind: str) -> str:
+    """One table cell in words, by the column's kind."""
+    if kind in PREFIXED:
+        return keyed(ctx, PREFIXED[kind], value)
+    words: dict[str, Callable[[], str]] = {
+        "person": lambda: person(ctx, value),
+        "percent": lambda: percent(value),
+        "name": lambda: name(ctx, value),
+        "district": lambda: _t(ctx)(str(value)),
+        "grade": lambda: str(value),
+        "policy": lambda: policy_version(ctx, value),
+        "owed": lambda: owed_sentence(ctx, value),
+    }
+    return words[kind]() if kind in words else str(value)
+
+
 def install(env: Environment) -> None:
     """Register the filters (and ``step``) on the pages' Jinja environment."""
     env.filters.update(FILTERS)
     env.globals.update(
-        step=step, inspection_sentence=inspection_sentence, owed_sentence=owed_sentence
+        step=step,
+        inspection_sentence=inspection_sentence,
+        owed_sentence=owed_sentence,
+        cell=cell,
     )

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from credit.incubator import INDICATORS
 from kiosk_ui.web import beijing_time, language, translator
+from servicedesk.catalogue import service as catalogue
 from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions import service as exemptions
 from servicedesk.incubators import indicators
@@ -26,6 +27,24 @@ from servicedesk.ratings import appeals
 from servicedesk.ratings import service as ratings
 
 LABELS = {i.name: (i.name_zh, i.name_en) for i in INDICATORS}
+# How a page words each coded column (``display.cell``); CSV keeps the codes for machines.
+KINDS: dict[str, dict[str, str]] = {
+    "ratings": {"level": "level", "district": "district", "grade": "grade"},
+    "review": {"status": "rating", "reviewed_by": "person", "confirmed_by": "person"},
+    "spotchecks": {"rate": "percent", "outcome": "outcome", "recorded_by": "person"},
+    "waivers": {"inspection": "inspection", "policy_version": "policy", "matter": "name"},
+    "grades": {"observed": "percent", "predicted": "percent"},
+    "recommendations": {"status": "rec", "matter": "name"},
+    "history": {"status": "rating"},
+    "appeals": {"status": "appeal", "decided_by": "person"},
+    "overdue": {
+        "status": "status",
+        "warning": "warning",
+        "matter": "name",
+        "service_point": "name",
+        "supplement": "owed",
+    },
+}
 
 
 def feature_label(name: str, lang: str) -> str:
@@ -40,6 +59,10 @@ class Table:
     name: str
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return KINDS.get(self.name, {})
 
     def csv(self, translate: Callable[[str], str]) -> str:
         out = io.StringIO()
@@ -59,7 +82,10 @@ def _plain(value: Any) -> str:
         return f"{value:.4g}" if abs(value) < 1 else f"{value:.1f}"
     if isinstance(value, list):
         return "; ".join(_plain(v) for v in value)
-    return str(value)
+    if hasattr(value, "owed_materials"):  # an overdue case: what it owes, by when
+        return f"{value.supplement_due} {', '.join(value.owed_materials)}"
+    code = getattr(value, "code", None)  # a matter or service point: its code
+    return str(code if code is not None else value)
 
 
 def _reasons(reasons: Sequence[dict[str, Any]], lang: str) -> str:
@@ -166,7 +192,6 @@ async def spot_check_table() -> Table:
             ("grade", "等级"),
             ("rate", "抽查比例"),
             ("draw_value", "抽签值"),
-            ("draw_seed", "种子"),
             ("outcome", "结果"),
             ("notes", "说明"),
             ("recorded_by", "记录人"),
@@ -181,7 +206,6 @@ async def spot_check_table() -> Table:
                 "grade": c.grade,
                 "rate": c.rate,
                 "draw_value": c.draw_value,
-                "draw_seed": c.draw_seed,
                 "outcome": c.outcome,
                 "notes": c.notes,
                 "recorded_by": c.recorded_by,
@@ -203,14 +227,17 @@ async def waiver_table() -> Table:
             ("decided_at", "决定时间"),
         ],
     )
+    matters: dict[str, Any] = {}
     for d in await exemptions.recent_decisions():
         if d.recommendation_id is None:
             continue
+        if d.matter_code not in matters:
+            matters[d.matter_code] = await catalogue.get_matter(d.matter_code)
         table.rows.append(
             {
                 "case_no": d.case_no,
                 "incubator": d.incubator_code,
-                "matter": d.matter_code,
+                "matter": matters[d.matter_code],
                 "inspection": d.inspection,
                 "grade": d.grade,
                 "policy_version": d.policy_version,
@@ -252,7 +279,7 @@ async def recommendation_table(code: str) -> Table:
                 "code": rec.code,
                 "firm": rec.firm.name,
                 "uscc": rec.firm.uscc,
-                "matter": rec.matter.code,
+                "matter": rec.matter,
                 "period": rec.period,
                 "valid_until": rec.valid_until,
                 "status": v.status,
@@ -356,15 +383,13 @@ def overdue_table(views: Sequence[Any]) -> Table:
         table.rows.append(
             {
                 "case_no": c.case_no,
-                "service_point": c.service_point.code,
-                "matter": c.matter.code,
+                "service_point": c.service_point,
+                "matter": c.matter,
                 "firm": c.firm.name,
                 "status": c.status.value,
                 "deadline": v.clock.deadline,
                 "warning": v.clock.warning,
-                "supplement": f"{c.supplement_due} {', '.join(c.owed_materials)}"
-                if c.supplement_overdue
-                else "",
+                "supplement": c if c.supplement_overdue else None,
             }
         )
     return table
