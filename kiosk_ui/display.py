@@ -8,6 +8,7 @@ which read the translation catalogues (``kiosk_ui/locale``) and the objects' own
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -16,8 +17,10 @@ from typing import Any
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from credit.incubator import INDICATORS
 from servicedesk.timeutil import BEIJING
 
+WINDOW_NO = re.compile(r"(\d+)\s*号窗口")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Actors that are not people: the system's own rules and kiosk devices.
 MACHINE_ACTORS = {"system": "系统", "kiosk": "自助终端", "test": "系统"}
@@ -41,6 +44,34 @@ def keyed(ctx: Context, prefix: str, value: Any) -> str:
     code = _code(value)
     word = _t(ctx)(f"{prefix}.{code}")
     return code if word == f"{prefix}.{code}" else word
+
+
+UNIT_ZH = {
+    "count": "次",
+    "%": "%",
+    "per 100 firms": "人/百家",
+    "firms": "家",
+    "million CNY": "百万元",
+}
+
+
+def indicator_header(name: str, lang: str) -> str:
+    """An indicator's name with its unit: 在孵企业数（家） / Firms incubated (firms)."""
+    found = next((i for i in INDICATORS if i.name == name), None)
+    if found is None:
+        return name
+    if lang == "en":
+        return f"{found.name_en} ({found.unit})"
+    return f"{found.name_zh}（{UNIT_ZH.get(found.unit, found.unit)}）"
+
+
+def indicator_words() -> dict[str, str]:
+    """English for the indicators' Chinese names, as tables and charts print them."""
+    words = {i.name_zh: i.name_en for i in INDICATORS}
+    words.update(
+        {indicator_header(i.name, "zh"): indicator_header(i.name, "en") for i in INDICATORS}
+    )
+    return words
 
 
 @pass_context
@@ -98,6 +129,18 @@ def name(ctx: Context, obj: Any) -> str:
         if english:
             return str(english)
     return str(getattr(obj, "name", "") or getattr(obj, "code", ""))
+
+
+@pass_context
+def window_name(ctx: Context, window: Any) -> str:
+    """A window's display name: "1号窗口" reads "Window 1" in English."""
+    if window is None:
+        return ""
+    given = str(getattr(window, "name", "") or getattr(window, "code", ""))
+    numbered = WINDOW_NO.fullmatch(given)
+    if _en(ctx) and numbered:
+        return f"Window {numbered.group(1)}"
+    return _t(ctx)(given)
 
 
 def _sep(ctx: Context) -> str:
@@ -166,6 +209,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "role": role,
     "person": person,
     "name": name,
+    "window_name": window_name,
     "material": material,
     "materials": materials,
     "day": day,

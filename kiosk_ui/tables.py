@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from credit.incubator import INDICATORS
+from kiosk_ui.display import indicator_header
 from kiosk_ui.web import beijing_time, language, translator
 from servicedesk.catalogue import service as catalogue
 from servicedesk.exemptions import recommendations, spotchecks
@@ -250,7 +251,8 @@ async def waiver_table() -> Table:
 async def indicator_table(code: str) -> Table:
     rows = await indicators.history(await incubators.get(code))
     names = list(LABELS)
-    table = Table("indicators", [("period", "期间"), *[(n, feature_label(n, "zh")) for n in names]])
+    headers = [(n, indicator_header(n, "zh")) for n in names]
+    table = Table("indicators", [("period", "期间"), *headers])
     for period, values in rows[::-1]:
         table.rows.append({"period": period, **values})
     return table

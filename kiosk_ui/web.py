@@ -38,7 +38,7 @@ def _catalog(lang: str) -> dict[str, str]:
     Chinese is the source language of the pages; the ``zh`` files only name the
     symbolic keys (``status.accepted`` …) that code values turn into.
     """
-    table: dict[str, str] = {}
+    table: dict[str, str] = display.indicator_words() if lang == "en" else {}
     for path in sorted((HERE / "locale" / lang / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:
             catalog = read_po(handle)
