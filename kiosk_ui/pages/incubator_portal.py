@@ -46,7 +46,7 @@ async def _render(
 ) -> Response:
     code = incubators.own_code(operator)
     lang = language(request)
-    context = await summary(code)
+    context = await summary(code, lang)
     rules = await policy.current()
     return render(
         request,

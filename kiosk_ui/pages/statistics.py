@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui import statistics_view
-from kiosk_ui.web import render, staff_gate
+from kiosk_ui.web import language, render, staff_gate, translator
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import InvalidInput, NotFound
@@ -44,6 +44,7 @@ async def statistics_page(
 ) -> Response:
     """Figures for a range (default: the last 30 days) against the range before."""
     stats = await _stats(principal, start, end, service_point)
+    gettext = translator(language(request))
     query = f"start={stats.scope.start}&end={stats.scope.end}&service_point={service_point}"
     return render(
         request,
@@ -51,7 +52,7 @@ async def statistics_page(
         principal=principal,
         stats=stats,
         cards=statistics_view.cards(stats.summary, stats.previous),
-        tables=[(t, statistics_view.chart(t)) for t in stats.tables.values()],
+        tables=[(t, statistics_view.chart(t, gettext)) for t in stats.tables.values()],
         titles=statistics_view.TABLE_TITLES,
         points=await catalogue.list_points() if principal.role != "supervisor" else [],
         service_point=service_point,
