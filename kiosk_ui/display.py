@@ -124,11 +124,9 @@ def name(ctx: Context, obj: Any) -> str:
     """An object's own name in the reader's language (``name_en`` when English)."""
     if obj is None:
         return ""
-    if _en(ctx):
-        english = getattr(obj, "name_en", "") or ""
-        if english:
-            return str(english)
-    return str(getattr(obj, "name", "") or getattr(obj, "code", ""))
+    get = obj.get if isinstance(obj, Mapping) else lambda key, default: getattr(obj, key, default)
+    english = get("name_en", "") if _en(ctx) else ""
+    return str(english or get("name", "") or get("code", ""))
 
 
 @pass_context

@@ -118,6 +118,7 @@ async def ratings_table(
             {
                 "code": v.incubator.code,
                 "name": v.incubator.name,
+                "name_en": v.incubator.name_en,
                 "level": v.incubator.level,
                 "district": v.incubator.district,
                 "grade": r.grade if r else None,
