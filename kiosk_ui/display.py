@@ -124,9 +124,12 @@ def name(ctx: Context, obj: Any) -> str:
     """An object's own name in the reader's language (``name_en`` when English)."""
     if obj is None:
         return ""
-    get = obj.get if isinstance(obj, Mapping) else lambda key, default: getattr(obj, key, default)
-    english = get("name_en", "") if _en(ctx) else ""
-    return str(english or get("name", "") or get("code", ""))
+
+    def get(key: str) -> Any:
+        return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)
+
+    english = get("name_en") if _en(ctx) else ""
+    return str(english or get("name") or get("code") or "")
 
 
 @pass_context

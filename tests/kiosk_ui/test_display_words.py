@@ -18,8 +18,8 @@ import pytest
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
-from servicedesk.catalogue import service as catalogue
 from servicedesk.cases.models import Case, CaseStatus
+from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import MaterialRequirement
 from servicedesk.firms.models import Firm
 from servicedesk.incubators.models import Incubator
@@ -168,7 +168,8 @@ async def test_staff_pages_show_words_not_codes(site: Site, lang: str) -> None:
     codes = await _codes()
     names = await _names()
     problems: dict[str, list[str]] = {}
-    for user, paths in (("clerk1", CLERK_PAGES), ("li", OFFICIAL_PAGES), ("inc-hd", INCUBATOR_PAGES)):
+    audiences = (("clerk1", CLERK_PAGES), ("li", OFFICIAL_PAGES), ("inc-hd", INCUBATOR_PAGES))
+    for user, paths in audiences:
         await page_session(site.client, user)
         for path in paths:
             text = await _page(site, path, lang)
@@ -208,9 +209,7 @@ async def _owed(case_no: str) -> tuple[list[str], list[str]]:
     ("lang", "owed"),
     [("zh", "请于 {zh} 前补交：{m}"), ("en", "Please hand in by {en}: {m}")],
 )
-async def test_public_query_says_what_is_owed_and_by_when(
-    site: Site, lang: str, owed: str
-) -> None:
+async def test_public_query_says_what_is_owed_and_by_when(site: Site, lang: str, owed: str) -> None:
     zh_names, en_names = await _owed(site.case_no)
     due_en = f"{site.due.day} {site.due.strftime('%b')} {site.due.year}"
     names = "、".join(zh_names) if lang == "zh" else ", ".join(en_names)
