@@ -161,4 +161,8 @@ CHARTS: dict[str, Callable[[Table, Gettext], Markup]] = {
 
 def chart(table: Table, _: Gettext = charts.same) -> Markup:
     """The chart that goes with one breakdown table, in the reader's language."""
-    return CHARTS.get(table.name, _single("n", "数量"))(table, _)
+    first = table.columns[0][0]
+    rows = [{**r, first: _(r[first]) if isinstance(r.get(first), str) else r.get(first)}
+            for r in table.rows]  # fmt: skip
+    worded = Table(table.name, table.columns, rows)
+    return CHARTS.get(table.name, _single("n", "数量"))(worded, _)

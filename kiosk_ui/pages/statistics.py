@@ -31,11 +31,13 @@ def _date(value: str, field: str) -> date | None:
         raise InvalidInput(f"{field}: write a date as YYYY-MM-DD", extra={"field": field}) from None
 
 
-async def _stats(principal: Principal, start: str, end: str, point: str) -> ServiceStatistics:
+async def _stats(
+    principal: Principal, start: str, end: str, point: str, *, lang: str = "zh"
+) -> ServiceStatistics:
     scope, found = await service.scope_for(
         principal, start=_date(start, "from"), end=_date(end, "to"), service_point=point or None
     )
-    return await service.details(scope, found)
+    return await service.details(scope, found, lang=lang)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -43,8 +45,9 @@ async def statistics_page(
     request: Request, principal: Viewer, start: str = "", end: str = "", service_point: str = ""
 ) -> Response:
     """Figures for a range (default: the last 30 days) against the range before."""
-    stats = await _stats(principal, start, end, service_point)
-    gettext = translator(language(request))
+    lang = language(request)
+    stats = await _stats(principal, start, end, service_point, lang=lang)
+    gettext = translator(lang)
     query = f"start={stats.scope.start}&end={stats.scope.end}&service_point={service_point}"
     return render(
         request,

@@ -143,7 +143,13 @@ def _without_names(text: str, names: list[str]) -> str:
     return text
 
 
-CLERK_PAGES = ["/clerk/cases", "/clerk/cases/{case}", "/clerk/cases/{waived}"]
+CLERK_PAGES = [
+    "/clerk/cases",
+    "/clerk/cases/{case}",
+    "/clerk/cases/{waived}",
+    "/clerk/intake?matter=HTE-CERT",
+    "/clerk?window=HD-AI-W1",
+]
 OFFICIAL_PAGES = [
     "/officials",
     "/officials/review",
@@ -152,6 +158,21 @@ OFFICIAL_PAGES = [
     "/officials/appeals",
     "/officials/overdue",
     "/officials/incubators/INC-HD-001",
+    "/officials/models",
+    "/officials/messages",
+    "/officials/catalogue",
+    "/statistics",
+    "/follow-ups",
+]
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/points",
+    "/admin/points/HD-AI",
+    "/admin/matters",
+    "/admin/matters/HTE-CERT",
+    "/admin/users",
+    "/admin/incubators",
+    "/admin/kiosks",
 ]
 INCUBATOR_PAGES = ["/incubator"]
 
@@ -169,6 +190,7 @@ async def test_staff_pages_show_words_not_codes(site: Site, lang: str) -> None:
     names = await _names()
     problems: dict[str, list[str]] = {}
     audiences = (("clerk1", CLERK_PAGES), ("li", OFFICIAL_PAGES), ("inc-hd", INCUBATOR_PAGES))
+    audiences += (("admin1", ADMIN_PAGES),)
     for user, paths in audiences:
         await page_session(site.client, user)
         for path in paths:
