@@ -37,7 +37,9 @@ OUTCOMES = ("pass", "fail", "falsified")
 class _Text(HTMLParser):
     """The text a reader sees: no tags, attributes, scripts or styles (SVG text is
     drawn as outlines, so a chart's words are checked through its aria-label). Text
-    marked as another language (the language switch's "中文") is left out."""
+    marked as another language (the language switch's "中文") is left out, and so is
+    what a form holds for editing (a textarea's Chinese legal basis is data, not a
+    word of the page)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,14 +47,14 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style") or (tag == "a" and dict(attrs).get("lang")):
+        if tag in ("script", "style", "textarea") or (tag == "a" and dict(attrs).get("lang")):
             self._skip += 1
         label = dict(attrs).get("aria-label")
         if label:
             self.parts.append(label)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") or (tag == "a" and self._skip):
+        if tag in ("script", "style", "textarea") or (tag == "a" and self._skip):
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
@@ -282,3 +284,13 @@ async def test_spot_check_page_shows_no_seed(site: Site) -> None:
     r = await site.client.get("/officials/spot-checks")
     assert not SEED.search(visible(r.text))
     assert "种子" not in visible(r.text)
+
+
+async def test_the_kiosk_gives_the_legal_basis_in_english(site: Site) -> None:
+    site.client.cookies.clear()
+    _, token = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
+    await site.client.get(f"/kiosk/HD-AI?device={token}")
+    page = await site.client.get("/kiosk/HD-AI/matters/HTE-CERT", params={"lang": "en"})
+    text = visible(page.text)
+    assert "Administrative Measures for the Recognition of High-Tech Enterprises" in text
+    assert "高新技术企业认定管理办法" not in text
