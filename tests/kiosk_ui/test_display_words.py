@@ -212,6 +212,8 @@ async def test_staff_are_named_by_name_and_role(site: Site) -> None:
     en = await _page(site, "/clerk/cases/{case}", "en")
     assert "王小明 · Clerk" in en
     assert "clerk:clerk1" not in zh + en
+    assert "Submitted → Submitted" not in en  # one step, said once
+    assert "Submitted" in en
 
 
 async def _owed(case_no: str) -> tuple[list[str], list[str]]:
