@@ -85,6 +85,11 @@ def inspection(ctx: Context, value: Any) -> str:
 
 
 @pass_context
+def appointment(ctx: Context, value: Any) -> str:
+    return keyed(ctx, "appointment", value)
+
+
+@pass_context
 def industry(ctx: Context, value: Any) -> str:
     return keyed(ctx, "industry", value)
 
@@ -206,6 +211,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "status": status,
     "inspection": inspection,
     "industry": industry,
+    "appointment": appointment,
     "industries": industries,
     "role": role,
     "person": person,

@@ -151,6 +151,7 @@ CLERK_PAGES = [
     "/clerk/cases/{waived}",
     "/clerk/intake?matter=HTE-CERT",
     "/clerk?window=HD-AI-W1",
+    "/clerk/slots",
 ]
 OFFICIAL_PAGES = [
     "/officials",
