@@ -297,3 +297,20 @@ async def test_the_kiosk_gives_the_legal_basis_in_english(site: Site) -> None:
     text = visible(page.text)
     assert "Administrative Measures for the Recognition of High-Tech Enterprises" in text
     assert "高新技术企业认定管理办法" not in text
+
+
+async def test_the_notice_on_the_public_query_names_materials(site: Site) -> None:
+    body = case_body(uscc=site.world.firm_uscc, materials=["application"])
+    r = await site.client.post("/api/v1/cases", json=body, headers=site.world.clerk)
+    case_no = r.json()["case_no"]
+    r = await site.client.post(f"/api/v1/cases/{case_no}/return", headers=site.world.clerk, json={})
+    assert r.status_code == 200, r.text
+    site.client.cookies.clear()
+    for lang in ("zh", "en"):
+        page = await site.client.get(
+            "/query", params={"case_no": case_no, "uscc": site.world.firm_uscc, "lang": lang}
+        )
+        text = visible(page.text)
+        license_ = await MaterialRequirement.get(matter__code="HTE-CERT", code="license")
+        assert (license_.name if lang == "zh" else license_.name_en) in text
+        assert leaked(text, await _codes(), lang=lang) == []
