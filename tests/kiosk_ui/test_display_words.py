@@ -270,6 +270,12 @@ async def test_kiosk_query_says_what_is_owed(site: Site) -> None:
     assert f"请于 {site.due.isoformat()} 前补交：{'、'.join(zh_names)}" in text
     assert "本事项免于实地核查：推荐孵化器信用等级 A" in text
     assert "INC-HD-001" not in text
+    _, en_names = await _owed(site.case_no)
+    english = await site.client.post("/kiosk/HD-AI/query?lang=en", data=data)
+    text = visible(english.text)
+    due = f"{site.due.day} {site.due.strftime('%b')} {site.due.year}"
+    assert f"Please hand in by {due}: {', '.join(en_names)}" in text
+    assert CJK.findall(_without_names(text, await _names())) == []
 
 
 async def test_the_waiver_reason_names_the_score_not_a_row_id(site: Site) -> None:
