@@ -268,6 +268,38 @@ def owed_sentence(ctx: Context, case: Any) -> str:
     )
 
 
+@pass_context
+def cap(ctx: Context, item: Mapping[str, Any]) -> str:
+    """A hard rule that capped a grade: "报送期内有虚假报送（等级最高 D）"."""
+    word = keyed(ctx, "cap", item.get("rule", ""))
+    return _t(ctx)("{rule}（等级最高 {grade}）").format(rule=word, grade=item.get("grade", ""))
+
+
+# How a page words each coded column of ``kiosk_ui.tables`` (by table, then column, as
+# ``cell`` kinds); the CSV exports keep the codes, for machines.
+TABLE_KINDS: dict[str, dict[str, str]] = {
+    "ratings": {"level": "level", "district": "district", "grade": "grade"},
+    "review": {
+        "status": "rating",
+        "reviewed_by": "person",
+        "confirmed_by": "person",
+        "caps": "caps",
+    },
+    "spotchecks": {"rate": "percent", "outcome": "outcome", "recorded_by": "person"},
+    "waivers": {"inspection": "inspection", "policy_version": "policy", "matter": "name"},
+    "grades": {"observed": "percent", "predicted": "percent"},
+    "recommendations": {"status": "rec", "matter": "name"},
+    "history": {"status": "rating"},
+    "appeals": {"status": "appeal", "decided_by": "person"},
+    "overdue": {
+        "status": "status",
+        "warning": "warning",
+        "matter": "name",
+        "service_point": "name",
+        "supplement": "owed",
+    },
+}
+
 # Table columns whose codes read through a catalogue prefix (``kiosk_ui.tables.KINDS``).
 PREFIXED = {
     "status": "status",
@@ -294,13 +326,14 @@ def cell(ctx: Context, value: Any, kind: str) -> str:
         "grade": lambda: str(value),
         "policy": lambda: policy_version(ctx, value),
         "owed": lambda: owed_sentence(ctx, value),
+        "caps": lambda: "; ".join(cap(ctx, c) for c in value),
     }
     return words[kind]() if kind in words else str(value)
 
 
 def install(env: Environment) -> None:
     """Register the filters (and ``step``) on the pages' Jinja environment."""
-    env.filters.update(FILTERS)
+    env.filters.update(FILTERS, cap=cap)
     env.globals.update(
         step=step,
         inspection_sentence=inspection_sentence,

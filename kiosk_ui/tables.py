@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from credit.incubator import INDICATORS
-from kiosk_ui.display import indicator_header
+from kiosk_ui.display import TABLE_KINDS, indicator_header
 from kiosk_ui.web import beijing_time, language, translator
 from servicedesk.catalogue import service as catalogue
 from servicedesk.exemptions import recommendations, spotchecks
@@ -28,24 +28,6 @@ from servicedesk.ratings import appeals
 from servicedesk.ratings import service as ratings
 
 LABELS = {i.name: (i.name_zh, i.name_en) for i in INDICATORS}
-# How a page words each coded column (``display.cell``); CSV keeps the codes for machines.
-KINDS: dict[str, dict[str, str]] = {
-    "ratings": {"level": "level", "district": "district", "grade": "grade"},
-    "review": {"status": "rating", "reviewed_by": "person", "confirmed_by": "person"},
-    "spotchecks": {"rate": "percent", "outcome": "outcome", "recorded_by": "person"},
-    "waivers": {"inspection": "inspection", "policy_version": "policy", "matter": "name"},
-    "grades": {"observed": "percent", "predicted": "percent"},
-    "recommendations": {"status": "rec", "matter": "name"},
-    "history": {"status": "rating"},
-    "appeals": {"status": "appeal", "decided_by": "person"},
-    "overdue": {
-        "status": "status",
-        "warning": "warning",
-        "matter": "name",
-        "service_point": "name",
-        "supplement": "owed",
-    },
-}
 
 
 def feature_label(name: str, lang: str) -> str:
@@ -63,7 +45,7 @@ class Table:
 
     @property
     def kinds(self) -> dict[str, str]:
-        return KINDS.get(self.name, {})
+        return TABLE_KINDS.get(self.name, {})
 
     def csv(self, translate: Callable[[str], str]) -> str:
         out = io.StringIO()
@@ -82,7 +64,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 1 else f"{value:.1f}"
     if isinstance(value, list):
-        return "; ".join(_plain(v) for v in value)
+        return "; ".join(str(v["detail"]) if isinstance(v, dict) else _plain(v) for v in value)
     if hasattr(value, "owed_materials"):  # an overdue case: what it owes, by when
         return f"{value.supplement_due} {', '.join(value.owed_materials)}"
     code = getattr(value, "code", None)  # a matter or service point: its code
@@ -158,7 +140,7 @@ async def review_table(run_id: int | None, *, lang: str) -> Table:
                 "score": r.score,
                 "model_grade": r.model_grade,
                 "grade": r.grade,
-                "caps": "; ".join(c["detail"] for c in r.caps),
+                "caps": r.caps,
                 "reasons": _reasons(r.reasons, lang),
                 "status": r.status.value,
                 "reviewed_by": r.reviewed_by,
