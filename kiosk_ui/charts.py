@@ -22,9 +22,22 @@ import matplotlib
 matplotlib.use("Agg")
 
 from markupsafe import Markup, escape  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
+
+def _ensure_cjk_font() -> None:
+    """A font cache written before ``fonts-noto-cjk`` was installed does not know it, and
+    Chinese labels would fall back to boxes: add the installed Noto CJK faces."""
+    if any(f.name.startswith("Noto Sans CJK") for f in font_manager.fontManager.ttflist):
+        return
+    for path in font_manager.findSystemFonts():
+        if "NotoSansCJK" in path:
+            font_manager.fontManager.addfont(path)
+
+
+_ensure_cjk_font()
 matplotlib.rcParams.update(
     {
         "font.family": ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"],
