@@ -8,13 +8,14 @@ from typing import Any
 from markupsafe import Markup
 
 from kiosk_ui import charts, tables
+from kiosk_ui.web import translator
 from servicedesk.errors import NotFound
 from servicedesk.exemptions import recommendations
 from servicedesk.incubators import service as incubators
 from servicedesk.ratings import service as ratings
 
 
-async def summary(code: str) -> dict[str, Any]:
+async def summary(code: str, lang: str = "zh") -> dict[str, Any]:
     """Score trend, published rating, history, indicators, recommendations, appeals."""
     incubator = await incubators.get(code)
     try:
@@ -24,7 +25,7 @@ async def summary(code: str) -> dict[str, Any]:
     return {
         "incubator": incubator,
         "current": current,
-        "trend": await trend(code),
+        "trend": await trend(code, lang),
         "history": await tables.history_table(code),
         "indicators": await tables.indicator_table(code),
         "recs": await tables.recommendation_table(code),
@@ -33,6 +34,7 @@ async def summary(code: str) -> dict[str, Any]:
     }
 
 
-async def trend(code: str) -> Markup:
+async def trend(code: str, lang: str = "zh") -> Markup:
     history = await ratings.history(code)
-    return charts.trend_svg([(r.run.period, r.score, r.grade) for r in history])
+    points = [(r.run.period, r.score, r.grade) for r in history]
+    return charts.trend_svg(points, translator(lang))

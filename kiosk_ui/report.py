@@ -11,6 +11,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from kiosk_ui import charts
+from kiosk_ui.charts import Gettext
 from kiosk_ui.web import HERE, templates, translator
 from servicedesk.errors import ServiceDeskError
 from servicedesk.statistics.annual import AnnualReport, Section
@@ -26,26 +27,27 @@ def _values(table: Table, key: str) -> list[float | None]:
     return [row.get(key) for row in table.rows]
 
 
-def _chart(table: Table) -> Markup:
-    title = table.columns[0][1]
+def _chart(table: Table, _: Gettext) -> Markup:
+    title = _(table.columns[0][1])
     if table.name == "trends":
-        series = [(head, _values(table, key)) for key, head in table.columns[1:]]
+        series = [(_(head), _values(table, key)) for key, head in table.columns[1:]]
         return charts.lines(_labels(table), series, label=title)
+    count = charts.Frame(ylabel=_("数量（张/件）"))
     if table.name == "months":
-        series = [("取号量", _values(table, "tickets")), ("办件量", _values(table, "cases"))]
-        return charts.bars(_labels(table), series, label=title)
+        series = [(_("取号量"), _values(table, "tickets")), (_("办件量"), _values(table, "cases"))]
+        return charts.bars(_labels(table), series, label=title, frame=count)
     if table.name == "points":
-        series = [("满意率", _values(table, "satisfaction_rate")),
-                  ("按承诺时限办结率", _values(table, "on_time_rate"))]  # fmt: skip
-        return charts.bars(_labels(table), series, percent=True, label=title)
-    key = "n" if any(k == "n" for k, _ in table.columns) else table.columns[1][0]
-    return charts.bars(
-        _labels(table), [(table.columns[1][1], _values(table, key))], label=title, size=(5.2, 2.4)
-    )
+        series = [(_("满意率"), _values(table, "satisfaction_rate")),
+                  (_("按承诺时限办结率"), _values(table, "on_time_rate"))]  # fmt: skip
+        frame = charts.Frame(ylabel=_("比例"))
+        return charts.bars(_labels(table), series, percent=True, label=title, frame=frame)
+    key = "n" if any(k == "n" for k, _head in table.columns) else table.columns[1][0]
+    series = [(_(table.columns[1][1]), _values(table, key))]
+    return charts.bars(_labels(table), series, label=title, size=(5.2, 2.4), frame=count)
 
 
-def figures(section: Section) -> list[tuple[Table, Markup]]:
-    return [(table, _chart(table)) for table in section.tables]
+def figures(section: Section, _: Gettext = charts.same) -> list[tuple[Table, Markup]]:
+    return [(table, _chart(table, _)) for table in section.tables]
 
 
 def render_annual(report: AnnualReport, *, lang: str = "zh", links: bool = False) -> str:
@@ -54,7 +56,7 @@ def render_annual(report: AnnualReport, *, lang: str = "zh", links: bool = False
     template = templates.env.get_template("annual_report.html")
     return template.render(
         report=report,
-        sections=[(s, figures(s)) for s in report.sections],
+        sections=[(s, figures(s, translator(lang))) for s in report.sections],
         css=Markup(css),
         generated=now(),
         lang=lang,

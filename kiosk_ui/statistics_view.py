@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kiosk_ui import charts
+from kiosk_ui.charts import Gettext
 from servicedesk.statistics.figures import Table
 
 # The summary cards: key, Chinese title, kind (count / rate / minutes), higher is better.
@@ -85,56 +86,69 @@ def _labels(table: Table) -> list[str]:
     return [str(row.get(first)) for row in table.rows]
 
 
-def _pair(table: Table, first: tuple[str, str], second: tuple[str, str], **kw: Any) -> Markup:
-    series = [(first[1], _column(table, first[0])), (second[1], _column(table, second[0]))]
-    return charts.bars(_labels(table), series, label=TABLE_TITLES[table.name], **kw)
+COUNT = charts.Frame(ylabel="数量（张/件）")
+MINUTES = charts.Frame(ylabel="分钟")
 
 
-def _volumes(table: Table) -> Markup:
-    return _pair(table, ("tickets", "取号量"), ("cases", "办件量"))
+def _pair(
+    table: Table, first: tuple[str, str], second: tuple[str, str], _: Gettext, **kw: Any
+) -> Markup:
+    series = [(_(first[1]), _column(table, first[0])), (_(second[1]), _column(table, second[0]))]
+    frame = charts.Frame(ylabel=_(COUNT.ylabel))
+    return charts.bars(_labels(table), series, label=_(TABLE_TITLES[table.name]), frame=frame, **kw)
 
 
-def _matters(table: Table) -> Markup:
+def _volumes(table: Table, _: Gettext) -> Markup:
+    return _pair(table, ("tickets", "取号量"), ("cases", "办件量"), _)
+
+
+def _matters(table: Table, _: Gettext) -> Markup:
     top = sorted(table.rows, key=lambda r: -(r["tickets"] + r["cases"]))[:12]
     short = Table(table.name, table.columns, top)
     return _pair(
-        short, ("tickets", "取号量"), ("cases", "办件量"), horizontal=True, size=(6.4, 3.6)
+        short, ("tickets", "取号量"), ("cases", "办件量"), _, horizontal=True, size=(6.4, 3.6)
     )
 
 
-def _days(table: Table) -> Markup:
-    series = [("取号量", _column(table, "tickets")), ("办件量", _column(table, "cases"))]
+def _days(table: Table, _: Gettext) -> Markup:
+    series = [(_("取号量"), _column(table, "tickets")), (_("办件量"), _column(table, "cases"))]
     days = [label[5:] for label in _labels(table)]
-    return charts.lines(days, series, label=TABLE_TITLES[table.name])
+    frame = charts.Frame(xlabel=_("日期"), ylabel=_(COUNT.ylabel))
+    return charts.lines(days, series, label=_(TABLE_TITLES[table.name]), frame=frame)
 
 
-def _times(table: Table) -> Markup:
+def _times(table: Table, _: Gettext) -> Markup:
     series = [
-        ("等候中位数", _column(table, "wait_p50")),
-        ("等候90%分位", _column(table, "wait_p90")),
-        ("办理中位数", _column(table, "service_p50")),
+        (_("等候中位数"), _column(table, "wait_p50")),
+        (_("等候90%分位"), _column(table, "wait_p90")),
+        (_("办理中位数"), _column(table, "service_p50")),
     ]
-    return charts.bars(_labels(table), series, label=TABLE_TITLES[table.name])
+    frame = charts.Frame(ylabel=_(MINUTES.ylabel))
+    return charts.bars(_labels(table), series, label=_(TABLE_TITLES[table.name]), frame=frame)
 
 
-def _case_rates(table: Table) -> Markup:
+def _case_rates(table: Table, _: Gettext) -> Markup:
     series = [
-        ("受理率", _column(table, "acceptance_rate")),
-        ("按承诺时限", _column(table, "on_time_rate")),
-        ("按法定时限", _column(table, "on_time_statutory_rate")),
+        (_("受理率"), _column(table, "acceptance_rate")),
+        (_("按承诺时限"), _column(table, "on_time_rate")),
+        (_("按法定时限"), _column(table, "on_time_statutory_rate")),
     ]
-    return charts.bars(_labels(table), series, percent=True, label=TABLE_TITLES[table.name])
+    frame = charts.Frame(ylabel=_("比例"))
+    title = _(TABLE_TITLES[table.name])
+    return charts.bars(_labels(table), series, percent=True, label=title, frame=frame)
 
 
-def _single(key: str, title: str) -> Callable[[Table], Markup]:
-    def draw(table: Table) -> Markup:
-        series = [(title, _column(table, key))]
-        return charts.bars(_labels(table), series, label=TABLE_TITLES.get(table.name, ""))
+def _single(key: str, title: str) -> Callable[[Table, Gettext], Markup]:
+    def draw(table: Table, _: Gettext) -> Markup:
+        series = [(_(title), _column(table, key))]
+        frame = charts.Frame(ylabel=_(COUNT.ylabel))
+        label = _(TABLE_TITLES.get(table.name, ""))
+        return charts.bars(_labels(table), series, label=label, frame=frame)
 
     return draw
 
 
-CHARTS: dict[str, Callable[[Table], Markup]] = {
+CHARTS: dict[str, Callable[[Table, Gettext], Markup]] = {
     "points": _volumes,
     "matters": _matters,
     "days": _days,
@@ -145,6 +159,10 @@ CHARTS: dict[str, Callable[[Table], Markup]] = {
 }
 
 
-def chart(table: Table) -> Markup:
-    """The chart that goes with one breakdown table."""
-    return CHARTS.get(table.name, _single("n", "数量"))(table)
+def chart(table: Table, _: Gettext = charts.same) -> Markup:
+    """The chart that goes with one breakdown table, in the reader's language."""
+    first = table.columns[0][0]
+    rows = [{**r, first: _(r[first]) if isinstance(r.get(first), str) else r.get(first)}
+            for r in table.rows]  # fmt: skip
+    worded = Table(table.name, table.columns, rows)
+    return CHARTS.get(table.name, _single("n", "数量"))(worded, _)

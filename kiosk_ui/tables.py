@@ -17,8 +17,10 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from credit.incubator import INDICATORS
+from kiosk_ui.display import TABLE_KINDS, indicator_header
 from kiosk_ui.web import beijing_time, language, translator
 from servicedesk.audit import service as audit
+from servicedesk.catalogue import service as catalogue
 from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.exemptions import service as exemptions
 from servicedesk.incubators import indicators
@@ -42,6 +44,10 @@ class Table:
     name: str
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return TABLE_KINDS.get(self.name, {})
 
     def csv(self, translate: Callable[[str], str]) -> str:
         out = io.StringIO()
@@ -67,8 +73,11 @@ def _plain(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 1 else f"{value:.1f}"
     if isinstance(value, list):
-        return "; ".join(_plain(v) for v in value)
-    return str(value)
+        return "; ".join(str(v["detail"]) if isinstance(v, dict) else _plain(v) for v in value)
+    if hasattr(value, "owed_materials"):  # an overdue case: what it owes, by when
+        return f"{value.supplement_due} {', '.join(value.owed_materials)}"
+    code = getattr(value, "code", None)  # a matter or service point: its code
+    return str(code if code is not None else value)
 
 
 def _reasons(reasons: Sequence[dict[str, Any]], lang: str) -> str:
@@ -100,6 +109,7 @@ async def ratings_table(
             {
                 "code": v.incubator.code,
                 "name": v.incubator.name,
+                "name_en": v.incubator.name_en,
                 "level": v.incubator.level,
                 "district": v.incubator.district,
                 "grade": r.grade if r else None,
@@ -139,7 +149,7 @@ async def review_table(run_id: int | None, *, lang: str) -> Table:
                 "score": r.score,
                 "model_grade": r.model_grade,
                 "grade": r.grade,
-                "caps": "; ".join(c["detail"] for c in r.caps),
+                "caps": r.caps,
                 "reasons": _reasons(r.reasons, lang),
                 "status": r.status.value,
                 "reviewed_by": r.reviewed_by,
@@ -210,14 +220,17 @@ async def waiver_table() -> Table:
             ("decided_at", "决定时间"),
         ],
     )
+    matters: dict[str, Any] = {}
     for d in await exemptions.recent_decisions():
         if d.recommendation_id is None:
             continue
+        if d.matter_code not in matters:
+            matters[d.matter_code] = await catalogue.get_matter(d.matter_code)
         table.rows.append(
             {
                 "case_no": d.case_no,
                 "incubator": d.incubator_code,
-                "matter": d.matter_code,
+                "matter": matters[d.matter_code],
                 "inspection": d.inspection,
                 "grade": d.grade,
                 "policy_version": d.policy_version,
@@ -230,7 +243,8 @@ async def waiver_table() -> Table:
 async def indicator_table(code: str) -> Table:
     rows = await indicators.history(await incubators.get(code))
     names = list(LABELS)
-    table = Table("indicators", [("period", "期间"), *[(n, feature_label(n, "zh")) for n in names]])
+    headers = [(n, indicator_header(n, "zh")) for n in names]
+    table = Table("indicators", [("period", "期间"), *headers])
     for period, values in rows[::-1]:
         table.rows.append({"period": period, **values})
     return table
@@ -259,7 +273,7 @@ async def recommendation_table(code: str) -> Table:
                 "code": rec.code,
                 "firm": rec.firm.name,
                 "uscc": rec.firm.uscc,
-                "matter": rec.matter.code,
+                "matter": rec.matter,
                 "period": rec.period,
                 "valid_until": rec.valid_until,
                 "status": v.status,
@@ -371,15 +385,13 @@ def overdue_table(views: Sequence[Any]) -> Table:
         table.rows.append(
             {
                 "case_no": c.case_no,
-                "service_point": c.service_point.code,
-                "matter": c.matter.code,
+                "service_point": c.service_point,
+                "matter": c.matter,
                 "firm": c.firm.name,
                 "status": c.status.value,
                 "deadline": v.clock.deadline,
                 "warning": v.clock.warning,
-                "supplement": f"{c.supplement_due} {', '.join(c.owed_materials)}"
-                if c.supplement_overdue
-                else "",
+                "supplement": c if c.supplement_overdue else None,
             }
         )
     return table

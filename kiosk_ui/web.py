@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
+from kiosk_ui import display
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
 from servicedesk.bounds import CONTROL_MESSAGE, INT32_MAX, has_control
@@ -40,7 +41,7 @@ def _catalog(lang: str) -> dict[str, str]:
     Chinese is the source language of the pages; the ``zh`` files only name the
     symbolic keys (``status.accepted`` …) that code values turn into.
     """
-    table: dict[str, str] = {}
+    table: dict[str, str] = display.indicator_words() if lang == "en" else {}
     for path in sorted((HERE / "locale" / lang / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:
             catalog = read_po(handle)
@@ -53,6 +54,7 @@ def beijing_time(moment: datetime | None) -> str:
 
 
 templates.env.filters["bj"] = beijing_time
+display.install(templates.env)
 
 
 def translator(lang: str) -> Callable[[str], str]:
@@ -101,6 +103,8 @@ async def staff_on_page(request: Request, roles: set[str], refusal: str) -> Prin
     principal = await page_principal(request)
     if principal is not None and principal.role not in roles:
         raise Forbidden(refusal)
+    if principal is not None:  # staff pages name people: ``|person`` reads this
+        request.state.people = await accounts.display_names()
     return principal
 
 
@@ -209,6 +213,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "_": translator(lang),
             "csrf_token": csrf_token(request),
             "path": request.url.path,
+            "people": getattr(request.state, "people", {}),
             **context,
         },
         status_code=status_code,

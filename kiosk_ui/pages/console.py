@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.web import check_csrf, form_int, page_gate, page_principal, redirect, render
 from servicedesk.accounts.service import Principal
+from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Window
 from servicedesk.errors import Forbidden, ServiceDeskError
 from servicedesk.queue import calls, transitions
@@ -50,7 +51,10 @@ async def _window(request: Request, clerk: Principal) -> Window | None:
 
 async def _context(clerk: Principal, window: Window) -> dict[str, Any]:
     desk = await queue.desk(window)
+    point = await catalogue.point_detail(desk.point.code)
     return {
+        "queues": {q.code: q for q in point.queues},
+        "windows": {w.code: w for w in point.windows},
         "point": desk.point,
         "window": desk.window,
         "principal": clerk,
@@ -59,7 +63,6 @@ async def _context(clerk: Principal, window: Window) -> dict[str, Any]:
         "served": desk.served,
         "upcoming": desk.upcoming,
         "recent": desk.recent,
-        "queues": desk.queues,
     }
 
 

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui import tables
+from kiosk_ui.display import indicator_header
 from kiosk_ui.incubator_summary import summary
 from kiosk_ui.pages.kiosk import qr_svg
 from kiosk_ui.web import language, posted_form, redirect, render, staff_gate
 from servicedesk.accounts.service import Principal
+from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import Forbidden, InvalidInput, ServiceDeskError
 from servicedesk.exemptions import recommendations
 from servicedesk.incubators import indicators, registry
@@ -44,7 +46,7 @@ async def _render(
 ) -> Response:
     code = incubators.own_code(operator)
     lang = language(request)
-    context = await summary(code)
+    context = await summary(code, lang)
     rules = await policy.current()
     return render(
         request,
@@ -52,10 +54,12 @@ async def _render(
         status_code=status_code,
         principal=operator,
         label=lambda n: tables.feature_label(n, lang),
+        header=lambda n: indicator_header(n, lang),
         problem=problem,
         bad_rows=rows or [],
         firms=await incubators.firms_of(code, operator),
         policy=rules,
+        matters=await catalogue.waivable_matters(),
         reported=indicators.REPORTED,
         export_base="/incubator/export/",
         code_q="",

@@ -19,6 +19,7 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from kiosk_ui.pages.query import waiver_grade
 from kiosk_ui.web import KioskNotEnrolled, PageForm, form_int, render, settings_of
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.kiosks import demo_kiosk_token
@@ -369,7 +370,15 @@ async def query(request: Request, sp: str) -> Response:
             not_found=True,
             values=values,
         )
-    return await _page(request, sp, "kiosk_query.html", view=view, not_found=False, values=values)
+    return await _page(
+        request,
+        sp,
+        "kiosk_query.html",
+        view=view,
+        waiver_grade=await waiver_grade(view),
+        not_found=False,
+        values=values,
+    )
 
 
 @router.post("/kiosk/{sp}/notice", response_class=HTMLResponse)

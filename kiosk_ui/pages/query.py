@@ -11,13 +11,23 @@ from kiosk_ui.rating_ui import posted_rating, rating_context
 from kiosk_ui.web import language, posted_form, redirect, render, settings_of
 from servicedesk.cases import contact as case_contact
 from servicedesk.cases import service as cases
+from servicedesk.cases.service import CaseView
 from servicedesk.deps import client_address
 from servicedesk.errors import NotFound
 from servicedesk.evaluations import holder, service
 from servicedesk.evaluations.models import Channel
+from servicedesk.exemptions import service as exemptions
 from servicedesk.throttle import service as throttle
 
 router = APIRouter()
+
+
+async def waiver_grade(view: CaseView | None) -> str | None:
+    """The recommending incubator's grade the case's inspection decision used."""
+    if view is None or view.case.inspection not in ("waived", "spot_check"):
+        return None
+    decision = await exemptions.decision_for(view.case.case_no)
+    return decision.grade if decision else None
 
 
 async def _answer(
@@ -43,6 +53,7 @@ async def _answer(
         request,
         "query.html",
         view=view,
+        waiver_grade=await waiver_grade(view),
         case_no=case_no,
         query_code=query_code if view else "",
         not_found=not_found,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui import statistics_view
-from kiosk_ui.web import render, staff_gate
+from kiosk_ui.web import language, render, staff_gate, translator
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import InvalidInput, NotFound
@@ -31,11 +31,13 @@ def _date(value: str, field: str) -> date | None:
         raise InvalidInput(f"{field}: write a date as YYYY-MM-DD", extra={"field": field}) from None
 
 
-async def _stats(principal: Principal, start: str, end: str, point: str) -> ServiceStatistics:
+async def _stats(
+    principal: Principal, start: str, end: str, point: str, *, lang: str = "zh"
+) -> ServiceStatistics:
     scope, found = await service.scope_for(
         principal, start=_date(start, "from"), end=_date(end, "to"), service_point=point or None
     )
-    return await service.details(scope, found)
+    return await service.details(scope, found, lang=lang)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -43,7 +45,9 @@ async def statistics_page(
     request: Request, principal: Viewer, start: str = "", end: str = "", service_point: str = ""
 ) -> Response:
     """Figures for a range (default: the last 30 days) against the range before."""
-    stats = await _stats(principal, start, end, service_point)
+    lang = language(request)
+    stats = await _stats(principal, start, end, service_point, lang=lang)
+    gettext = translator(lang)
     query = f"start={stats.scope.start}&end={stats.scope.end}&service_point={service_point}"
     return render(
         request,
@@ -51,7 +55,7 @@ async def statistics_page(
         principal=principal,
         stats=stats,
         cards=statistics_view.cards(stats.summary, stats.previous),
-        tables=[(t, statistics_view.chart(t)) for t in stats.tables.values()],
+        tables=[(t, statistics_view.chart(t, gettext)) for t in stats.tables.values()],
         titles=statistics_view.TABLE_TITLES,
         points=await catalogue.list_points() if principal.role != "supervisor" else [],
         service_point=service_point,

@@ -283,3 +283,9 @@ async def resolve(token: str) -> Principal:
     if token.startswith("kiosk_"):
         return Principal(kiosk=await _kiosk(hashed))
     return await _staff(hashed)
+
+
+async def display_names() -> dict[str, str]:
+    """Every staff member's display name by username: pages show people, not logins."""
+    rows = await User.all().values_list("username", "display_name")
+    return {str(username): str(name or "") for username, name in rows}

@@ -18,6 +18,7 @@ MATTER_DATA = (
     "department",
     "department_en",
     "legal_basis",
+    "legal_basis_en",
     "statutory_days",
     "promised_days",
     "inspection_applies",

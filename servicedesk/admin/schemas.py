@@ -86,6 +86,7 @@ class MatterCreate(BaseModel):
     promised_days: int = Field(ge=1, le=3650)
     statutory_days: int = Field(ge=1, le=3650)
     legal_basis: str = Field(default="", max_length=2000)
+    legal_basis_en: str = Field(default="", max_length=2000)
     inspection_applies: bool | None = None
     inspection_waivable: bool = False
     industries: list[str] = Field(default_factory=list, max_length=20)
@@ -103,6 +104,7 @@ class MatterUpdate(BaseModel):
     promised_days: int | None = Field(default=None, ge=1, le=3650)
     statutory_days: int | None = Field(default=None, ge=1, le=3650)
     legal_basis: str | None = Field(default=None, max_length=2000)
+    legal_basis_en: str | None = Field(default=None, max_length=2000)
     inspection_applies: bool | None = None
     inspection_waivable: bool | None = None
     industries: list[str] | None = Field(default=None, max_length=20)

@@ -33,6 +33,11 @@ class InspectionDecision:
     spot_check_id: int | None = None
 
 
+def _score(score: float) -> str:
+    """A rating's score as people read it: 97, 88.5 (never the rating's row id)."""
+    return f"{round(score, 1):g}"
+
+
 def _reason(rule: str, ok: bool, detail: str, detail_zh: str) -> dict[str, Any]:
     return {"rule": rule, "ok": ok, "detail": detail, "detail_zh": detail_zh}
 
@@ -248,10 +253,10 @@ async def _check_rating(facts: _Facts, rec: Recommendation) -> None:
     facts.add(
         "rating",
         ok,
-        f"{code} published rating {rating.grade} (rating {rating.id}, run {rating.run.id} "
-        f"{rating.run.period}, model {rating.run.model_version}); policy v{facts.rules.version} "
-        f"waives grade {allowed}",
-        f"{code} 已发布评级 {rating.grade}（评级 {rating.id}，批次 {rating.run.period}，"
+        f"{code} published rating {rating.grade} (score {_score(rating.score)}, "
+        f"run {rating.run.period}, model {rating.run.model_version}); "
+        f"policy v{facts.rules.version} waives grade {allowed}",
+        f"{code} 已发布评级 {rating.grade}（得分 {_score(rating.score)}，批次 {rating.run.period}，"
         f"模型 {rating.run.model_version}）；"
         f"政策第 {facts.rules.version} 版允许免核查的等级：{allowed}",
     )

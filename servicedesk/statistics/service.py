@@ -112,11 +112,12 @@ class ServiceStatistics:
     tables: dict[str, Table]
 
 
-async def _labels() -> dict[str, dict[Any, str]]:
+async def _labels(lang: str = "zh") -> dict[str, dict[Any, str]]:
     points = {p.id: p.code for p in await ServicePoint.all().only("id", "code")}
+    matters = await Matter.all().only("id", "name", "name_en")
     return {
         "point": points,
-        "matter": {m.id: m.name for m in await Matter.all().only("id", "name")},
+        "matter": {m.id: (m.name_en if lang == "en" and m.name_en else m.name) for m in matters},
         "window": {w.id: w.code for w in await Window.all().only("id", "code")},
         "clerk": {
             u.id: u.display_name or u.username
@@ -127,10 +128,13 @@ async def _labels() -> dict[str, dict[Any, str]]:
     }
 
 
-async def details(scope: Scope, point: ServicePoint | None) -> ServiceStatistics:
-    """Everything the statistics page shows, this range and the one before."""
+async def details(
+    scope: Scope, point: ServicePoint | None, *, lang: str = "zh"
+) -> ServiceStatistics:
+    """Everything the statistics page shows, this range and the one before; matters
+    named in ``lang``."""
     current, previous, labels = await asyncio.gather(
-        summary(scope), summary(scope.previous()), _labels()
+        summary(scope), summary(scope.previous()), _labels(lang)
     )
     return ServiceStatistics(
         scope=scope,

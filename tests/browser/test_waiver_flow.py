@@ -92,7 +92,7 @@ async def test_review_confirm_publish_then_waive(browser: Browser, live_server: 
     await expect(li.get_by_test_id("run-title")).to_contain_text("2026-Q4")
     await li.get_by_test_id("approve-all").click()
     row = li.get_by_test_id("rating-INC-HD-001")
-    await expect(row).to_contain_text("official:official-li")
+    await expect(row).to_contain_text("李处长 · 主管部门")
     await expect(li.get_by_test_id("confirm-all")).to_be_visible()
     await shot(li, "waivers-02-reviewed")
     run_url = li.url.split("#")[0]
@@ -102,7 +102,7 @@ async def test_review_confirm_publish_then_waive(browser: Browser, live_server: 
     wang = await as_user(browser, base, "official-wang")
     await wang.goto(run_url)
     await wang.get_by_test_id("confirm-all").click()
-    await expect(wang.get_by_test_id("rating-INC-HD-001")).to_contain_text("official:official-wang")
+    await expect(wang.get_by_test_id("rating-INC-HD-001")).to_contain_text("王科长 · 主管部门")
     await wang.get_by_test_id("publish").click()
     await expect(wang.get_by_test_id("run-title")).to_contain_text("已发布")
     await shot(wang, "waivers-03-published")

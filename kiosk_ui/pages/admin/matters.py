@@ -16,7 +16,7 @@ from servicedesk.catalogue.models import Matter
 from servicedesk.errors import ServiceDeskError
 
 router = APIRouter()
-TEXT_FIELDS = ("name", "name_en", "department", "department_en", "legal_basis")
+TEXT_FIELDS = ("name", "name_en", "department", "department_en", "legal_basis", "legal_basis_en")
 BLANK_ROWS = 4
 
 

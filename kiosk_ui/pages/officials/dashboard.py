@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from kiosk_ui import charts, tables
 from kiosk_ui.incubator_summary import summary
 from kiosk_ui.pages.officials.common import Official, page
-from kiosk_ui.web import language
+from kiosk_ui.web import language, translator
 from servicedesk.errors import NotFound
 from servicedesk.exemptions import recommendations, spotchecks
 from servicedesk.ratings import appeals
@@ -41,7 +41,7 @@ async def dashboard(
         official,
         ratings_table=ratings_table,
         grades=grades,
-        bars=charts.bar_svg(grades.rows),
+        bars=charts.bar_svg(grades.rows, translator(language(request))),
         stats=await spotchecks.waiver_stats(),
         queue=len(await ratings.review_queue()),
         grade=grade,
@@ -62,7 +62,7 @@ async def incubator_page(request: Request, official: Official, code: str) -> Res
         official,
         export_base="/officials/export/",
         code_q=f"?code={code}",
-        **await summary(code),
+        **await summary(code, language(request)),
     )
 
 
