@@ -16,16 +16,15 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
-from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import Role, User
 from servicedesk.cases.models import Case, CaseStatus
-from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import MaterialRequirement
 from servicedesk.firms.models import Firm
 from servicedesk.incubators.models import Incubator
 from servicedesk.timeutil import today
 from tests.factories import HTE_CORE, World, case_body, make_user, make_world
 from tests.kiosk_ui.pages import page_session
+from tests.queue.test_kiosk_pages import enrol
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 SEED = re.compile(r"\b[0-9a-f]{32}\b")
@@ -73,16 +72,18 @@ class Site:
     client: httpx.AsyncClient
     world: World
     case_no: str
+    query_code: str
     waived_no: str
+    waived_code: str
     due: date
 
 
-async def _deficient_case(world: World, rec_id: int) -> tuple[str, date]:
+async def _deficient_case(world: World, rec_id: int) -> tuple[str, str, date]:
     """A waived case accepted with deficiency: the incubator's letter is still owed."""
     body = case_body(uscc=world.firm_uscc, recommendation_id=rec_id, materials=HTE_CORE)
     r = await world.client.post("/api/v1/cases", json=body, headers=world.clerk)
     assert r.status_code == 201, r.text
-    case_no = r.json()["case_no"]
+    case_no, query_code = r.json()["case_no"], r.json()["query_code"]
     due = today() + timedelta(days=5)
     r = await world.client.post(
         f"/api/v1/cases/{case_no}/accept",
@@ -91,7 +92,7 @@ async def _deficient_case(world: World, rec_id: int) -> tuple[str, date]:
     )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "accepted_with_deficiency"
-    return str(case_no), due
+    return str(case_no), str(query_code), due
 
 
 @pytest.fixture
@@ -101,9 +102,11 @@ async def site(client: httpx.AsyncClient) -> Site:
     await make_user(username="admin1", role="admin")
     await User.filter(username="li").update(display_name="李处长")
     await User.filter(username="clerk1").update(display_name="王小明")
-    case_no, due = await _deficient_case(world, await world.recommend())
+    case_no, query_code, due = await _deficient_case(world, await world.recommend())
     waived = await world.submit_and_accept(await world.recommend(matter="HTE-CERT"))
-    return Site(client, world, case_no, str(waived["case_no"]), due)
+    return Site(
+        client, world, case_no, query_code, str(waived["case_no"]), str(waived["query_code"]), due
+    )
 
 
 async def _codes() -> dict[str, set[str]]:
@@ -243,7 +246,7 @@ async def test_public_query_says_what_is_owed_and_by_when(site: Site, lang: str,
     expected = owed.format(zh=site.due.isoformat(), en=due_en, m=names)
     site.client.cookies.clear()
     r = await site.client.get(
-        "/query", params={"case_no": site.case_no, "uscc": site.world.firm_uscc, "lang": lang}
+        "/query", params={"case_no": site.case_no, "query_code": site.query_code, "lang": lang}
     )
     text = visible(r.text)
     assert expected in text
@@ -260,8 +263,7 @@ async def test_public_query_says_what_is_owed_and_by_when(site: Site, lang: str,
 async def test_kiosk_query_says_what_is_owed(site: Site) -> None:
     zh_names, _ = await _owed(site.case_no)
     site.client.cookies.clear()
-    _, token = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
-    await site.client.get(f"/kiosk/HD-AI?device={token}")
+    await enrol(site.client)
     form = await site.client.get("/kiosk/HD-AI/query")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     assert csrf
@@ -280,7 +282,7 @@ async def test_kiosk_query_says_what_is_owed(site: Site) -> None:
 
 async def test_the_waiver_reason_names_the_score_not_a_row_id(site: Site) -> None:
     r = await site.client.get(
-        f"/api/v1/cases/{site.waived_no}", params={"uscc": site.world.firm_uscc}
+        f"/api/v1/cases/{site.waived_no}", params={"query_code": site.waived_code}
     )
     rating = next(x for x in r.json()["inspection_reasons"] if x["rule"] == "rating")
     assert re.search(r"得分 \d+(\.\d)?", rating["detail_zh"])
@@ -297,8 +299,7 @@ async def test_spot_check_page_shows_no_seed(site: Site) -> None:
 
 async def test_the_kiosk_gives_the_legal_basis_in_english(site: Site) -> None:
     site.client.cookies.clear()
-    _, token = await accounts.create_kiosk(await catalogue.get_point("HD-AI"))
-    await site.client.get(f"/kiosk/HD-AI?device={token}")
+    await enrol(site.client)
     page = await site.client.get("/kiosk/HD-AI/matters/HTE-CERT", params={"lang": "en"})
     text = visible(page.text)
     assert "Administrative Measures for the Recognition of High-Tech Enterprises" in text
@@ -308,13 +309,13 @@ async def test_the_kiosk_gives_the_legal_basis_in_english(site: Site) -> None:
 async def test_the_notice_on_the_public_query_names_materials(site: Site) -> None:
     body = case_body(uscc=site.world.firm_uscc, materials=["application"])
     r = await site.client.post("/api/v1/cases", json=body, headers=site.world.clerk)
-    case_no = r.json()["case_no"]
+    case_no, query_code = r.json()["case_no"], r.json()["query_code"]
     r = await site.client.post(f"/api/v1/cases/{case_no}/return", headers=site.world.clerk, json={})
     assert r.status_code == 200, r.text
     site.client.cookies.clear()
     for lang in ("zh", "en"):
         page = await site.client.get(
-            "/query", params={"case_no": case_no, "uscc": site.world.firm_uscc, "lang": lang}
+            "/query", params={"case_no": case_no, "query_code": query_code, "lang": lang}
         )
         text = visible(page.text)
         license_ = await MaterialRequirement.get(matter__code="HTE-CERT", code="license")
