@@ -54,7 +54,7 @@ from servicedesk.db import tortoise_config  # noqa: E402
 from servicedesk.seed import history  # noqa: E402
 from servicedesk.seed.demo import seed_catalogue  # noqa: E402
 from servicedesk.settings import Settings  # noqa: E402
-from servicedesk.statistics import queries  # noqa: E402
+from servicedesk.statistics import queries, times  # noqa: E402
 from servicedesk.statistics import service as statistics  # noqa: E402
 from servicedesk.statistics.queries import Scope  # noqa: E402
 from servicedesk.timeutil import beijing, frozen  # noqa: E402
@@ -119,7 +119,7 @@ def page_queries() -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
     for key in ("point", "matter", "day", "hour"):
         out.append((f"tickets by {key}", lambda k=key: queries.tickets_by(PAGE, k)))
     for key in ("all", "point", "window", "clerk"):
-        out.append((f"wait/service p50,p90 by {key}", lambda k=key: queries.times_by(PAGE, k)))
+        out.append((f"wait/service p50,p90 by {key}", lambda k=key: times.times_by(PAGE, k)))
     for key in ("point", "matter", "day"):
         out.append((f"cases by {key}", lambda k=key: queries.cases_by(PAGE, k)))
     out.append(("on time by point", lambda: queries.decisions_by_point(PAGE)))

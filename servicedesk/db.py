@@ -20,6 +20,7 @@ MODEL_MODULES: list[str] = [
     "servicedesk.exemptions.models",
     "servicedesk.queue.models",
     "servicedesk.evaluations.models",
+    "servicedesk.statistics.models",
 ]
 
 
