@@ -253,6 +253,14 @@ def cmd_audit_verify(_args: argparse.Namespace, settings: Settings) -> None:
         f"audit chain whole: {verdict.checked} rows, head {verdict.head}"
         + (f" ({verdict.unchained} rows arrived while checking)" if verdict.unchained else "")
     )
+def cmd_statistics_rebuild(_args: argparse.Namespace, settings: Settings) -> None:
+    from servicedesk.statistics import tallies
+
+    async def work() -> int:
+        await tallies.install()
+        return await tallies.rebuild()
+
+    print(f"{asyncio.run(_with_db(settings, work))} tally rows rebuilt from the tickets")
 
 
 def _add_service(sub: Any) -> None:
@@ -331,6 +339,12 @@ def _add_files(sub: Any) -> None:
     yearly.add_argument("--year", type=int, required=True)
     yearly.add_argument("--out", help="file to write (default annual-report-YEAR.pdf)")
     yearly.set_defaults(func=cmd_report_annual)
+    statistics = sub.add_parser("statistics", help="service statistics").add_subparsers(
+        dest="action", required=True
+    )
+    statistics.add_parser(
+        "rebuild", help="recount the ticket-time tallies from the tickets (and their triggers)"
+    ).set_defaults(func=cmd_statistics_rebuild)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,6 +21,7 @@ MODEL_MODULES: list[str] = [
     "servicedesk.queue.models",
     "servicedesk.evaluations.models",
     "servicedesk.throttle.models",
+    "servicedesk.statistics.models",
 ]
 
 

@@ -21,6 +21,7 @@ from servicedesk.accounts import service as accounts
 from servicedesk.app import create_app
 from servicedesk.db import MODEL_MODULES, normalise_url
 from servicedesk.settings import Settings
+from servicedesk.statistics import tallies
 
 # Cheap password hashing keeps the suite fast; production keeps the defaults.
 os.environ.setdefault("SERVICEDESK_ARGON2_TIME_COST", "1")
@@ -119,6 +120,9 @@ async def db() -> AsyncIterator[TortoiseContext]:
     try:
         async with tortoise_test_context(MODEL_MODULES, db_url=test_db_url()) as ctx:
             name = getattr(ctx.db(), "database", None)
+            # The schema comes from the models; the triggers that keep the statistics'
+            # tallies come from a migration, so they are added here as it adds them.
+            await tallies.install()
             yield ctx
     finally:
         if is_postgres() and name:

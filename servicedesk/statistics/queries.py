@@ -1,7 +1,8 @@
 """The aggregate queries behind service statistics, one statement each, grouped by a key.
 
 Every query filters on an indexed date column first (tickets.day, cases.received_at,
-cases.decided_on, evaluations.day) and returns one row per group.
+cases.decided_on, evaluations.day) and returns one row per group. Waiting and service
+times come from their tallies (``times``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from servicedesk.statistics.sql import Sql, day_bounds, dialect, fetch, percentiles
+from servicedesk.statistics.sql import Sql, day_bounds, dialect, fetch
 
 Rows = dict[Any, dict[str, Any]]
 
@@ -48,7 +49,8 @@ TICKET_KEYS = {"point": "service_point_id", "matter": "matter_id", "day": None, 
 async def tickets_by(scope: Scope, key: str) -> Rows:
     """Numbers issued (onward rows of transfers not counted again), calls, no-shows."""
     sql = Sql(dialect())
-    group = {"day": sql.iso("day"), "hour": sql.hour("taken_at")}.get(key) or TICKET_KEYS[key]
+    # Grouped by the date column itself (indexed, no formatting per row); ISO text after.
+    group = {"day": "day", "hour": sql.hour("taken_at")}.get(key) or TICKET_KEYS[key]
     text = (
         f"SELECT {group} AS g,"
         " COUNT(CASE WHEN transferred_from_id IS NULL THEN 1 END) AS tickets,"
@@ -58,25 +60,10 @@ async def tickets_by(scope: Scope, key: str) -> Rows:
         f" FROM tickets WHERE day >= {sql.p(scope.start)} AND day <= {sql.p(scope.end)}"
         f"{_point(sql, scope)} GROUP BY {group}"
     )
-    return _keyed(await fetch(sql, text))
-
-
-TIME_KEYS = {"all": "0", "point": "service_point_id", "window": "window_id", "clerk": "clerk_id"}
-
-
-async def times_by(scope: Scope, key: str) -> Rows:
-    """Waiting (taken → first call) and service (called → done) seconds: count, p50, p90."""
-    sql = Sql(dialect())
-    wait = sql.seconds("called_at", "taken_at")
-    served = sql.seconds("finished_at", "called_at")
-    source = (
-        f"SELECT {TIME_KEYS[key]} AS g,"
-        f" CASE WHEN transferred_from_id IS NULL THEN {wait} END AS wait_s,"
-        f" CASE WHEN status = 'done' AND finished_at IS NOT NULL THEN {served} END AS service_s"
-        f" FROM tickets WHERE day >= {sql.p(scope.start)} AND day <= {sql.p(scope.end)}"
-        f" AND called_at IS NOT NULL{_point(sql, scope)}"
-    )
-    return _keyed(await fetch(sql, percentiles(sql, source, columns=("wait_s", "service_s"))))
+    rows = _keyed(await fetch(sql, text))
+    if key == "day":
+        return {g if isinstance(g, str) else g.isoformat(): row for g, row in rows.items()}
+    return rows
 
 
 async def cases_by(scope: Scope, key: str) -> Rows:

@@ -17,7 +17,7 @@ from servicedesk.accounts.models import User
 from servicedesk.accounts.service import Principal
 from servicedesk.catalogue.models import Matter, ServicePoint, Window
 from servicedesk.errors import Forbidden, InvalidInput, NotFound
-from servicedesk.statistics import queries, tables
+from servicedesk.statistics import queries, tables, times
 from servicedesk.statistics.figures import Table, minutes, rate
 from servicedesk.statistics.queries import Rows, Scope
 from servicedesk.timeutil import today
@@ -67,15 +67,15 @@ async def scope_for(
 
 async def summary(scope: Scope) -> dict[str, Any]:
     """The contract's figures for one range: volumes, timeliness, waits, satisfaction."""
-    tickets, times, cases, decided, rated, follow = await asyncio.gather(
+    tickets, spent, cases, decided, rated, follow = await asyncio.gather(
         queries.tickets_by(scope, "point"),
-        queries.times_by(scope, "all"),
+        times.times_by(scope, "all"),
         queries.cases_by(scope, "point"),
         queries.decisions_by_point(scope),
         queries.evaluations_by(scope, "point"),
         queries.follow_ups_by_point(scope, today=today()),
     )
-    overall = times.get(0, {})
+    overall = spent.get(0, {})
     opened, explained = _total(follow, "opened"), _total(follow, "explained")
     return {
         "tickets": _total(tickets, "tickets"),

@@ -43,9 +43,10 @@ class Sql:
         return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400.0) AS INTEGER)"
 
     def hour(self, column: str) -> str:
-        """The Beijing hour of day of an instant."""
-        if self.dialect == "postgres":
-            return f"CAST(EXTRACT(HOUR FROM ({column} AT TIME ZONE 'Asia/Shanghai')) AS INTEGER)"
+        """The Beijing hour of day of an instant (UTC+8: China keeps no summer time)."""
+        if self.dialect == "postgres":  # arithmetic, not a time-zone lookup per row
+            epoch = f"CAST(FLOOR(date_part('epoch', {column})) AS BIGINT)"
+            return f"CAST((({epoch} + 28800) % 86400) / 3600 AS INTEGER)"
         return f"CAST(strftime('%H', {column}, '+8 hours') AS INTEGER)"  # no DST in China
 
     def day(self, column: str) -> str:
@@ -53,10 +54,6 @@ class Sql:
         if self.dialect == "postgres":
             return f"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
         return f"date({column}, '+8 hours')"
-
-    def iso(self, column: str) -> str:
-        """A DATE column as ISO text."""
-        return f"to_char({column}, 'YYYY-MM-DD')" if self.dialect == "postgres" else column
 
 
 def dialect() -> str:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from servicedesk.statistics import queries
+from servicedesk.statistics import queries, times
 from servicedesk.statistics.figures import Table, minutes, rate
 from servicedesk.statistics.queries import Rows, Scope
 from servicedesk.timeutil import today
@@ -190,7 +190,7 @@ async def build(scope: Scope, labels: dict[str, dict[Any, str]]) -> dict[str, Ta
     )  # fmt: skip
     results = await asyncio.gather(
         queries.tickets_by(scope, "point"),
-        queries.times_by(scope, "point"),
+        times.times_by(scope, "point"),
         queries.cases_by(scope, "point"),
         queries.decisions_by_point(scope),
         queries.evaluations_by(scope, "point"),
@@ -200,9 +200,9 @@ async def build(scope: Scope, labels: dict[str, dict[Any, str]]) -> dict[str, Ta
         queries.tickets_by(scope, "day"),
         queries.cases_by(scope, "day"),
         queries.tickets_by(scope, "hour"),
-        queries.times_by(scope, "window"),
+        times.times_by(scope, "window"),
         queries.evaluations_by(scope, "window"),
-        queries.times_by(scope, "clerk"),
+        times.times_by(scope, "clerk"),
         queries.evaluations_by(scope, "clerk"),
         queries.waivers(scope),
         queries.spot_checks(scope),

@@ -157,3 +157,41 @@ def test_committed_migrations_match_the_models(tmp_path: Path) -> None:
         (ROOT / "servicedesk" / "migrations" / extra).unlink()
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout, result.stdout
+
+
+# Two tickets served before the tallies existed: waits of 5 and 20 minutes, one done after 7.
+BEFORE_TALLIES = (
+    "INSERT INTO service_points (id, code, name, name_en, district, address, focus_industries)"
+    " VALUES (1, 'P', 'p', 'p', '', '', '[]')",
+    "INSERT INTO queues (id, service_point_id, code, name, name_en) VALUES (1, 1, 'A', 'a', 'a')",
+    "INSERT INTO tickets (id, service_point_id, queue_id, day, ticket_no, seq, priority, rank,"
+    " status, taken_at, called_at, finished_at, recalls, code) VALUES"
+    " (1, 1, 1, '2026-11-27', 'A001', 1, 'normal', 1, 'done', '2026-11-27 01:00:00+00:00',"
+    " '2026-11-27 01:05:00+00:00', '2026-11-27 01:12:00+00:00', 0, 'c1'),"
+    " (2, 1, 1, '2026-11-27', 'A002', 2, 'normal', 1, 'no_show', '2026-11-27 01:00:00+00:00',"
+    " '2026-11-27 01:20:00+00:00', '2026-11-27 01:23:00+00:00', 0, 'c2')",
+)
+TALLIED = (
+    "SELECT per, kind, n, seconds, b05, b07, b20 FROM ticket_time_tallies"
+    " WHERE n <> 0 ORDER BY per, kind"
+)
+
+
+def test_migration_0015_and_the_rebuild_command_tally_existing_tickets(tmp_path: Path) -> None:
+    """Upgrading fills the ticket-time tallies; `statistics rebuild` recounts them."""
+    url = server_database_url(tmp_path, prefix="tally")
+    env = {**os.environ, "SERVICEDESK_DATABASE_URL": url}
+    assert tortoise_cli(["migrate", "models", "0009_case_statistics"], env).returncode == 0
+    asyncio.run(_sql(url, (*BEFORE_TALLIES, "SELECT 1")))
+    assert run(["migrate"], url).returncode == 0
+    want = [
+        {"per": per, "kind": kind, "n": n, "seconds": s, "b05": b05, "b07": b07, "b20": b20}
+        for per in ("clerk", "window")
+        for kind, n, s, b05, b07, b20 in (("service", 1, 420, 0, 1, 0), ("wait", 2, 1500, 1, 0, 1))
+    ]
+    assert asyncio.run(_sql(url, (TALLIED,))) == want
+    asyncio.run(_sql(url, ("DELETE FROM ticket_time_tallies", "SELECT 1")))
+    rebuilt = run(["statistics", "rebuild"], url)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "4 tally rows" in rebuilt.stdout
+    assert asyncio.run(_sql(url, (TALLIED,))) == want

@@ -46,8 +46,15 @@ def nearest_rank(values: list[int], q: float) -> float | None:
     return float(np.percentile(np.array(values), q, method="inverted_cdf"))
 
 
-def minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 1)
+def whole_minutes(seconds: float) -> int:
+    """The statistics' resolution: seconds to the nearest whole minute, half up."""
+    return (max(int(seconds), 0) + 30) // 60
+
+
+def minute_rank(values: list[int], q: float) -> float | None:
+    """The nearest-rank percentile of times counted in whole minutes, in minutes."""
+    found = nearest_rank([whole_minutes(v) for v in values], q)
+    return None if found is None else float(found)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -91,9 +98,10 @@ async def expected(point_id: int | None) -> dict[str, Any]:
         "tickets": sum(t.transferred_from_id is None for t in tickets),
         "cases": len(cases),
         "on_time_rate": share(sum(c.decided_on <= c.deadline_on for c in decided), len(decided)),
-        "wait_minutes_p50": minutes(nearest_rank(waits, 50)),
-        "wait_minutes_p90": minutes(nearest_rank(waits, 90)),
-        "service_minutes_p50": minutes(nearest_rank(services, 50)),
+        "wait_minutes_p50": minute_rank(waits, 50),
+        "wait_minutes_p90": minute_rank(waits, 90),
+        "service_minutes_p50": minute_rank(services, 50),
+        "service_minutes_p90": minute_rank(services, 90),
         "no_show_rate": share(sum(t.status.value == "no_show" for t in called), len(called)),
         "satisfaction_rate": share(sum(e.level >= 4 for e in rated), len(rated)),
         "evaluations": len(rated),
