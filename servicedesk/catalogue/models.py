@@ -71,7 +71,7 @@ class Matter(Model):
     department = fields.CharField(max_length=200, default="")
     department_en = fields.CharField(max_length=200, default="")
     legal_basis = fields.TextField(default="")
-    legal_basis_en = fields.TextField(default="")
+    legal_basis_en = fields.TextField(default="", db_default="")
     statutory_days = fields.IntField()
     promised_days = fields.IntField()
     inspection_applies = fields.BooleanField(default=False)
