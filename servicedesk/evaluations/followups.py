@@ -20,6 +20,8 @@ from servicedesk.audit import service as audit
 from servicedesk.calendar.service import WorkCalendar, load_calendar
 from servicedesk.errors import Conflict, Forbidden, FourEyesRequired, InvalidInput, NotFound
 from servicedesk.evaluations.models import Evaluation, FollowUp, FollowUpStatus, ReplyKind
+from servicedesk.notifications import outbox
+from servicedesk.notifications.contacts import firm_holder, ticket_holder
 from servicedesk.settings import get_settings
 from servicedesk.timeutil import now, today
 
@@ -164,7 +166,10 @@ async def reply(
         changes |= {"closed_at": now(), "closed_on": today()}
     else:
         to = F.AWAITING_APPROVAL
-    await _move(view.follow_up, to=to, actor=principal.label, action="reply", changes=changes)
+    async with in_transaction():
+        await _move(view.follow_up, to=to, actor=principal.label, action="reply", changes=changes)
+        if to is F.CLOSED:
+            await _tell_firm(view, text)
     return await get(follow_up_id, principal)
 
 
@@ -175,10 +180,33 @@ async def approve(follow_up_id: int, *, principal: Principal) -> FollowUpView:
     if view.follow_up.replied_by == principal.label:
         raise FourEyesRequired("an explanation is approved by someone other than its author")
     changes = {"approved_by": principal.label, "closed_at": now(), "closed_on": today()}
-    await _move(
-        view.follow_up, to=F.CLOSED, actor=principal.label, action="approve", changes=changes
-    )
+    async with in_transaction():
+        await _move(
+            view.follow_up, to=F.CLOSED, actor=principal.label, action="approve", changes=changes
+        )
+        await _tell_firm(view, view.follow_up.reply_text)
     return await get(follow_up_id, principal)
+
+
+async def _tell_firm(view: FollowUpView, text: str) -> None:
+    """The closed follow-up's answer goes to the firm, on the channels it consented to
+    (an explanation only once a second person has approved it)."""
+    evaluation, point = view.evaluation, view.follow_up.service_point
+    if evaluation.case is not None:
+        await evaluation.case.fetch_related("firm")
+        holder, case_no = firm_holder(evaluation.case.firm.uscc), evaluation.case.case_no
+    elif evaluation.ticket is not None:
+        holder, case_no = ticket_holder(evaluation.ticket.id), None
+    else:
+        return
+    await outbox.enqueue(
+        holder,
+        template="rating_reply",
+        event_key=f"rating_reply:{view.follow_up.id}",
+        params={"point": {"zh": point.name, "en": point.name_en or point.name}, "text": text},
+        case_no=case_no,
+        service_point_id=point.id,
+    )
 
 
 async def send_back(follow_up_id: int, *, principal: Principal, reason: str) -> FollowUpView:

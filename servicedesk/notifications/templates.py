@@ -30,7 +30,7 @@ TEMPLATES = (
     "result_issued",
     "appointment_tomorrow",
     "close_to_call",
-    "rating_reply",  # for the follow-up of a bad service rating, once that exists
+    "rating_reply",  # the closed follow-up of a bad service rating
 )
 
 

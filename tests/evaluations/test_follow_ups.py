@@ -160,3 +160,32 @@ async def test_only_the_points_supervisor_and_officials_handle_follow_ups(hall: 
     assert (
         await hall.client.get(f"{API}/follow-ups/999", headers=hall.official)
     ).status_code == 404
+
+
+async def test_the_firm_is_told_the_final_reply_on_its_consented_channel(hall: Hall) -> None:
+    """A ticket taken with a mobile and consent: the reply reaches the firm as a message,
+    an explanation only once a second person approved it."""
+    from servicedesk.notifications.models import Message
+
+    r = await hall.client.post(
+        f"{API}/service-points/HD-AI/tickets",
+        json={"matter_code": "HTE-CERT", "contact": {"mobile": "13812345678", "consent": True}},
+        headers=hall.kiosk,
+    )
+    assert r.status_code == 201, r.text
+    ticket = r.json()
+    await hall.client.post(f"{API}/windows/HD-AI-W1/call-next", headers=hall.clerk)
+    await hall.client.post(f"{API}/tickets/{ticket['id']}/complete", headers=hall.clerk)
+    rated = await hall.rate(ticket_receipt_code=ticket["receipt_code"], level=1)
+    fid = rated.json()["follow_up_id"]
+    await hall.client.post(
+        f"{API}/follow-ups/{fid}/reply",
+        json={"kind": "explained", "text": "当日系统故障"},
+        headers=hall.supervisor,
+    )
+    assert not await Message.exists(template="rating_reply")  # not final yet
+    await hall.client.post(f"{API}/follow-ups/{fid}/approve", headers=hall.official)
+    (message,) = await Message.filter(template="rating_reply")
+    assert message.holder == f"ticket:{ticket['id']}"
+    assert message.recipient == "13812345678"
+    assert "当日系统故障" in message.body
