@@ -105,7 +105,9 @@ async def get_case(
     return case_read(view, public=True)
 
 
-@router.post("/{case_no}/contact/withdraw", response_model=ConsentRead)
+@router.post(
+    "/{case_no}/contact/withdraw", response_model=ConsentRead, dependencies=[PublicQueryLimit]
+)
 async def withdraw_consent(case_no: str, body: ConsentWithdrawIn) -> ConsentRead:
     """The firm withdraws its consent to messages (it holds number and query code)."""
     return ConsentRead(withdrawn=await contact.withdraw_consent(case_no, body.query_code))
