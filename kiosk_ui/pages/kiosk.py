@@ -340,12 +340,7 @@ async def query(request: Request, sp: str) -> Response:
     """
     principal, _ = await kiosk_device(request, sp)
     form = await kiosk_form(request)
-    await throttle.limit(
-        f"query:{principal.label}",
-        per=settings_of(request).public_queries_per_minute,
-        seconds=60,
-        what="progress queries",
-    )
+    await _limit_queries(request, principal)
     values = {"case_no": form.get("case_no", "").strip()[:48], "code": form.get("code", "")[:32]}
     try:
         view = await _kiosk_lookup(values["case_no"], values["code"], principal)
@@ -362,11 +357,23 @@ async def query(request: Request, sp: str) -> Response:
     return await _page(request, sp, "kiosk_query.html", view=view, not_found=False, values=values)
 
 
+async def _limit_queries(request: Request, principal: Principal) -> None:
+    """Looking a case up at a kiosk (to show it or print its notice) is limited per kiosk
+    like the public query: the USCC opens a case of this point here."""
+    await throttle.limit(
+        f"query:{principal.label}",
+        per=settings_of(request).public_queries_per_minute,
+        seconds=60,
+        what="progress queries",
+    )
+
+
 @router.post("/kiosk/{sp}/notice", response_class=HTMLResponse)
 async def notice(request: Request, sp: str) -> Response:
     """The one-time notice of the case just queried, as an A4 sheet to print."""
     principal, _ = await kiosk_device(request, sp)
     form = await kiosk_form(request)
+    await _limit_queries(request, principal)
     view = await _kiosk_lookup(form.get("case_no", ""), form.get("code", ""), principal)
     if view.notice is None:
         raise NotFound(f"case {view.case.case_no} has no open one-time notice")
