@@ -34,7 +34,7 @@ async def test_supplement_overdue_resumes_the_clock_and_allows_one_extension(
         clerk = await login(client, "clerk1")
         await make_user(username="off", role="official")
         official = await login(client, "off")
-        r = await client.get(f"/api/v1/cases/{no}", params={"uscc": case["firm"]["uscc"]})
+        r = await client.get(f"/api/v1/cases/{no}", params={"query_code": case["query_code"]})
         late = r.json()
         assert late["supplement_overdue"] is True
         assert late["clock_paused"] is False
@@ -64,7 +64,7 @@ async def test_supplement_overdue_resumes_the_clock_and_allows_one_extension(
         assert r.json()["clock_paused"] is True
     with frozen(beijing(2026, 3, 23)):
         clerk = await login(client, "clerk1")
-        again = await client.get(f"/api/v1/cases/{no}", params={"uscc": case["firm"]["uscc"]})
+        again = await client.get(f"/api/v1/cases/{no}", params={"query_code": case["query_code"]})
         assert again.json()["supplement_overdue"] is True
         second = await client.post(
             f"/api/v1/cases/{no}/extend-supplement",

@@ -47,7 +47,7 @@ def test_every_route_declares_who_may_call_it() -> None:
     app = create_app(SETTINGS, init_db=False)
     found = set(routes(app))
     undeclared = sorted(f"{m} {p}" for m, p in found if rule_for(m, p) is None)
-    assert not undeclared, f"declare these in servicedesk/access.py: {undeclared}"
+    assert not undeclared, f"declare these in servicedesk/access/ (api.py, pages.py): {undeclared}"
     from servicedesk.access import API, PAGES
 
     declared = {(k.split(" ", 1)[0], "/api/v1" + k.split(" ", 1)[1]) for k in API}
