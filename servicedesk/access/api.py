@@ -106,7 +106,8 @@ API: dict[str, Rule] = {
     "POST /suspensions/{suspension_id}/confirm-lift": OFFICIAL_ONLY,
     "GET /spot-checks": OFFICIAL_ONLY,
     "POST /spot-checks/{check_id}/result": OFFICIAL_ONLY,
-    "GET /cases/overdue": _rule(CLERKS_ANYWHERE | OFFICIALS),  # a clerk sees their own point
+    # Each clerk or supervisor sees their own point's; officials every point.
+    "GET /cases/overdue": _rule(CLERKS_ANYWHERE | OFFICIALS, finds=True),
     "POST /cases/{case_no}/extend-supplement": CASE_STEP,
     "POST /cases/{case_no}/contact/withdraw": HOLDER,
     "POST /appointments/cancel/{token}": PUBLIC,  # the secret of the confirmation
@@ -120,7 +121,8 @@ API: dict[str, Rule] = {
     "GET /statistics/service": STATISTICS,
     "GET /statistics/service/details": STATISTICS,
     "GET /statistics/service/export.{fmt}": STATISTICS,
-    "GET /messages": _rule({CLERK, SUPERVISOR} | OFFICIALS),  # of a case at their point
+    # Of their point's cases (another point's case is 403); officials every point's.
+    "GET /messages": _rule({CLERK, SUPERVISOR} | OFFICIALS, finds=True),
     "GET /messages/summary": OFFICIAL_ONLY,
     "POST /messages/{message_id}/retry": OFFICIAL_ONLY,
     "POST /incubators/{code}/firms": OWN_INCUBATOR_ONLY,

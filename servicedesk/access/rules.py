@@ -47,6 +47,7 @@ class Rule:
     existence cannot be probed. ``limited``: a per-client or per-account limit may answer
     429. ``reads_token``: the route looks at a bearer token even though anyone may call it.
     ``credentials``: the route checks a password or code and answers 401 when it is wrong.
+    ``finds``: a query parameter names a thing (a point, a case, a code), 404 when none is.
     """
 
     allowed: frozenset[str]
@@ -55,6 +56,7 @@ class Rule:
     reads_token: bool = False
     credentials: bool = False
     too_large: bool = False
+    finds: bool = False
 
     @property
     def public(self) -> bool:
@@ -66,7 +68,8 @@ def _rule(allowed: Iterable[str], **flags: Any) -> Rule:
 
 
 PUBLIC = _rule(ANYONE)
-HOLDER = _rule(ANYONE, limited=True)  # whoever holds a case's query code or a receipt code
+# Whoever holds a case's query code or a ticket's receipt code, rather than an account.
+HOLDER = _rule(ANYONE, limited=True, finds=True)
 CASE_STEP = _rule(CLERKS, hidden=True)
 FIRM_STEP = _rule(KIOSK_OR_CLERK, hidden=True)
 TICKET_STEP = _rule(CLERKS)
@@ -75,7 +78,7 @@ ADMIN_ONLY = _rule({ADMIN})
 OWN_INCUBATOR_ONLY = _rule(OWN_INCUBATOR)
 FOLLOW_UPS = _rule(SUPERVISORS_ANYWHERE)  # each sees their own point's
 FOLLOW_UP = _rule(SUPERVISED)
-STATISTICS = _rule(SUPERVISED)  # asked about the point in the path or query
+STATISTICS = _rule(SUPERVISED, finds=True)  # asked about the point in the path or query
 
 # Pages: a staff page sends a visitor who is not logged in to /login; a kiosk page needs
 # an enrolled kiosk browser of its point.
