@@ -170,7 +170,7 @@ async def test_a_duplicate_slot_in_another_offset_is_a_conflict(world: World) ->
 
 async def test_bad_page_form_values_are_a_4xx_alike(world: World) -> None:
     """The kiosk's and the console's forms: non-numbers, NUL bytes, huge values."""
-    from tests.queue.test_pages import enrol, hidden
+    from tests.queue.test_kiosk_pages import enrol, hidden
 
     client = world.client
     await enrol(client)
