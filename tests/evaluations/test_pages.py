@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from servicedesk.accounts import kiosks
 from servicedesk.accounts import service as accounts
 from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import Conflict
@@ -26,10 +27,15 @@ def hidden(html: str, name: str) -> str:
 
 
 async def _enrol_tablet(hall: Hall, *, point: str = "HD-AI", window: str = "HD-AI-W1") -> None:
-    _, token = await accounts.create_kiosk(await catalogue.get_point(point))
-    r = await hall.client.get(f"/rate/{window}?device={token}")
+    """The tablet is enrolled like a kiosk of its point, by a one-time code."""
+    device, _ = await accounts.create_kiosk(await catalogue.get_point(point))
+    code = await kiosks.new_enrol_code(device.id, actor="test")
+    page = await hall.client.get(f"/kiosk/{point}/enrol")
+    r = await hall.client.post(
+        f"/kiosk/{point}/enrol", data={"csrf_token": hidden(page.text, "csrf_token"), "code": code}
+    )
     assert r.status_code == 303, r.text
-    assert r.headers["location"] == f"/rate/{window}"
+    assert (await hall.client.get(f"/rate/{window}")).status_code == 200
 
 
 async def test_the_tablet_rates_the_ticket_just_finished_at_its_window(hall: Hall) -> None:
