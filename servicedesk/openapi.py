@@ -60,7 +60,7 @@ def _errors(method: str, path: str, rule: Rule) -> dict[str, dict[str, Any]]:
         out["401"] = _error("no token, or an unknown, expired or revoked one; a wrong password")
     if not rule.public:
         out["403"] = _error("this caller may not do this")
-    if "{" in path or method in WRITES:
+    if "{" in path or method in WRITES or rule.finds:
         out["404"] = _error("no such thing (or not one this caller may see)")
     if method in WRITES:
         out["409"] = _error("the current state does not allow it, or it exists already")

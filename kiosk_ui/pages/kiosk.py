@@ -352,12 +352,7 @@ async def query(request: Request, sp: str) -> Response:
     """
     principal, _ = await kiosk_device(request, sp)
     values = _query_values(await kiosk_form(request))
-    await throttle.limit(
-        f"query:{principal.label}",
-        per=settings_of(request).public_queries_per_minute,
-        seconds=60,
-        what="progress queries",
-    )
+    await _limit_queries(request, principal)
     try:
         view = await _lookup_case(values, principal)
     except NotFound:
@@ -381,11 +376,24 @@ async def query(request: Request, sp: str) -> Response:
     )
 
 
+async def _limit_queries(request: Request, principal: Principal) -> None:
+    """Looking a case up at a kiosk (to show it or print its notice) is limited per kiosk
+    like the public query: the USCC opens a case of this point here."""
+    await throttle.limit(
+        f"query:{principal.label}",
+        per=settings_of(request).public_queries_per_minute,
+        seconds=60,
+        what="progress queries",
+    )
+
+
 @router.post("/kiosk/{sp}/notice", response_class=HTMLResponse)
 async def notice(request: Request, sp: str) -> Response:
     """The one-time notice of the case just queried, as an A4 sheet to print."""
     principal, _ = await kiosk_device(request, sp)
-    view = await _lookup_case(_query_values(await kiosk_form(request)), principal)
+    values = _query_values(await kiosk_form(request))
+    await _limit_queries(request, principal)
+    view = await _lookup_case(values, principal)
     if view.notice is None:
         raise NotFound(f"case {view.case.case_no} has no open one-time notice")
     back = f"/kiosk/{sp}/query"

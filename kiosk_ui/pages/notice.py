@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiosk_ui.pages.clerk_cases import ClerkPage
+from kiosk_ui.pages.query import limit_holder
 from kiosk_ui.web import language, render
 from servicedesk.accounts.service import Principal
 from servicedesk.cases import service as cases
@@ -46,6 +47,7 @@ def notice_page(
 @router.get("/query/notice", response_class=HTMLResponse)
 async def public_notice(request: Request, case_no: str = "", query_code: str = "") -> Response:
     """The notice for whoever holds the case number and its query code, as the query."""
+    await limit_holder(request)
     view = await cases.get_public(case_no.strip()[:48], query_code=query_code[:32])
     back = "/query?" + urlencode({"case_no": case_no, "query_code": query_code})
     return notice_page(request, view, back=back)

@@ -28,6 +28,15 @@ async def waiver_grade(view: CaseView | None) -> str | None:
         return None
     decision = await exemptions.decision_for(view.case.case_no)
     return decision.grade if decision else None
+async def limit_holder(request: Request) -> None:
+    """A case number with its query code is the holder's proof on every page that takes
+    it: guessed no faster there than in the query itself (one per-client limit)."""
+    await throttle.limit(
+        f"query:{client_address(request)}",
+        per=settings_of(request).public_queries_per_minute,
+        seconds=60,
+        what="progress queries",
+    )
 
 
 async def _answer(
@@ -37,12 +46,7 @@ async def _answer(
     contact = None
     not_found = False
     if case_no and query_code:
-        await throttle.limit(
-            f"query:{client_address(request)}",
-            per=settings_of(request).public_queries_per_minute,
-            seconds=60,
-            what="progress queries",
-        )
+        await limit_holder(request)
         try:
             view = await cases.get_public(case_no, query_code=query_code)
             contact = await case_contact.masked_contact(case_no, query_code)
@@ -99,6 +103,7 @@ async def withdraw_consent(request: Request) -> Response:
     """The firm withdraws its consent to messages: its contact is erased."""
     form = await posted_form(request)
     case_no, query_code = form.text("case_no").strip()[:48], form.text("query_code")[:32]
+    await limit_holder(request)
     await case_contact.withdraw_consent(case_no, query_code)
     target = {"case_no": case_no, "query_code": query_code, "withdrawn": "1"}
     return redirect("/query?" + urlencode(target))
@@ -111,6 +116,7 @@ async def rate_case(request: Request) -> Response:
     case_no = str(form.get("case_no", "")).strip()[:48]
     query_code = str(form.get("query_code", ""))[:32]
     level, tags, comment = posted_rating(form)
+    await limit_holder(request)
     target = await service.by_case_code(case_no, query_code)
     await service.rate(target, level=level, tags=tags, comment=comment, channel=Channel.QUERY)
     return redirect("/query?" + urlencode({"case_no": case_no, "query_code": query_code}))

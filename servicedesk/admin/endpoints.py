@@ -196,6 +196,8 @@ async def create_matter(body: MatterCreate, admin: Admin) -> AdminMatterRead:
 async def update_matter(code: str, body: MatterUpdate, admin: Admin) -> AdminMatterRead:
     """Change a matter (materials as a whole list), or retire it with {"active": false}."""
     data = body.model_dump(exclude_unset=True)
+    if body.materials is not None:  # whole materials, their defaults (core) included
+        data["materials"] = [m.model_dump() for m in body.materials]
     return _matter(await matters.update_matter(code, data, actor=admin.label))
 
 

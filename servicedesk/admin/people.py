@@ -140,8 +140,10 @@ async def update_user(username: str, data: dict[str, Any], *, actor: str) -> Use
     if data.get("display_name") is not None:
         fields["display_name"] = data["display_name"]
     point_id = fields.get("service_point_id", user.service_point_id)
-    if role is Role.CLERK and point_id is None:
-        raise InvalidInput("a clerk belongs to a service point", extra={"field": "service_point"})
+    if role in (Role.CLERK, Role.SUPERVISOR) and point_id is None:
+        raise InvalidInput(
+            f"a {role.value} belongs to a service point", extra={"field": "service_point"}
+        )
     if role is Role.INCUBATOR and not fields.get("incubator_code", user.incubator_code):
         raise InvalidInput("an incubator account needs an incubator", extra={"field": "incubator"})
     async with in_transaction():

@@ -5,79 +5,66 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from servicedesk.bounds import Body, Name
+from servicedesk.bounds import Code as CodeText
 
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-class PointCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PointCreate(Body):
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     name_en: str = Field(default="", max_length=200)
     district: str = Field(default="", max_length=64)
     address: str = Field(default="", max_length=200)
-    focus_industries: list[str] = Field(default_factory=list, max_length=20)
+    focus_industries: list[Name] = Field(default_factory=list, max_length=20)
     incubator_code: str | None = Field(default=None, max_length=32)
 
 
-class PointUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PointUpdate(Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
     district: str | None = Field(default=None, max_length=64)
     address: str | None = Field(default=None, max_length=200)
-    focus_industries: list[str] | None = Field(default=None, max_length=20)
+    focus_industries: list[Name] | None = Field(default=None, max_length=20)
     incubator_code: str | None = Field(default=None, max_length=32)
     active: bool | None = None
 
 
-class QueueCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class QueueCreate(Body):
     code: str = Field(pattern=r"^[A-Z]$")
     name: str = Field(min_length=1, max_length=100)
     name_en: str = Field(default="", max_length=100)
 
 
-class QueueUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class QueueUpdate(Body):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     name_en: str | None = Field(default=None, max_length=100)
     active: bool | None = None
 
 
-class WindowCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WindowCreate(Body):
     code: str = Code
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    queues: list[str] = Field(min_length=1, max_length=26)
+    queues: list[CodeText] = Field(min_length=1, max_length=26)
 
 
-class WindowUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WindowUpdate(Body):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    queues: list[str] | None = Field(default=None, min_length=1, max_length=26)
+    queues: list[CodeText] | None = Field(default=None, min_length=1, max_length=26)
     active: bool | None = None
 
 
-class MaterialIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MaterialIn(Body):
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     name_en: str = Field(default="", max_length=200)
     core: bool = True
 
 
-class MatterCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MatterCreate(Body):
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     name_en: str = Field(default="", max_length=200)
@@ -89,14 +76,12 @@ class MatterCreate(BaseModel):
     legal_basis_en: str = Field(default="", max_length=2000)
     inspection_applies: bool | None = None
     inspection_waivable: bool = False
-    industries: list[str] = Field(default_factory=list, max_length=20)
+    industries: list[Name] = Field(default_factory=list, max_length=20)
     pinyin: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9]*$")
     materials: list[MaterialIn] = Field(min_length=1, max_length=60)
 
 
-class MatterUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MatterUpdate(Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
     department: str | None = Field(default=None, max_length=200)
@@ -107,35 +92,29 @@ class MatterUpdate(BaseModel):
     legal_basis_en: str | None = Field(default=None, max_length=2000)
     inspection_applies: bool | None = None
     inspection_waivable: bool | None = None
-    industries: list[str] | None = Field(default=None, max_length=20)
+    industries: list[Name] | None = Field(default=None, max_length=20)
     pinyin: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9]*$")
     materials: list[MaterialIn] | None = Field(default=None, min_length=1, max_length=60)
     active: bool | None = None
 
 
-class OfferingItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferingItem(Body):
     matter_code: str = Field(min_length=1, max_length=32)
     queue: str = Field(min_length=1, max_length=4)
 
 
-class OfferingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferingIn(Body):
     matters: list[OfferingItem] = Field(max_length=500)
 
 
-class IncubatorCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class IncubatorCreate(Body):
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     name_en: str = Field(default="", max_length=200)
     level: Literal["national", "municipal", "district"]
     district: str = Field(min_length=1, max_length=64)
     kind: str = Field(default="incubator", min_length=1, max_length=32)
-    focus_industries: list[str] = Field(default_factory=list, max_length=20)
+    focus_industries: list[Name] = Field(default_factory=list, max_length=20)
 
 
 class IncubatorRead(BaseModel):
@@ -148,12 +127,10 @@ class IncubatorRead(BaseModel):
     focus_industries: list[str]
 
 
-Role = Literal["clerk", "official", "incubator", "admin"]
+Role = Literal["clerk", "supervisor", "official", "incubator", "admin"]
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(Body):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
     role: Role
     password: str = Field(min_length=8, max_length=256)
@@ -162,18 +139,14 @@ class UserCreate(BaseModel):
     incubator: str | None = Field(default=None, max_length=32)
 
 
-class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserUpdate(Body):
     role: Role | None = None
     display_name: str | None = Field(default=None, max_length=100)
     service_point: str | None = Field(default=None, max_length=32)
     incubator: str | None = Field(default=None, max_length=32)
 
 
-class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PasswordIn(Body):
     password: str = Field(min_length=8, max_length=256)
 
 
@@ -186,9 +159,7 @@ class UserRead(BaseModel):
     is_active: bool
 
 
-class KioskCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class KioskCreate(Body):
     service_point: str = Field(min_length=1, max_length=32)
     name: str = Field(default="", max_length=100)
 
@@ -208,9 +179,7 @@ class KioskToken(BaseModel):
     service_point: str
 
 
-class WorkdayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WorkdayIn(Body):
     is_working: bool
     note: str = Field(default="", max_length=200)
 

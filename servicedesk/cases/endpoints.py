@@ -74,8 +74,8 @@ async def overdue_cases(
     kind: str | None = None,
 ) -> list[CaseRead]:
     """Open cases that are red, yellow or owe an overdue supplement (officials: every
-    point; a clerk: their own); filter by point, matter and kind."""
-    if principal.role not in {"clerk", "official", "admin"}:
+    point; a clerk or supervisor: their own); filter by point, matter and kind."""
+    if principal.role not in {"clerk", "supervisor", "official", "admin"}:
         raise Forbidden("this list is for clerks and officials")
     filters = overdue.Filters(service_point=service_point, matter=matter, kind=kind)
     return [case_read(v) for v in await service.overdue_list(filters, principal)]
@@ -105,7 +105,9 @@ async def get_case(
     return case_read(view, public=True)
 
 
-@router.post("/{case_no}/contact/withdraw", response_model=ConsentRead)
+@router.post(
+    "/{case_no}/contact/withdraw", response_model=ConsentRead, dependencies=[PublicQueryLimit]
+)
 async def withdraw_consent(case_no: str, body: ConsentWithdrawIn) -> ConsentRead:
     """The firm withdraws its consent to messages (it holds number and query code)."""
     return ConsentRead(withdrawn=await contact.withdraw_consent(case_no, body.query_code))

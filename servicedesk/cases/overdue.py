@@ -101,7 +101,8 @@ async def candidates(filters: Filters, principal: Principal | None = None) -> li
         query = query.filter(service_point__code=filters.service_point)
     if filters.matter:
         query = query.filter(matter__code=filters.matter)
-    if principal is not None and principal.role == "clerk":
+    if principal is not None and principal.role not in {"official", "admin"}:
+        # everyone but officials sees their own point only (a clerk, a supervisor)
         query = query.filter(service_point_id=principal.service_point_id)
     return await query.prefetch_related("matter__materials", "service_point", "firm").order_by(
         "accepted_on"

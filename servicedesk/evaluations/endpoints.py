@@ -4,10 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from servicedesk.accounts.service import Principal
-from servicedesk.deps import AnyPrincipal, IdempotencyKey, SettingsDep
-from servicedesk.errors import NotFound
+from servicedesk.deps import AnyPrincipal, IdempotencyKey, PublicQueryLimit, SettingsDep
+from servicedesk.errors import InvalidInput, NotFound
 from servicedesk.evaluations import followups, service
 from servicedesk.evaluations.models import Channel
 from servicedesk.evaluations.schemas import (
@@ -45,7 +46,14 @@ async def _target(holder: HolderIn) -> service.Target:
     return await service.by_case_code(holder.case_no or "", holder.query_code or "")
 
 
-@router.post("/evaluations", status_code=201, response_model=EvaluationCreated)
+# Limited per client like the progress query: a case number with its query code is a
+# holder's proof here too, and must not be guessed faster there than here.
+@router.post(
+    "/evaluations",
+    status_code=201,
+    response_model=EvaluationCreated,
+    dependencies=[PublicQueryLimit],
+)
 async def rate(
     body: EvaluationCreate, settings: SettingsDep, key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -80,17 +88,14 @@ async def _once(
     )
 
 
-@router.get("/evaluations", response_model=EvaluationRead)
+@router.get("/evaluations", response_model=EvaluationRead, dependencies=[PublicQueryLimit])
 async def holder_view(
     ticket_receipt_code: Annotated[str | None, Query(max_length=64)] = None,
     case_no: Annotated[str | None, Query(max_length=48)] = None,
     query_code: Annotated[str | None, Query(max_length=16)] = None,
 ) -> EvaluationRead:
     """The holder's own rating and, once final, the reply to it; 404 while not rated."""
-    holder = HolderIn(
-        ticket_receipt_code=ticket_receipt_code, case_no=case_no, query_code=query_code
-    )
-    target = await _target(holder)
+    target = await _target(_holder(ticket_receipt_code, case_no, query_code))
     evaluation = await service.of_service(
         ticket_id=target.ticket.id if target.ticket else None,
         case_id=target.case.id if target.case else None,
@@ -98,6 +103,16 @@ async def holder_view(
     if evaluation is None:
         raise NotFound(f"{target.label} has not been rated")
     return evaluation_read(evaluation)
+
+
+def _holder(receipt: str | None, case_no: str | None, query_code: str | None) -> HolderIn:
+    """The holder's codes from the query string; a missing or empty one is 422."""
+    try:
+        return HolderIn(ticket_receipt_code=receipt, case_no=case_no, query_code=query_code)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "ticket_receipt_code"
+        raise InvalidInput(f"{field}: {first['msg']}", extra={"field": field}) from None
 
 
 @follow_ups.get("", response_model=list[FollowUpRead])

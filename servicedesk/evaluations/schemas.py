@@ -2,17 +2,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from servicedesk.bounds import Body, Code
 from servicedesk.evaluations.followups import FollowUpView
 from servicedesk.evaluations.levels import LEVELS
 from servicedesk.evaluations.models import Evaluation, FollowUp, FollowUpStatus, ReplyKind
 
 
-class HolderIn(BaseModel):
+class HolderIn(Body):
     """Who holds the service: a ticket's receipt code, or a case number and query code."""
-
-    model_config = ConfigDict(extra="forbid")
 
     ticket_receipt_code: str | None = Field(None, min_length=1, max_length=64)
     case_no: str | None = Field(None, min_length=1, max_length=48)
@@ -30,7 +29,7 @@ class HolderIn(BaseModel):
 
 class EvaluationCreate(HolderIn):
     level: int = Field(ge=1, le=5, description="5 = 非常满意 … 1 = 非常不满意")
-    tags: list[str] = Field(default_factory=list, max_length=12)
+    tags: list[Code] = Field(default_factory=list, max_length=12)
     comment: str = Field("", max_length=500)
 
 
@@ -95,16 +94,12 @@ def evaluation_read(evaluation: Evaluation) -> EvaluationRead:
     )
 
 
-class ReplyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReplyIn(Body):
     kind: ReplyKind
     text: str = Field(min_length=1, max_length=2000)
 
 
-class SendBackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SendBackIn(Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 

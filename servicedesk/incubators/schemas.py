@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from servicedesk.bounds import Body, Code
 from servicedesk.incubators.models import Incubation
@@ -18,32 +18,24 @@ class FirmStatusRead(BaseModel):
     left_on: date | None = None
 
 
-class FirmRegister(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FirmRegister(Body):
     uscc: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
     joined_on: date
 
 
-class EndIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EndIn(Body):
     on: date
 
 
-class CorrectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CorrectionIn(Body):
     joined_on: date | None = None
     graduated_on: date | None = None
     left_on: date | None = None
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class RecordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RecordIn(Body):
     kind: Literal["violation", "false_report"]
     date: date
     note: str = Field(min_length=1, max_length=4000)

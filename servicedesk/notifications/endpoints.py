@@ -16,7 +16,7 @@ MessageReader = Annotated[Principal, require_roles("clerk", "supervisor", "offic
 @router.get("", response_model=list[MessageRead])
 async def list_messages(
     principal: MessageReader,
-    case_no: Annotated[str | None, Query(max_length=48)] = None,
+    case_no: Annotated[str | None, Query(min_length=1, max_length=48)] = None,
     status: Annotated[list[str] | None, Query()] = None,
 ) -> list[MessageRead]:
     """Messages to firms: of one case, or of the clerk's point (all points for officials)."""

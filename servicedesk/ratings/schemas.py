@@ -91,7 +91,8 @@ class AppealRead(BaseModel):
 
 
 class TrainIn(Body):
-    C: float = Field(default=1.0, gt=0, le=1e6, allow_inf_nan=False)
+    # Below 1e-6 the solver finds no model (an underflow), so such a C is refused.
+    C: float = Field(default=1.0, ge=1e-6, le=1e6, allow_inf_nan=False)
 
 
 class RatingBrief(BaseModel):

@@ -178,3 +178,30 @@ async def test_only_admins_reach_administration(client: httpx.AsyncClient) -> No
         headers=admin,
     )
     assert unknown_user.status_code == 422
+
+
+async def test_the_admin_api_creates_a_supervisor_of_a_point(client: httpx.AsyncClient) -> None:
+    admin = await bootstrap_admin(client)
+    await _point(client, admin)
+    body = {"username": "s1", "role": "supervisor", "password": PASSWORD}
+    pointless = await client.post(f"{API}/admin/users", json=body, headers=admin)
+    assert pointless.status_code == 422, pointless.text
+    r = await client.post(f"{API}/admin/users", json={**body, "service_point": "P1"}, headers=admin)
+    assert r.status_code == 201, r.text
+    assert (r.json()["role"], r.json()["service_point"]) == ("supervisor", "P1")
+    moved = await client.patch(f"{API}/admin/users/s1", json={"service_point": None}, headers=admin)
+    assert moved.status_code == 422, moved.text
+    me = await client.get(f"{API}/auth/me", headers=await login(client, "s1"))
+    assert me.json()["role"] == "supervisor"
+
+
+async def test_materials_sent_without_core_are_core_as_when_created(
+    client: httpx.AsyncClient,
+) -> None:
+    admin = await bootstrap_admin(client)
+    r = await client.post(f"{API}/admin/matters", json=MATTERS[0], headers=admin)
+    assert r.status_code == 201, r.text
+    materials = [{"code": "form", "name": "申请表"}]  # core left out: true by default
+    r = await client.patch(f"{API}/admin/matters/HTE", json={"materials": materials}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert [(m["code"], m["core"]) for m in r.json()["materials"]] == [("form", True)]

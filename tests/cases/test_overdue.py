@@ -92,3 +92,29 @@ async def test_a_deficient_case_cannot_be_denied_before_its_supplement_is_due(
         f"/api/v1/cases/{case['case_no']}/deny", json={"reason": "x"}, headers=clerk
     )
     assert r.status_code == 409
+
+
+async def test_a_supervisor_sees_the_overdue_cases_of_their_own_point_only(
+    client: httpx.AsyncClient,
+) -> None:
+    await make_catalogue()
+    with frozen(beijing(2026, 3, 2)):
+        clerk = await clerk_headers(client)
+        case = await submit_case(client, clerk, materials=HTE_CORE)
+        r = await client.post(
+            f"/api/v1/cases/{case['case_no']}/accept",
+            json={"with_deficiency": True, "supplement_due": "2026-03-06"},
+            headers=clerk,
+        )
+        assert r.status_code == 200, r.text
+    await make_user(username="boss", role="supervisor")
+    await make_user(username="boss-dx", role="supervisor", service_point="DX-BIO")
+    with frozen(beijing(2026, 3, 12)):
+        own = await client.get("/api/v1/cases/overdue", headers=await login(client, "boss"))
+        assert own.status_code == 200, own.text
+        assert [c["case_no"] for c in own.json()] == [case["case_no"]]
+        other = await login(client, "boss-dx")
+        for params in ({}, {"service_point": "HD-AI"}):
+            r = await client.get("/api/v1/cases/overdue", params=params, headers=other)
+            assert r.status_code == 200, r.text
+            assert r.json() == []

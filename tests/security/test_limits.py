@@ -70,10 +70,37 @@ async def test_bookings_are_limited_per_address(
         },
         headers=clerk,
     )
-    body = {"slot_id": slot.json()["id"], "firm": {"uscc": make_uscc(1), "name": "某公司"}}
-    codes = [(await client.post(f"{API}/appointments", json=body)).status_code for _ in range(3)]
+
+    def body(serial: int) -> dict[str, object]:  # one booking per firm and slot
+        return {"slot_id": slot.json()["id"], "firm": {"uscc": make_uscc(serial), "name": "某公司"}}
+
+    codes = [(await client.post(f"{API}/appointments", json=body(n))).status_code for n in range(3)]
     assert codes[:2] == [201, 201]
     assert codes[2] == 429
-    # Another address is not limited (another firm: one firm may book twice a day).
-    body["firm"] = {"uscc": make_uscc(2), "name": "另一公司"}
-    assert (await other.post(f"{API}/appointments", json=body)).status_code == 201
+    assert (await other.post(f"{API}/appointments", json=body(3))).status_code == 201
+
+
+async def test_every_route_taking_a_query_code_shares_the_limit(
+    client: httpx.AsyncClient, other: httpx.AsyncClient
+) -> None:
+    """The query code opens more than the query: rating the case, withdrawing consent, the
+    printable notice. Each counts against the same per-client limit, so that the code is
+    not guessed through them faster than through the query."""
+    await make_catalogue()
+    case = await submit_case(client, await clerk_headers(client))
+    wrong = {"case_no": case["case_no"], "query_code": "WRONG123"}
+    tries = [
+        client.post(f"{API}/evaluations", json={**wrong, "level": 5}),
+        client.post(f"{API}/cases/{case['case_no']}/contact/withdraw", json={"query_code": "W1"}),
+        client.get(f"{API}/evaluations", params=wrong),
+    ]
+    assert [(await t).status_code for t in tries] == [404, 404, 404]
+    for attempt in (
+        client.post(f"{API}/evaluations", json={**wrong, "level": 5}),
+        client.post(f"{API}/cases/{case['case_no']}/contact/withdraw", json={"query_code": "W1"}),
+        client.get("/query/notice", params=wrong),
+        client.post("/query/rate", data={**wrong, "level": "5"}),
+    ):
+        assert (await attempt).status_code == 429
+    right = {"case_no": case["case_no"], "query_code": case["query_code"]}
+    assert (await other.get("/query/notice", params=right)).status_code == 404  # no notice

@@ -44,7 +44,15 @@ pytestmark = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("SERVICEDESK_SCHEMATHESIS_EXAMPLES", "6"))
-ROLES = ("anonymous", "kiosk", "clerk-hd", "official-li", "incubator-hd", "admin")
+ROLES = (
+    "anonymous",
+    "kiosk",
+    "clerk-hd",
+    "supervisor-hd",
+    "official-li",
+    "incubator-hd",
+    "admin",
+)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -150,6 +158,7 @@ def _as(role: str) -> object:
 test_as_anonymous = _as("anonymous")
 test_as_kiosk = _as("kiosk")
 test_as_clerk = _as("clerk-hd")
+test_as_supervisor = _as("supervisor-hd")
 test_as_official = _as("official-li")
 test_as_incubator = _as("incubator-hd")
 test_as_admin = _as("admin")
