@@ -69,6 +69,7 @@ PAGES: dict[str, Rule] = {
     "POST /officials/policy": OFFICIAL_PAGE,
     "POST /officials/policy/{version}/{action}": OFFICIAL_PAGE,
     "GET /officials/models": OFFICIAL_PAGE,
+    "GET /officials/docs/credit": OFFICIAL_PAGE,
     "POST /officials/models/train": OFFICIAL_PAGE,
     "POST /officials/models/{version}/promote": OFFICIAL_PAGE,
     "GET /officials/appeals": OFFICIAL_PAGE,

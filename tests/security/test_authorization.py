@@ -144,7 +144,8 @@ def _refused(rule: Rule, who: str, response: httpx.Response, path: str) -> bool:
     status = response.status_code
     location = response.headers.get("location", "")
     to_login = location.startswith("/login") and path != "/logout"  # which is where it goes
-    if status == 303 and (to_login or location.endswith("/enrol")):
+    to_enrol = location.split("?", 1)[0].endswith("/enrol")  # a tablet comes back after
+    if status == 303 and (to_login or to_enrol):
         return True
     if status == 404 and rule.hidden and who in OTHER_POINT:
         return True
