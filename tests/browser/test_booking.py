@@ -8,17 +8,16 @@ from datetime import timedelta
 
 import pytest
 from playwright.async_api import Browser, expect
-from stdnum.cn import uscc as uscc_std
 
 from servicedesk.timeutil import today
 from tests.browser.docs import as_user, shot
+from tests.factories import make_uscc
 
 pytestmark = pytest.mark.browser
 
 
 def _uscc(serial: int) -> str:
-    body = f"91110108MB{serial:07d}"
-    return body + str(uscc_std.calc_check_digit(body))
+    return make_uscc(serial, prefix="91110108MB")
 
 
 async def test_a_firm_books_and_cancels_an_appointment(browser: Browser, live_server: str) -> None:
@@ -32,7 +31,7 @@ async def test_a_firm_books_and_cancels_an_appointment(browser: Browser, live_se
     await form.locator("select[name=queue]").select_option("B")
     await form.locator("input[name=capacity]").fill("2")
     await form.locator("button[type=submit]").click()
-    await expect(clerk.locator("table.data")).to_contain_text("0/2")
+    await expect(clerk.locator("table.data")).to_contain_text("已约 0 / 共 2")
     await shot(clerk, "booking-01-clerk-slots")
 
     firm = await browser.new_page(viewport={"width": 1280, "height": 900})
@@ -52,7 +51,7 @@ async def test_a_firm_books_and_cancels_an_appointment(browser: Browser, live_se
     await shot(firm, "booking-03-booked")
 
     await clerk.goto(f"{base}/clerk/slots?day={day}")
-    await expect(clerk.locator("table.data")).to_contain_text("1/2")
+    await expect(clerk.locator("table.data")).to_contain_text("已约 1 / 共 2")
     await expect(clerk.locator("table.data")).to_contain_text("北京预约测试科技有限公司")
 
     await firm.get_by_test_id("cancel-link").click()
@@ -60,4 +59,4 @@ async def test_a_firm_books_and_cancels_an_appointment(browser: Browser, live_se
     await expect(firm.get_by_test_id("cancelled")).to_be_visible()
     await shot(firm, "booking-04-cancelled")
     await clerk.goto(f"{base}/clerk/slots?day={day}")
-    await expect(clerk.locator("table.data")).to_contain_text("0/2")
+    await expect(clerk.locator("table.data")).to_contain_text("已约 0 / 共 2")

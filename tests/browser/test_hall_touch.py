@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
-from stdnum.cn import uscc as uscc_std
 
 from tests.browser.a11y import axe_violations, gallery_shot, small_targets
 from tests.browser.conftest import login
 from tests.browser.docs import shot, token
+from tests.factories import make_uscc
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ Object.defineProperty(window, "speechSynthesis", {
 """
 
 
-def _case(base: str, body: str) -> dict[str, Any]:
+def _case(base: str, serial: int) -> dict[str, Any]:
     """A case at HD-AI through the clerk's API: its number and query code."""
     r = httpx.post(
         f"{base}/api/v1/cases",
@@ -36,7 +36,7 @@ def _case(base: str, body: str) -> dict[str, Any]:
             "service_point": "HD-AI",
             "matter_code": "HTE-CERT",
             "firm": {
-                "uscc": body + uscc_std.calc_check_digit(body),
+                "uscc": make_uscc(serial, prefix="91110108MB"),
                 "name": "北京触屏查询有限公司",
             },
             "materials": ["application", "license", "rd_audit"],
@@ -63,7 +63,7 @@ async def _accessible(page: Page) -> None:
 
 
 async def test_a_case_is_queried_by_touch_alone(browser: Browser, live_server: str) -> None:
-    case = _case(live_server, "91110108MB0016001")
+    case = _case(live_server, 16001)
     page = await _kiosk_page(browser)
     await page.goto(f"{live_server}/kiosk/HD-AI/query")
     keypad = page.get_by_test_id("keypad")
@@ -92,11 +92,10 @@ async def test_kiosk_receipts_are_accessible_by_touch(browser: Browser, live_ser
         await expect(page.get_by_test_id("receipt")).to_be_visible()
         await _accessible(page)
         await gallery_shot(page, f"kiosk-receipt-{lang}")
-    body = "91110108MB0016009"
     await page.goto(f"{live_server}/kiosk/HD-AI/matters/HTE-CERT/apply?lang=zh")
     for box in await page.locator("input[name=materials]").all():
         await box.check()
-    await page.get_by_test_id("uscc").fill(body + uscc_std.calc_check_digit(body))
+    await page.get_by_test_id("uscc").fill(make_uscc(16009, prefix="91110108MB"))
     await page.get_by_test_id("firm-name").fill("北京回执无障碍有限公司")
     await page.get_by_test_id("submit-case").click()
     await expect(page.get_by_test_id("case-receipt")).to_be_visible()
@@ -109,7 +108,7 @@ async def test_kiosk_receipts_are_accessible_by_touch(browser: Browser, live_ser
 async def test_a_case_is_queried_by_scanning_the_receipt_qr(
     page: Page, live_server: str, suffix: str
 ) -> None:
-    case = _case(live_server, f"91110108MB001600{2 + len(suffix)}")
+    case = _case(live_server, 16002 + len(suffix))
     # What the receipt's QR holds (kiosk_ui.pages.kiosk._query_url), typed as a scanner does:
     # fast keystrokes into whatever has focus, then (usually) Enter.
     payload = f"{live_server}/query?case_no={case['case_no']}&query_code={case['query_code']}"
@@ -144,7 +143,10 @@ async def test_the_board_speaks_the_number_and_the_window_name(
     called = (await page.get_by_test_id("current-ticket").inner_text()).strip()
 
     await expect(board.get_by_test_id("now-calling")).to_contain_text(f"{called}→ 1号窗口")
-    await board.wait_for_function("window.spoken.length > 0")
+    for _ in range(50):  # polled: wait_for_function evaluates a string, which the CSP refuses
+        if await board.evaluate("window.spoken.length"):
+            break
+        await board.wait_for_timeout(100)
     spoken = await board.evaluate("window.spoken")
     assert spoken[-1] == f"请 {called} 号到 1号窗口 办理"
     assert "HD-AI-W1" not in spoken[-1]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 from playwright.async_api import Browser, expect
-from stdnum.cn import uscc as uscc_std
 
 from tests.browser.docs import as_user, shot, token
+from tests.factories import make_uscc
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,6 @@ async def test_the_clerk_prints_the_notice_of_a_returned_case(
 ) -> None:
     base = live_server
     clerk_api = token(base, "clerk-hd")
-    body = "91110108MB0007777"
     case = httpx.post(
         f"{base}/api/v1/cases",
         headers=clerk_api,
@@ -26,7 +25,7 @@ async def test_the_clerk_prints_the_notice_of_a_returned_case(
             "service_point": "HD-AI",
             "matter_code": "HTE-CERT",
             "firm": {
-                "uscc": body + uscc_std.calc_check_digit(body),
+                "uscc": make_uscc(7777, prefix="91110108MB"),
                 "name": "北京告知测试有限公司",
             },
             "materials": ["application", "license", "rd_audit"],

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from servicedesk.exemptions.spotchecks import is_drawn
+from servicedesk.exemptions.spotchecks import draw_key, is_drawn
+from servicedesk.settings import DEV_SECRET
 from tests.browser.docs import as_user, shot, token
 
 pytestmark = pytest.mark.browser
@@ -24,6 +25,11 @@ def _unrecommended_firms(base: str) -> list[dict[str, str]]:
     recs = httpx.get(f"{base}/api/v1/recommendations", headers=operator).json()
     taken = {r["firm_uscc"] for r in recs if r["matter_code"] == MATTER}
     return [f for f in firms if f["status"] == "incubated" and f["uscc"] not in taken]
+
+
+def _recommendation_id(base: str, code: str) -> int:
+    recs = httpx.get(f"{base}/api/v1/recommendations", headers=token(base, "incubator-hd")).json()
+    return int(next(r["id"] for r in recs if r.get("code", "").upper() == code.upper()))
 
 
 async def _issue(operator: Page, base: str, uscc: str) -> str:
@@ -57,10 +63,12 @@ async def test_a_recommendation_code_from_the_portal_waives_the_inspection(
     policy = httpx.get(f"{base}/api/v1/policy", headers=token(base, "official-li")).json()
     operator = await as_user(browser, base, "incubator-hd")
     kiosk = await browser.new_page(viewport={"width": 1280, "height": 900})
+    key = draw_key(DEV_SECRET)  # the demo server's key: the draw is keyed by it
     for firm in _unrecommended_firms(base)[:4]:
         code = await _issue(operator, base, firm["uscc"])
         case_no = await _apply_at_kiosk(kiosk, base, firm["uscc"], code)
-        if not is_drawn(policy["draw_seed"], case_no, policy["spot_check_rates"]["A"]):
+        rec_id = _recommendation_id(base, code)
+        if not is_drawn(key, rec_id, policy["spot_check_rates"]["A"]):
             break  # a case the spot-check draw passes over (A is checked at a small rate)
     else:
         raise AssertionError("every case was drawn for a spot check")
