@@ -253,6 +253,8 @@ def cmd_audit_verify(_args: argparse.Namespace, settings: Settings) -> None:
         f"audit chain whole: {verdict.checked} rows, head {verdict.head}"
         + (f" ({verdict.unchained} rows arrived while checking)" if verdict.unchained else "")
     )
+
+
 def cmd_statistics_rebuild(_args: argparse.Namespace, settings: Settings) -> None:
     from servicedesk.statistics import tallies
 
