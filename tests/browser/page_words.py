@@ -3,8 +3,8 @@
 English page no Chinese outside proper names.
 
 The codes and names come from the demo service itself: the catalogue's material codes
-and the service points' and incubators' names from the public API, the firms' from an
-official's, the staff's display names from the demo seed.
+and the service points' and incubators' names from the public API, the incubated firms'
+from an official's, the staff's display names and the demo cases' firm from the demo seed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import httpx
 from playwright.async_api import Page
 
 from servicedesk.seed.demo import DEMO_STAFF
+from servicedesk.seed.demo_cases import DEMO_FIRM
 from servicedesk.seed.demo_credit import OPERATORS
 from tests.browser.docs import token
 from tests.kiosk_ui.words import cjk, codes, leaked
@@ -23,10 +24,12 @@ from tests.kiosk_ui.words import cjk, codes, leaked
 # The history seed's firms are numbered ("生成企业00042"): firm names, so not words.
 GENERATED_FIRM = re.compile(r"生成企业\d+")
 
-# innerText without what is marked as another language: the switch's "中文".
+# innerText without what is marked as another language (the switch's "中文", a person's
+# own Chinese words) or as not to be translated (a login name such as "admin" in the
+# administrator's list of accounts, which is a name that happens to spell a role).
 _TEXT = """() => {
   let text = document.body.innerText;
-  for (const el of document.body.querySelectorAll("[lang]")) {
+  for (const el of document.body.querySelectorAll("[lang], [translate=no]")) {
     if (el.innerText) text = text.replace(el.innerText, " ");
   }
   return text;
@@ -57,6 +60,7 @@ def vocabulary(base: str) -> Vocabulary:
             for f in api.get(f"/incubators/{i['code']}/firms", headers=official).json()
         ]
     people = [s[-1] for s in DEMO_STAFF] + [o[-1] for o in OPERATORS]
+    firms.append(DEMO_FIRM)
     names = [p["name"] for p in points] + [i["name"] for i in incubators] + firms + people
     return Vocabulary(codes(materials), [n for n in names if n])
 
