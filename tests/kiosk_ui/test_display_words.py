@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
+from kiosk_ui.web import templates, translator
 from servicedesk.accounts.models import User
 from servicedesk.cases.models import Case
 from servicedesk.catalogue.models import MaterialRequirement
@@ -254,3 +255,18 @@ async def test_the_notice_on_the_public_query_names_materials(site: Site) -> Non
         license_ = await MaterialRequirement.get(matter__code="HTE-CERT", code="license")
         assert (license_.name if lang == "zh" else license_.name_en) in text
         assert leaked(text, await _codes(), lang=lang) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "shown"),
+    [
+        ("en", "已核实处理 <b>", '<span lang="zh-CN">已核实处理 &lt;b&gt;</span>'),
+        ("en", "Fixed the queue", "Fixed the queue"),
+        ("zh", "已核实处理", "已核实处理"),
+    ],
+)
+def test_a_persons_own_words_are_marked_as_chinese_on_english_pages(
+    lang: str, text: str, shown: str
+) -> None:
+    page = templates.env.from_string("{{ reply|said }}")
+    assert page.render(reply=text, lang=lang, _=translator(lang)) == shown

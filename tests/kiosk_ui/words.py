@@ -35,9 +35,9 @@ def codes(materials: Iterable[str]) -> dict[str, set[str]]:
 class _Text(HTMLParser):
     """The text a reader sees: no tags, attributes, scripts or styles (SVG text is
     drawn as outlines, so a chart's words are checked through its aria-label). Text
-    marked as another language (the language switch's "中文") is left out, and so is
-    what a form holds for editing (a textarea's Chinese legal basis is data, not a
-    word of the page)."""
+    marked as another language (the language switch's "中文", a person's own words
+    shown through ``|said``) is left out, and so is what a form holds for editing (a
+    textarea's Chinese legal basis is data, not a word of the page)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,14 +45,15 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "textarea") or (tag == "a" and dict(attrs).get("lang")):
+        marked = tag in ("a", "span") and dict(attrs).get("lang")
+        if tag in ("script", "style", "textarea") or marked:
             self._skip += 1
         label = dict(attrs).get("aria-label")
         if label:
             self.parts.append(label)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "textarea") or (tag == "a" and self._skip):
+        if tag in ("script", "style", "textarea") or (tag in ("a", "span") and self._skip):
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
