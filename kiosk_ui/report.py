@@ -44,7 +44,8 @@ def _chart(table: Table, _: Gettext) -> Markup:
         return charts.bars(_labels(table, _), series, percent=True, label=title, frame=frame)
     key = "n" if any(k == "n" for k, _head in table.columns) else table.columns[1][0]
     series = [(_(table.columns[1][1]), _values(table, key))]
-    return charts.bars(_labels(table, _), series, label=title, size=(5.2, 2.4), frame=count)
+    frame = charts.Frame(ylabel=_(table.columns[1][1]))  # incubators or firms, not tickets
+    return charts.bars(_labels(table, _), series, label=title, size=(5.2, 2.4), frame=frame)
 
 
 def figures(section: Section, _: Gettext = charts.same) -> list[tuple[Table, Markup]]:
