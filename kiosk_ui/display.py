@@ -16,11 +16,13 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from credit.incubator import INDICATORS
 from servicedesk.timeutil import BEIJING
 
 WINDOW_NO = re.compile(r"(\d+)\s*号窗口")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Actors that are not people: the system's own rules and kiosk devices.
 MACHINE_ACTORS = {"system": "系统", "kiosk": "自助终端", "test": "系统"}
@@ -207,7 +209,19 @@ def step(ctx: Context, action: str, to_status: str) -> str:
     return state if done.casefold() == state.casefold() else f"{done} → {state}"
 
 
+@pass_context
+def said(ctx: Context, text: Any) -> Markup:
+    """Free text a person wrote (a reason, a reply, a note) as written, never translated;
+    on an English page Chinese text is marked as Chinese, so that a screen reader reads
+    it as Chinese (WCAG 3.1.2, language of parts)."""
+    value = "" if text is None else str(text)
+    if _en(ctx) and CJK.search(value):
+        return Markup('<span lang="zh-CN">{}</span>').format(value)
+    return escape(value)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
+    "said": said,
     "status": status,
     "inspection": inspection,
     "industry": industry,
@@ -290,7 +304,7 @@ TABLE_KINDS: dict[str, dict[str, str]] = {
     "grades": {"observed": "percent", "predicted": "percent"},
     "recommendations": {"status": "rec", "matter": "name"},
     "history": {"status": "rating"},
-    "appeals": {"status": "appeal", "decided_by": "person"},
+    "appeals": {"status": "appeal", "decided_by": "person", "reason": "said"},
     "overdue": {
         "status": "status",
         "warning": "warning",
@@ -327,6 +341,7 @@ def cell(ctx: Context, value: Any, kind: str) -> str:
         "policy": lambda: policy_version(ctx, value),
         "owed": lambda: owed_sentence(ctx, value),
         "caps": lambda: "; ".join(cap(ctx, c) for c in value),
+        "said": lambda: said(ctx, value),
     }
     return words[kind]() if kind in words else str(value)
 

@@ -19,8 +19,9 @@ from servicedesk.statistics.figures import Table
 from servicedesk.timeutil import now
 
 
-def _labels(table: Table) -> list[str]:
-    return [str(row.get(table.columns[0][0])) for row in table.rows]
+def _labels(table: Table, _: Gettext) -> list[str]:
+    """The first column's words (districts read through the catalogue; names stay)."""
+    return [_(str(row.get(table.columns[0][0]))) for row in table.rows]
 
 
 def _values(table: Table, key: str) -> list[float | None]:
@@ -31,27 +32,30 @@ def _chart(table: Table, _: Gettext) -> Markup:
     title = _(table.columns[0][1])
     if table.name == "trends":
         series = [(_(head), _values(table, key)) for key, head in table.columns[1:]]
-        return charts.lines(_labels(table), series, label=title)
+        return charts.lines(_labels(table, _), series, label=title)
     count = charts.Frame(ylabel=_("数量（张/件）"))
     if table.name == "months":
         series = [(_("取号量"), _values(table, "tickets")), (_("办件量"), _values(table, "cases"))]
-        return charts.bars(_labels(table), series, label=title, frame=count)
+        return charts.bars(_labels(table, _), series, label=title, frame=count)
     if table.name == "points":
         series = [(_("满意率"), _values(table, "satisfaction_rate")),
                   (_("按承诺时限办结率"), _values(table, "on_time_rate"))]  # fmt: skip
         frame = charts.Frame(ylabel=_("比例"))
-        return charts.bars(_labels(table), series, percent=True, label=title, frame=frame)
+        return charts.bars(_labels(table, _), series, percent=True, label=title, frame=frame)
     key = "n" if any(k == "n" for k, _head in table.columns) else table.columns[1][0]
     series = [(_(table.columns[1][1]), _values(table, key))]
-    return charts.bars(_labels(table), series, label=title, size=(5.2, 2.4), frame=count)
+    frame = charts.Frame(ylabel=_(table.columns[1][1]))  # incubators or firms, not tickets
+    return charts.bars(_labels(table, _), series, label=title, size=(5.2, 2.4), frame=frame)
 
 
 def figures(section: Section, _: Gettext = charts.same) -> list[tuple[Table, Markup]]:
     return [(table, _chart(table, _)) for table in section.tables]
 
 
-def render_annual(report: AnnualReport, *, lang: str = "zh", links: bool = False) -> str:
-    """A standalone HTML document: styles inline, charts inline, nothing to fetch."""
+def render_annual(report: AnnualReport, *, links: bool = False) -> str:
+    """A standalone HTML document in the report's language: styles inline, charts
+    inline, nothing to fetch."""
+    lang = report.lang
     css = (HERE / "static" / "report.css").read_text(encoding="utf-8")
     template = templates.env.get_template("annual_report.html")
     return template.render(

@@ -228,7 +228,7 @@ def cmd_report_annual(args: argparse.Namespace, settings: Settings) -> None:
     from servicedesk.statistics import annual
 
     async def work() -> annual.AnnualReport:
-        return await annual.build(args.year)
+        return await annual.build(args.year, lang=args.lang)
 
     built = asyncio.run(_with_db(settings, work))
     html = report.render_annual(built)
@@ -340,6 +340,7 @@ def _add_files(sub: Any) -> None:
     yearly = reports.add_parser("annual", help="the year's report: PDF, or HTML with --out x.html")
     yearly.add_argument("--year", type=int, required=True)
     yearly.add_argument("--out", help="file to write (default annual-report-YEAR.pdf)")
+    yearly.add_argument("--lang", choices=("zh", "en"), default="zh", help="the report's language")
     yearly.set_defaults(func=cmd_report_annual)
     statistics = sub.add_parser("statistics", help="service statistics").add_subparsers(
         dest="action", required=True

@@ -28,6 +28,8 @@ async def waiver_grade(view: CaseView | None) -> str | None:
         return None
     decision = await exemptions.decision_for(view.case.case_no)
     return decision.grade if decision else None
+
+
 async def limit_holder(request: Request) -> None:
     """A case number with its query code is the holder's proof on every page that takes
     it: guessed no faster there than in the query itself (one per-client limit)."""

@@ -8,10 +8,12 @@ from servicedesk.cases import service as cases
 from servicedesk.cases import transitions
 from servicedesk.firms import uscc as codes
 
+DEMO_FIRM = "北京智算未来科技有限公司"  # the firm behind the demo cases
+
 
 async def seed_cases() -> None:
     clerk = Principal(user=await User.get(username="clerk-hd"))
-    uscc, name = codes.complete("91110108MA01ABCD"), "北京智算未来科技有限公司"
+    uscc, name = codes.complete("91110108MA01ABCD"), DEMO_FIRM
     submitted = await cases.submit(
         principal=clerk,
         service_point="HD-AI",

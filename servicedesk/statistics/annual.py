@@ -21,13 +21,14 @@ from servicedesk.incubators.models import Incubation, IndicatorValue
 from servicedesk.ratings import service as ratings
 from servicedesk.ratings.models import Appeal, RatingRun
 from servicedesk.statistics import service as statistics
+from servicedesk.statistics.annual_words import month, words
 from servicedesk.statistics.figures import Table
 from servicedesk.statistics.queries import Scope
 from servicedesk.statistics.sql import day_bounds
 from servicedesk.timeutil import beijing_date
 
 TREND_INDICATORS = ("window_satisfaction", "graduation_rate", "spot_check_pass_rate")
-LEVEL_NAMES = {"national": "国家级", "municipal": "市级", "district": "区级"}
+Words = dict[str, str]
 
 
 @dataclass
@@ -43,6 +44,7 @@ class AnnualReport:
     year: int
     sections: list[Section]
     summary: dict[str, Any]
+    lang: str = "zh"
 
 
 def pct(part: int, whole: int) -> str:
@@ -50,59 +52,60 @@ def pct(part: int, whole: int) -> str:
 
 
 def _count_table(
-    name: str, heading: str, counts: Counter[str], names: dict[str, str], *, by_key: bool = False
+    name: str,
+    heading: str,
+    counts: Counter[str],
+    w: Words,
+    prefix: str = "",
+    *,
+    by_key: bool = False,
 ) -> Table:
-    """Counts, largest first (or in key order: grades A to D)."""
-    table = Table(name, [("key", heading), ("n", "数量")])
+    """Counts, largest first (or in key order: grades A to D); a key with a word under
+    ``prefix`` in ``w`` is shown as that word (data such as districts as it is)."""
+    table = Table(name, [("key", w[heading]), ("n", w["head.n"])])
     order = (
         sorted(counts.items()) if by_key else sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     for key, n in order:
-        table.rows.append({"key": names.get(key, key), "n": n})
+        table.rows.append({"key": w.get(f"{prefix}.{key}", key), "n": n})
     return table
 
 
-async def _incubators(year: int) -> Section:
+async def _incubators(year: int, w: Words) -> Section:
     views = await ratings.list_with_ratings()
-    grades = Counter(v.rating.grade if v.rating else "未评级" for v in views)
-    section = Section("incubators", "一、孵化器概况")
+    grades = Counter(v.rating.grade if v.rating else "none" for v in views)
+    section = Section("incubators", w["title.incubators"])
     section.tables = [
-        _count_table("grades", "信用等级", grades, {}, by_key=True),
-        _count_table("districts", "所在区", Counter(v.incubator.district for v in views), {}),
-        _count_table("levels", "级别", Counter(v.incubator.level for v in views), LEVEL_NAMES),
-        _count_table("kinds", "类型", Counter(v.incubator.kind for v in views), {}),
+        _count_table("grades", "head.grade", grades, w, "grade", by_key=True),
+        _count_table("districts", "head.district", Counter(v.incubator.district for v in views), w),
+        _count_table("levels", "head.level", Counter(v.incubator.level for v in views), w, "level"),
+        _count_table("kinds", "head.kind", Counter(v.incubator.kind for v in views), w, "kind"),
     ]
     total = len(views)
-    top = ", ".join(f"{g}级{grades.get(g, 0)}家" for g in "ABCD")
+    top = w["list_sep"].join(w["grade_count"].format(grade=g, n=grades.get(g, 0)) for g in "ABCD")
+    a_share = pct(grades.get("A", 0), total)
     section.text.append(
-        f"截至{year}年末，纳入监测的孵化器共{total}家；已发布信用等级中{top}，"
-        f"A级占{pct(grades.get('A', 0), total)}。"
+        w["text.incubators"].format(year=year, total=total, top=top, a_share=a_share)
     )
     return section
 
 
-async def _firms(year: int) -> Section:
+async def _firms(year: int, w: Words) -> Section:
     rows = await Incubation.all().values("status", "since", "graduated_on")
     joined = sum(1 for r in rows if r["since"] and r["since"].year == year)
     graduated = sum(1 for r in rows if r["graduated_on"] and r["graduated_on"].year == year)
     left = sum(1 for r in rows if str(r["status"]) == "left")
     incubated = sum(1 for r in rows if str(r["status"]) == "incubated")
-    section = Section("firms", "二、在孵企业")
-    table = Table("firms", [("key", "项目"), ("n", "企业数")])
-    table.rows = [
-        {"key": "本年新入孵", "n": joined},
-        {"key": "本年毕业", "n": graduated},
-        {"key": "离孵（累计）", "n": left},
-        {"key": "年末在孵", "n": incubated},
-    ]
+    section = Section("firms", w["title.firms"])
+    table = Table("firms", [("key", w["head.item"]), ("n", w["head.firms"])])
+    figures = {"joined": joined, "graduated": graduated, "left": left, "incubated": incubated}
+    table.rows = [{"key": w[f"firms.{key}"], "n": n} for key, n in figures.items()]
     section.tables = [table]
-    section.text.append(
-        f"{year}年新入孵企业{joined}家，毕业{graduated}家，离孵{left}家；年末在孵企业{incubated}家。"
-    )
+    section.text.append(w["text.firms"].format(year=year, **figures))
     return section
 
 
-async def _trends(year: int) -> Section:
+async def _trends(year: int, w: Words, lang: str) -> Section:
     quarters = [f"{year}-Q{q}" for q in range(1, 5)]
     rows = (
         await IndicatorValue.filter(period__in=quarters, name__in=TREND_INDICATORS)
@@ -111,22 +114,28 @@ async def _trends(year: int) -> Section:
         .values("period", "name", "mean")
     )
     means = {(r["period"], r["name"]): r["mean"] for r in rows}
-    names = {i.name: i.name_zh for i in INDICATORS}
-    table = Table("trends", [("period", "季度")] + [(n, names[n]) for n in TREND_INDICATORS])
+    names = {i.name: i.name_en if lang == "en" else i.name_zh for i in INDICATORS}
+    table = Table(
+        "trends", [("period", w["head.quarter"])] + [(n, names[n]) for n in TREND_INDICATORS]
+    )
     for quarter in quarters:
         table.rows.append(
             {"period": quarter} | {n: _round(means.get((quarter, n))) for n in TREND_INDICATORS}
         )
-    section = Section("trends", "三、指标趋势", tables=[table])
+    section = Section("trends", w["title.trends"], tables=[table])
     known = [r for r in table.rows if r["window_satisfaction"] is not None]
     if known:
         first, last = known[0], known[-1]
         section.text.append(
-            f"服务窗口满意率（各孵化器平均）由{first['period']}的{first['window_satisfaction']}%"
-            f"变为{last['period']}的{last['window_satisfaction']}%。"
+            w["text.trends"].format(
+                first=first["period"],
+                first_value=first["window_satisfaction"],
+                last=last["period"],
+                last_value=last["window_satisfaction"],
+            )
         )
     else:
-        section.text.append(f"{year}年尚无按季度的服务窗口满意率数据。")
+        section.text.append(w["text.trends_none"].format(year=year))
     return section
 
 
@@ -134,7 +143,7 @@ def _round(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-async def _credit(year: int) -> Section:
+async def _credit(year: int, w: Words) -> Section:
     low, high = day_bounds(date(year, 1, 1), date(year, 12, 31))
     runs = await RatingRun.filter(published_at__gte=low, published_at__lt=high).count()
     appeals = await Appeal.filter(filed_at__gte=low, filed_at__lt=high).values_list(
@@ -152,11 +161,11 @@ async def _credit(year: int) -> Section:
             "outcome", flat=True
         )
     )
-    section = Section("credit", "四、信用评级、申诉、免核查与抽查")
+    section = Section("credit", w["title.credit"])
     section.tables = [
-        _count_table("appeals", "申诉状态", Counter(str(a) for a in appeals), {}),
-        _count_table("waivers", "核查决定", waivers, _WAIVERS),
-        _count_table("checks", "抽查结果", checks, _CHECKS),
+        _count_table("appeals", "head.appeal", Counter(str(a) for a in appeals), w, "appeal"),
+        _count_table("waivers", "head.inspection", waivers, w, "inspection"),
+        _count_table("checks", "head.check", checks, w, "check"),
     ]
     decided, waived = sum(waivers.values()), waivers.get("waived", 0)
     failed, falsified = (
@@ -164,62 +173,78 @@ async def _credit(year: int) -> Section:
         checks.get("falsified", 0),
     )
     section.text.append(
-        f"{year}年发布评级{runs}批次，收到申诉{len(appeals)}件。"
-        f"受理时作出核查决定{decided}件，其中免于实地核查{waived}件（{pct(waived, decided)}）；"
-        f"抽查{sum(checks.values())}件，不合格{failed}件，其中材料造假{falsified}件。"
+        w["text.credit"].format(
+            year=year,
+            runs=runs,
+            appeals=len(appeals),
+            decided=decided,
+            waived=waived,
+            waived_share=pct(waived, decided),
+            checks=sum(checks.values()),
+            failed=failed,
+            falsified=falsified,
+        )
     )
     return section
 
 
-_WAIVERS = {"waived": "免于实地核查", "spot_check": "抽中核查", "required": "需实地核查",
-            "not_applicable": "不适用"}  # fmt: skip
-_CHECKS = {"pass": "合格", "fail": "不合格", "falsified": "材料造假", "open": "待核查"}
-
-
-async def _service(year: int) -> tuple[Section, dict[str, Any]]:
+async def _service(year: int, w: Words, lang: str) -> tuple[Section, dict[str, Any]]:
     scope = Scope(date(year, 1, 1), date(year, 12, 31))
     stats = await statistics.details(scope, None)
     s = stats.summary
-    months = Table("months", [("month", "月份"), ("tickets", "取号量"), ("cases", "办件量")])
-    for month in range(1, 13):
-        days = [r for r in stats.tables["days"].rows if int(r["day"][5:7]) == month]
+    heads = [("month", w["head.month"]), ("tickets", w["head.tickets"]), ("cases", w["head.cases"])]
+    months = Table("months", heads)
+    for number in range(1, 13):
+        days = [r for r in stats.tables["days"].rows if int(r["day"][5:7]) == number]
         months.rows.append(
             {
-                "month": f"{month}月",
+                "month": month(number, lang),
                 "tickets": sum(r["tickets"] for r in days),
                 "cases": sum(r["cases"] for r in days),
             }
         )
-    section = Section("service", "五、窗口服务", tables=[months, stats.tables["points"]])
-
-    def share(key: str) -> str:
-        return "—" if s.get(key) is None else f"{100 * s[key]:.1f}%"
-
-    section.text.append(
-        f"{year}年各服务窗口共取号{s['tickets']:,}次、收件{s['cases']:,}件；按承诺时限办结率"
-        f"{share('on_time_rate')}，按法定时限办结率{share('on_time_statutory_rate')}。"
-        f"等候时间中位数{s['wait_minutes_p50'] or '—'}分钟，"
-        f"90%的企业在{s['wait_minutes_p90'] or '—'}分钟内被叫号；过号率{share('no_show_rate')}。"
-    )
-    section.text.append(
-        f"企业共评价{s['evaluations']:,}次，满意率{share('satisfaction_rate')}；差评{s['bad_ratings']}"
-        f"次，差评整改率{share('rectification_rate')}。"
-    )
+    section = Section("service", w["title.service"], tables=[months, stats.tables["points"]])
+    section.text += _service_text(year, s, w)
     return section, s
 
 
-async def build(year: int) -> AnnualReport:
-    """Every section of the year's report."""
+def _service_text(year: int, s: dict[str, Any], w: Words) -> list[str]:
+    def share(key: str) -> str:
+        return "—" if s.get(key) is None else f"{100 * s[key]:.1f}%"
+
+    return [
+        w["text.service"].format(
+            year=year,
+            tickets=f"{s['tickets']:,}",
+            cases=f"{s['cases']:,}",
+            on_time=share("on_time_rate"),
+            on_time_statutory=share("on_time_statutory_rate"),
+            wait_p50=s["wait_minutes_p50"] or "—",
+            wait_p90=s["wait_minutes_p90"] or "—",
+            no_show=share("no_show_rate"),
+        ),
+        w["text.ratings"].format(
+            evaluations=f"{s['evaluations']:,}",
+            satisfaction=share("satisfaction_rate"),
+            bad=s["bad_ratings"],
+            rectification=share("rectification_rate"),
+        ),
+    ]
+
+
+async def build(year: int, *, lang: str = "zh") -> AnnualReport:
+    """Every section of the year's report, written in ``lang`` (``zh`` or ``en``)."""
     if not 2000 <= year <= beijing_date().year:
         from servicedesk.errors import InvalidInput
 
         raise InvalidInput(f"year must lie between 2000 and {beijing_date().year}")
-    service_section, summary = await _service(year)
+    w = words(lang)
+    service_section, summary = await _service(year, w, lang)
     sections = [
-        await _incubators(year),
-        await _firms(year),
-        await _trends(year),
-        await _credit(year),
+        await _incubators(year, w),
+        await _firms(year, w),
+        await _trends(year, w, lang),
+        await _credit(year, w),
         service_section,
     ]
-    return AnnualReport(year=year, sections=sections, summary=summary)
+    return AnnualReport(year=year, sections=sections, summary=summary, lang=lang)

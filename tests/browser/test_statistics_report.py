@@ -15,7 +15,7 @@ from playwright.async_api import Page, expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import login, screenshot
-from tests.statistics.test_annual import TITLES
+from tests.statistics.test_annual import ENGLISH_TITLES, TITLES
 
 pytestmark = pytest.mark.browser
 
@@ -67,3 +67,14 @@ async def test_the_annual_report_renders_with_charts_and_a_pdf(
     assert f"{year}年度孵化器监测与窗口服务报告" in text
     for title in TITLES:
         assert title in text, title
+
+
+async def test_the_annual_report_reads_in_english(page: Page, live_server: str) -> None:
+    year = date.today().year
+    await login(page, live_server, "official-wang")
+    await page.goto(f"{live_server}/officials/report?year={year}&lang=en")
+    await expect(page.locator("h1")).to_contain_text(f"annual report {year}")
+    await expect(page.locator("h2")).to_have_text(list(ENGLISH_TITLES))
+    await expect(page.get_by_test_id("report-pdf")).to_have_attribute(
+        "href", f"/officials/report.pdf?year={year}&lang=en"
+    )

@@ -11,60 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 import httpx
 import pytest
 
-from servicedesk.accounts.models import Role, User
-from servicedesk.cases.models import Case, CaseStatus
+from kiosk_ui.web import templates, translator
+from servicedesk.accounts.models import User
+from servicedesk.cases.models import Case
 from servicedesk.catalogue.models import MaterialRequirement
 from servicedesk.firms.models import Firm
 from servicedesk.incubators.models import Incubator
 from servicedesk.timeutil import today
 from tests.factories import HTE_CORE, World, case_body, make_user, make_world
 from tests.kiosk_ui.pages import page_session
+from tests.kiosk_ui.words import CJK, SEED, codes, leaked, visible, without_names
 from tests.queue.test_kiosk_pages import enrol
-
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-SEED = re.compile(r"\b[0-9a-f]{32}\b")
-ROLE_LOGIN = re.compile(r"\b(?:" + "|".join(r.value for r in Role) + r"):[\w.-]+")
-INSPECTIONS = ("required", "waived", "spot_check", "not_applicable")
-OUTCOMES = ("pass", "fail", "falsified")
-
-
-class _Text(HTMLParser):
-    """The text a reader sees: no tags, attributes, scripts or styles (SVG text is
-    drawn as outlines, so a chart's words are checked through its aria-label). Text
-    marked as another language (the language switch's "中文") is left out, and so is
-    what a form holds for editing (a textarea's Chinese legal basis is data, not a
-    word of the page)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "textarea") or (tag == "a" and dict(attrs).get("lang")):
-            self._skip += 1
-        label = dict(attrs).get("aria-label")
-        if label:
-            self.parts.append(label)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "textarea") or (tag == "a" and self._skip):
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
 
 
 @dataclass
@@ -110,28 +71,7 @@ async def site(client: httpx.AsyncClient) -> Site:
 
 
 async def _codes() -> dict[str, set[str]]:
-    materials = set(await MaterialRequirement.all().values_list("code", flat=True))
-    return {
-        "status": {s.value for s in CaseStatus},
-        "role": {r.value for r in Role},
-        "inspection": set(INSPECTIONS),
-        "outcome": set(OUTCOMES),
-        "material": {str(m) for m in materials},
-    }
-
-
-def leaked(text: str, codes: dict[str, set[str]], *, lang: str) -> list[str]:
-    """Codes shown as text. In English a code that is also a plain word ("accepted",
-    "license") may be that word; one with an underscore never is."""
-    found = []
-    for kind, values in codes.items():
-        for code in values:
-            if lang == "en" and "_" not in code:
-                continue
-            if re.search(rf"(?<![\w/-]){re.escape(code)}(?![\w-])", text):
-                found.append(f"{kind}:{code}")
-    found += ROLE_LOGIN.findall(text) + SEED.findall(text)
-    return sorted(found)
+    return codes(await MaterialRequirement.all().values_list("code", flat=True))
 
 
 async def _names() -> list[str]:
@@ -140,12 +80,6 @@ async def _names() -> list[str]:
     firms = await Firm.all().values_list("name", flat=True)
     incubators = await Incubator.all().values_list("name", flat=True)
     return sorted({str(n) for n in [*people, *firms, *incubators] if n}, key=len, reverse=True)
-
-
-def _without_names(text: str, names: list[str]) -> str:
-    for name in names:
-        text = text.replace(name, "")
-    return text
 
 
 CLERK_PAGES = [
@@ -203,7 +137,7 @@ async def test_staff_pages_show_words_not_codes(site: Site, lang: str) -> None:
             text = await _page(site, path, lang)
             bad = leaked(text, codes, lang=lang)
             if lang == "en":
-                bad += sorted(set(CJK.findall(_without_names(text, names))))
+                bad += sorted(set(CJK.findall(without_names(text, names))))
             if bad:
                 problems[path] = bad
     assert problems == {}, "\n".join(f"{k}: {' '.join(v)}" for k, v in problems.items())
@@ -257,7 +191,7 @@ async def test_public_query_says_what_is_owed_and_by_when(site: Site, lang: str,
     assert "INC-HD-001" not in text  # no incubator codes, draw values or quota positions
     assert not re.search(r"0\.\d{4}", text)
     if lang == "en":
-        assert CJK.findall(_without_names(text, await _names())) == []
+        assert CJK.findall(without_names(text, await _names())) == []
 
 
 async def test_kiosk_query_says_what_is_owed(site: Site) -> None:
@@ -277,7 +211,7 @@ async def test_kiosk_query_says_what_is_owed(site: Site) -> None:
     text = visible(english.text)
     due = f"{site.due.day} {site.due.strftime('%b')} {site.due.year}"
     assert f"Please hand in by {due}: {', '.join(en_names)}" in text
-    assert CJK.findall(_without_names(text, await _names())) == []
+    assert CJK.findall(without_names(text, await _names())) == []
 
 
 async def test_the_waiver_reason_names_the_score_not_a_row_id(site: Site) -> None:
@@ -321,3 +255,18 @@ async def test_the_notice_on_the_public_query_names_materials(site: Site) -> Non
         license_ = await MaterialRequirement.get(matter__code="HTE-CERT", code="license")
         assert (license_.name if lang == "zh" else license_.name_en) in text
         assert leaked(text, await _codes(), lang=lang) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "shown"),
+    [
+        ("en", "已核实处理 <b>", '<span lang="zh-CN">已核实处理 &lt;b&gt;</span>'),
+        ("en", "Fixed the queue", "Fixed the queue"),
+        ("zh", "已核实处理", "已核实处理"),
+    ],
+)
+def test_a_persons_own_words_are_marked_as_chinese_on_english_pages(
+    lang: str, text: str, shown: str
+) -> None:
+    page = templates.env.from_string("{{ reply|said }}")
+    assert page.render(reply=text, lang=lang, _=translator(lang)) == shown

@@ -11,12 +11,17 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from kiosk_ui.report import render_annual
+from servicedesk.catalogue.models import ServicePoint
+from servicedesk.firms.models import Firm
+from servicedesk.incubators.models import Incubator
 from servicedesk.seed import history
 from servicedesk.statistics import annual
 from servicedesk.timeutil import beijing, frozen
 from tests.cli.test_cli import run
 from tests.conftest import server_database_url
 from tests.factories import make_world
+from tests.kiosk_ui.words import cjk, visible
 
 TITLES = (
     "一、孵化器概况",
@@ -67,3 +72,42 @@ def test_the_command_writes_a_pdf_with_the_year_and_every_section(tmp_path: Path
     html = tmp_path / "report.html"
     assert run(["report", "annual", "--year", str(year), "--out", str(html)], url).returncode == 0
     assert html.read_text(encoding="utf-8").count("<svg") >= 8
+    english = tmp_path / "report-en.html"
+    args = ["report", "annual", "--year", str(year), "--lang", "en", "--out", str(english)]
+    assert run(args, url).returncode == 0
+    assert "1. Incubators" in visible(english.read_text(encoding="utf-8"))
+
+
+ENGLISH_TITLES = (
+    "1. Incubators",
+    "2. Incubated firms",
+    "3. Indicator trends",
+    "4. Credit ratings, appeals, inspection waivers and spot checks",
+    "5. Window service",
+)
+
+
+async def test_the_english_report_is_written_in_english(client: httpx.AsyncClient) -> None:
+    world = await make_world(client)
+    with frozen(beijing(2026, 10, 12)):
+        await world.publish("2026-Q3")
+    points = await history.load_points(["HD-AI"])
+    await history.generate(
+        points, start=date(2026, 3, 1), days=30, tickets_per_day=3, cases_per_day=1
+    )
+    with frozen(beijing(2027, 1, 5)):
+        report = await annual.build(2026, lang="en")
+        html = render_annual(report)
+    assert tuple(s.title for s in report.sections) == ENGLISH_TITLES
+    text = visible(html)
+    assert "Incubator monitoring and window service: annual report 2026" in text
+    assert f"issued {report.summary['tickets']:,} tickets" in text
+    assert "grade A: 1" in text
+    assert "Joined this year" in text
+    assert "Mar" in text
+    names = [
+        *await Incubator.all().values_list("name", flat=True),
+        *await ServicePoint.all().values_list("name", flat=True),
+        *await Firm.all().values_list("name", flat=True),
+    ]
+    assert cjk(text, names) == []

@@ -19,15 +19,15 @@ router = APIRouter()
 async def annual_report(request: Request, official: Official, year: int = 0) -> Response:
     """The year's report (default: last year) with charts and the figures in words."""
     del official
-    built = await annual.build(year or today().year - 1)
-    return HTMLResponse(report.render_annual(built, lang=language(request), links=True))
+    built = await annual.build(year or today().year - 1, lang=language(request))
+    return HTMLResponse(report.render_annual(built, links=True))
 
 
 @router.get("/report.pdf")
-async def annual_report_pdf(official: Official, year: int = 0) -> Response:
-    """The same report as a PDF with its Chinese font embedded."""
+async def annual_report_pdf(request: Request, official: Official, year: int = 0) -> Response:
+    """The same report as a PDF, in the page's language, with its Chinese font embedded."""
     del official
-    built = await annual.build(year or today().year - 1)
+    built = await annual.build(year or today().year - 1, lang=language(request))
     html = report.render_annual(built)
     pdf = await to_thread.run_sync(report.pdf_bytes, html)  # seconds of layout: off the loop
     return Response(
