@@ -87,6 +87,24 @@ async def _worker_in_process(settings: Settings) -> AsyncIterator[None]:
         await task
 
 
+def _mount_docs(app: FastAPI) -> None:
+    """The API documentation, served from the package (no CDN), its one inline script
+    allowed by its hash."""
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        page = get_swagger_ui_html(
+            openapi_url=app.openapi_url or "",
+            title="Service desk API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+        page.headers["content-security-policy"] = headers.docs_policy(bytes(page.body))
+        return page
+
+
 def create_app(settings: Settings | None = None, *, init_db: bool = True) -> FastAPI:
     """Build the service; tests pass ``init_db=False`` and manage the database."""
     settings = settings or get_settings()
@@ -125,17 +143,7 @@ def create_app(settings: Settings | None = None, *, init_db: bool = True) -> Fas
     openapi.install(app)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
 
-    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        page = get_swagger_ui_html(
-            openapi_url=app.openapi_url or "",
-            title="Service desk API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-        )
-        page.headers["content-security-policy"] = headers.docs_policy(bytes(page.body))
-        return page
+    _mount_docs(app)
 
     from kiosk_ui.routes import mount_pages
 
