@@ -120,10 +120,12 @@ class Broker:
         self._taken_loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def publish(self, service_point: str, event: dict[str, Any]) -> None:
+    async def publish(
+        self, service_point: str, event: dict[str, Any], *, client: Any = None
+    ) -> None:
         """Send ``event`` to every subscriber of ``service_point`` in every worker."""
         payload = {"sp": service_point, **event}
-        client = _client()
+        client = client or _client()
         if _is_postgres(client):
             await client.execute_query(
                 "SELECT pg_notify($1, $2)", [CHANNEL, json.dumps(payload, default=str)]
@@ -153,9 +155,16 @@ class Broker:
     async def _send_taken(self) -> None:
         self._taken_due = None
         counts, self._taken = self._taken, {}
+        # The timer carries the context of the take that started it, maybe inside a
+        # transaction that has ended since (a kiosk page's idempotent write): notify on
+        # the connection pool itself.
+        client = _client()
+        while getattr(client, "_parent", None) is not None:
+            client = client._parent
         try:
             for (point, queue), count in counts.items():
-                await self.publish(point, {"type": "taken", "queue": queue, "count": count})
+                event = {"type": "taken", "queue": queue, "count": count}
+                await self.publish(point, event, client=client)
         except Exception:  # the database went away meanwhile: the screens miss a hint
             log.warning("could not announce %d numbers taken", sum(counts.values()))
         finally:
