@@ -46,13 +46,22 @@ async def device(kiosk_id: int) -> KioskDevice:
 
 
 async def revoke(kiosk_id: int, *, actor: str) -> KioskDevice:
-    """Refuse the kiosk's token from now on (within seconds in other server processes)."""
+    """Refuse the kiosk's token from now on (within seconds in other server processes);
+    409 for a kiosk revoked already (the command line says so)."""
     row = await device(kiosk_id)
     if row.revoked:
         raise Conflict(f"kiosk {kiosk_id} is revoked already")
     async with in_transaction():
         await revoke_kiosk(row)
-        await audit.record("kiosk.revoke", actor=actor, entity="kiosk", entity_id=kiosk_id)
+        await audit.record(
+            "kiosk.revoke",
+            actor=actor,
+            entity="kiosk",
+            entity_id=kiosk_id,
+            before={"revoked": False},
+            after={"revoked": True},
+        )
+    forget_kiosks()  # again, now that the revocation is committed
     return await device(kiosk_id)
 
 
@@ -64,6 +73,7 @@ async def rotate(kiosk_id: int, *, actor: str) -> str:
     async with in_transaction():
         token = await rotate_kiosk(row)
         await audit.record("kiosk.rotate", actor=actor, entity="kiosk", entity_id=kiosk_id)
+    forget_kiosks()  # again, now that the rotation is committed
     return token
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
+from servicedesk.accounts import kiosks
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.models import KioskDevice, Role, User
 from servicedesk.admin.common import Unique, duplicate, record, snapshot
@@ -228,38 +229,19 @@ async def enrol_kiosk(sp: str, *, name: str, actor: str) -> tuple[KioskDevice, s
 
 
 async def get_kiosk(kiosk_id: int) -> KioskDevice:
-    device = await KioskDevice.get_or_none(id=kiosk_id).select_related("service_point")
-    if device is None:
-        raise NotFound(f"kiosk {kiosk_id} does not exist")
-    return device
+    return await kiosks.device(kiosk_id)
 
 
 async def revoke_kiosk(kiosk_id: int, *, actor: str) -> KioskDevice:
-    """The kiosk's token is refused from now on (this worker's cache dropped too)."""
+    """The kiosk's token is refused from now on; revoking a revoked kiosk changes nothing
+    (a retried request answers as the first did)."""
     device = await get_kiosk(kiosk_id)
-    async with in_transaction():
-        await accounts.revoke_kiosk(device)
-        await record(
-            "kiosk.revoke",
-            actor=actor,
-            entity="kiosk",
-            entity_id=kiosk_id,
-            before={"revoked": device.revoked},
-            after={"revoked": True},
-        )
-    accounts.forget_kiosk(device.token_hash)  # again, now that the revocation is committed
-    return await get_kiosk(kiosk_id)
+    return device if device.revoked else await kiosks.revoke(kiosk_id, actor=actor)
 
 
 async def rotate_kiosk(kiosk_id: int, *, actor: str) -> tuple[KioskDevice, str]:
     """A new token for the same kiosk; the old one stops working."""
-    device = await get_kiosk(kiosk_id)
-    if device.revoked:
-        raise Conflict(f"kiosk {kiosk_id} is revoked; enrol a new one")
-    async with in_transaction():
-        token = await accounts.rotate_kiosk(device)
-        await record("kiosk.rotate", actor=actor, entity="kiosk", entity_id=kiosk_id)
-    accounts.forget_kiosk(device.token_hash)
+    token = await kiosks.rotate(kiosk_id, actor=actor)
     return await get_kiosk(kiosk_id), token
 
 
