@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
 
 from tests.conftest import server_database_url
+from tests.demo_server import demo_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -40,58 +35,15 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """Base URL of a demo service on a free port, for the whole session."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run the README's test command")
-    tmp = Path(tempfile.mkdtemp(prefix="servicedesk-browser-"))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SERVICEDESK_DATABASE_URL": server_database_url(tmp, prefix="browser"),
-        "SERVICEDESK_ENVIRONMENT": "development",
-        # The demo server delivers (or marks "channel off") on PostgreSQL too, as SQLite's does.
-        "SERVICEDESK_WORKER_IN_SERVE": "true",
-        "PYTHONPATH": str(ROOT),  # this checkout's code, whatever the virtualenv points at
-    }
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "servicedesk.cli", "serve", "--demo", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, proc, tmp / "server.log")
+    database_url = lambda tmp: server_database_url(tmp, prefix="browser")  # noqa: E731
+    # The demo server delivers (or marks "channel off") on PostgreSQL too, as SQLite's does.
+    with demo_server("browser", database_url, SERVICEDESK_WORKER_IN_SERVE="true") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _wait_until_up(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(base + "/api/v1/service-points", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"server did not start:\n{log.read_text()[-3000:]}")
 
 
 @pytest_asyncio.fixture

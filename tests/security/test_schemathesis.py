@@ -11,14 +11,7 @@ the run to a few minutes.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -37,12 +30,12 @@ from servicedesk.app import create_app
 from servicedesk.seed.demo import DEMO_PASSWORD
 from servicedesk.settings import DEV_SECRET, Settings
 from tests.conftest import is_postgres
+from tests.demo_server import demo_server as serve_demo
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(is_postgres(), reason="runs against a SQLite demo server"),
 ]
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("SERVICEDESK_SCHEMATHESIS_EXAMPLES", "6"))
 ROLES = (
     "anonymous",
@@ -62,52 +55,21 @@ CHECKS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def demo_server() -> Iterator[str]:
-    tmp = Path(tempfile.mkdtemp(prefix="servicedesk-schemathesis-"))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SERVICEDESK_DATABASE_URL": f"sqlite://{tmp / 'demo.sqlite3'}",
-        "SERVICEDESK_ENVIRONMENT": "development",
-        "PYTHONPATH": str(ROOT),  # this checkout's code, whatever the virtualenv points at
-        # Generated requests must reach the code, not the limiters (tested on their own).
-        "SERVICEDESK_PUBLIC_QUERIES_PER_MINUTE": "1000000",
-        "SERVICEDESK_BOOKINGS_PER_HOUR": "1000000",
-        "SERVICEDESK_LOGIN_FREE_ATTEMPTS": "1000000",
-        "SERVICEDESK_LOGIN_LOCK_AFTER": "1000000",
-    }
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "servicedesk.cli", "serve", "--demo", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp,
+    # Generated requests must reach the code, not the limiters (tested on their own).
+    unlimited = dict.fromkeys(
+        (
+            "SERVICEDESK_PUBLIC_QUERIES_PER_MINUTE",
+            "SERVICEDESK_BOOKINGS_PER_HOUR",
+            "SERVICEDESK_LOGIN_FREE_ATTEMPTS",
+            "SERVICEDESK_LOGIN_LOCK_AFTER",
+        ),
+        "1000000",
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if httpx.get(base + "/api/v1/service-points", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"demo server did not start:\n{(tmp / 'server.log').read_text()[-3000:]}")
+    sqlite = lambda tmp: f"sqlite://{tmp / 'demo.sqlite3'}"  # noqa: E731
+    with serve_demo("schemathesis", sqlite, **unlimited) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
