@@ -76,24 +76,20 @@ def indicator_words() -> dict[str, str]:
     return words
 
 
-@pass_context
-def status(ctx: Context, value: Any) -> str:
-    return keyed(ctx, "status", value)
+def _keyed_filter(prefix: str) -> Callable[[Context, Any], str]:
+    """A filter giving the words for ``<prefix>.<code>`` in the page's language."""
+
+    @pass_context
+    def word(ctx: Context, value: Any) -> str:
+        return keyed(ctx, prefix, value)
+
+    return word
 
 
-@pass_context
-def inspection(ctx: Context, value: Any) -> str:
-    return keyed(ctx, "inspection", value)
-
-
-@pass_context
-def appointment(ctx: Context, value: Any) -> str:
-    return keyed(ctx, "appointment", value)
-
-
-@pass_context
-def industry(ctx: Context, value: Any) -> str:
-    return keyed(ctx, "industry", value)
+status = _keyed_filter("status")
+inspection = _keyed_filter("inspection")
+appointment = _keyed_filter("appointment")
+industry = _keyed_filter("industry")
 
 
 @pass_context
