@@ -54,7 +54,7 @@ from servicedesk.db import tortoise_config  # noqa: E402
 from servicedesk.seed import history  # noqa: E402
 from servicedesk.seed.demo import seed_catalogue  # noqa: E402
 from servicedesk.settings import Settings  # noqa: E402
-from servicedesk.statistics import queries, tallies, times  # noqa: E402
+from servicedesk.statistics import queries, tallies, times, volumes  # noqa: E402
 from servicedesk.statistics import service as statistics  # noqa: E402
 from servicedesk.statistics.queries import Scope  # noqa: E402
 from servicedesk.timeutil import beijing, frozen  # noqa: E402
@@ -95,6 +95,7 @@ async def load(scale: float) -> history.Counts:
     per_point_day = 1_000_000 * scale / POINTS / WORKING_DAYS
     # A bulk load without the tallies' triggers, then one rebuild (timed by ``measure``).
     await tallies.uninstall()
+    await volumes.uninstall()
     return await history.generate(
         await history.load_points(),
         start=date(YEAR, 1, 1),
@@ -136,7 +137,14 @@ def page_queries() -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
 async def analyse(dialect: str) -> None:
     conn = connections.get("default")
     if dialect == "postgres":
-        for table in ("tickets", "cases", "evaluations", "follow_ups", tallies.TABLE):
+        for table in (
+            "tickets",
+            "cases",
+            "evaluations",
+            "follow_ups",
+            tallies.TABLE,
+            volumes.TABLE,
+        ):
             await conn.execute_script(f"VACUUM ANALYZE {table}")
     else:
         await conn.execute_script("ANALYZE")
@@ -152,7 +160,8 @@ async def measure(label: str, url: str, scale: float) -> None:
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         await tallies.install()
-        rows = await tallies.rebuild()
+        await volumes.install()
+        rows = await tallies.rebuild() + await volumes.rebuild()
         rebuilt = time.perf_counter() - started
         dialect = str(connections.get("default").capabilities.dialect)
         await analyse(dialect)

@@ -256,13 +256,15 @@ def cmd_audit_verify(_args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_statistics_rebuild(_args: argparse.Namespace, settings: Settings) -> None:
-    from servicedesk.statistics import tallies
+    from servicedesk.statistics import tallies, volumes
 
-    async def work() -> int:
+    async def work() -> tuple[int, int]:
         await tallies.install()
-        return await tallies.rebuild()
+        await volumes.install()
+        return await tallies.rebuild(), await volumes.rebuild()
 
-    print(f"{asyncio.run(_with_db(settings, work))} tally rows rebuilt from the tickets")
+    timed, counted = asyncio.run(_with_db(settings, work))
+    print(f"{timed} time tally rows and {counted} volume tally rows rebuilt from the tickets")
 
 
 def _add_service(sub: Any) -> None:
@@ -346,7 +348,7 @@ def _add_files(sub: Any) -> None:
         dest="action", required=True
     )
     statistics.add_parser(
-        "rebuild", help="recount the ticket-time tallies from the tickets (and their triggers)"
+        "rebuild", help="recount the ticket time and volume tallies (and their triggers)"
     ).set_defaults(func=cmd_statistics_rebuild)
 
 

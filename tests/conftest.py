@@ -21,7 +21,7 @@ from servicedesk.accounts import service as accounts
 from servicedesk.app import create_app
 from servicedesk.db import MODEL_MODULES, normalise_url
 from servicedesk.settings import Settings
-from servicedesk.statistics import tallies
+from servicedesk.statistics import tallies, volumes
 
 # Cheap password hashing keeps the suite fast; production keeps the defaults.
 os.environ.setdefault("SERVICEDESK_ARGON2_TIME_COST", "1")
@@ -123,6 +123,7 @@ async def db() -> AsyncIterator[TortoiseContext]:
             # The schema comes from the models; the triggers that keep the statistics'
             # tallies come from a migration, so they are added here as it adds them.
             await tallies.install()
+            await volumes.install()
             yield ctx
     finally:
         if is_postgres() and name:

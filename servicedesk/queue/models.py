@@ -93,17 +93,6 @@ class Ticket(Model):
             # of the window's queues, however many wait.
             ("status", "rank", "taken_at", "id"),
             ("day", "service_point_id"),
-            # Covers the statistics' volume counts (by point, matter, day, hour): a month is
-            # read from the index alone, not from the tickets' rows.
-            (
-                "day",
-                "service_point_id",
-                "matter_id",
-                "status",
-                "transferred_from_id",
-                "called_at",
-                "taken_at",
-            ),
         )
         unique_together = (("queue", "day", "seq"),)
 

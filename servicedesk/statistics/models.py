@@ -34,3 +34,24 @@ class TicketTimeTally(Model):
         table = "ticket_time_tallies"
         table_description = "Ticket times per day, point and window or clerk, kept by triggers"
         unique_together = (("day", "service_point_id", "per", "key_id", "kind"),)
+
+
+class TicketVolumeTally(Model):
+    """Numbers, calls, no-shows and finished services for one day, point and matter (or
+    hour of day), kept by triggers on tickets (``statistics.volumes``)."""
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    service_point_id = fields.IntField()
+    # per ``matter``: key_id is the matter (0 for none); ``hour``: the Beijing hour taken.
+    per = fields.CharField(max_length=8)
+    key_id = fields.IntField()
+    tickets = fields.IntField(default=0)
+    called = fields.IntField(default=0)
+    no_shows = fields.IntField(default=0)
+    done = fields.IntField(default=0)
+
+    class Meta:
+        table = "ticket_volume_tallies"
+        table_description = "Ticket volumes per day, point and matter or hour, kept by triggers"
+        unique_together = (("day", "service_point_id", "per", "key_id"),)

@@ -1,8 +1,8 @@
 """The aggregate queries behind service statistics, one statement each, grouped by a key.
 
-Every query filters on an indexed date column first (tickets.day, cases.received_at,
-cases.decided_on, evaluations.day) and returns one row per group. Waiting and service
-times come from their tallies (``times``).
+Every query filters on an indexed date column first (cases.received_at, cases.decided_on,
+evaluations.day, the tallies' day) and returns one row per group. Ticket volumes come
+from their tallies (``volumes``), waiting and service times from theirs (``times``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from servicedesk.statistics import volumes
 from servicedesk.statistics.sql import Sql, day_bounds, dialect, fetch
 
 Rows = dict[Any, dict[str, Any]]
@@ -43,24 +44,29 @@ def _keyed(rows: list[dict[str, Any]]) -> Rows:
     return {row.pop("g"): row for row in rows}
 
 
-TICKET_KEYS = {"point": "service_point_id", "matter": "matter_id", "day": None, "hour": None}
+# key → (the volume tallies' grain, the group): every ticket counts once under each grain.
+TICKET_KEYS = {
+    "point": ("hour", "service_point_id"),
+    "matter": ("matter", "key_id"),
+    "day": ("hour", "day"),
+    "hour": ("hour", "key_id"),
+}
 
 
 async def tickets_by(scope: Scope, key: str) -> Rows:
-    """Numbers issued (onward rows of transfers not counted again), calls, no-shows."""
+    """Numbers issued (onward rows of transfers not counted again), calls, no-shows and
+    services done, from the volume tallies (``volumes``)."""
     sql = Sql(dialect())
-    # Grouped by the date column itself (indexed, no formatting per row); ISO text after.
-    group = {"day": "day", "hour": sql.hour("taken_at")}.get(key) or TICKET_KEYS[key]
+    per, group = TICKET_KEYS[key]
     text = (
-        f"SELECT {group} AS g,"
-        " COUNT(CASE WHEN transferred_from_id IS NULL THEN 1 END) AS tickets,"
-        " COUNT(called_at) AS called,"
-        " COUNT(CASE WHEN status = 'no_show' THEN 1 END) AS no_shows,"
-        " COUNT(CASE WHEN status = 'done' THEN 1 END) AS done"
-        f" FROM tickets WHERE day >= {sql.p(scope.start)} AND day <= {sql.p(scope.end)}"
-        f"{_point(sql, scope)} GROUP BY {group}"
+        f"SELECT {group} AS g, SUM(tickets) AS tickets, SUM(called) AS called,"
+        " SUM(no_shows) AS no_shows, SUM(done) AS done"
+        f" FROM {volumes.TABLE} WHERE day >= {sql.p(scope.start)} AND day <= {sql.p(scope.end)}"
+        f" AND per = {sql.p(per)}{_point(sql, scope)} GROUP BY {group}"
     )
     rows = _keyed(await fetch(sql, text))
+    if key == "matter":  # 0: tickets whose matter was removed since
+        return {(g or None): row for g, row in rows.items()}
     if key == "day":
         return {g if isinstance(g, str) else g.isoformat(): row for g, row in rows.items()}
     return rows

@@ -108,7 +108,9 @@ def _postgres_ddl() -> list[str]:
     return [
         *_drop("postgres"),
         function,
-        f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets {run}",
+        # A ticket is taken uncalled (nothing to count) unless a bulk load brings it.
+        f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets"
+        f" FOR EACH ROW WHEN (NEW.called_at IS NOT NULL) EXECUTE FUNCTION {TRIGGER}()",
         f"CREATE TRIGGER {TRIGGER}_upd AFTER UPDATE ON tickets"
         f" FOR EACH ROW WHEN ({_changed('postgres')}) EXECUTE FUNCTION {TRIGGER}()",
         f"CREATE TRIGGER {TRIGGER}_del AFTER DELETE ON tickets {run}",
@@ -120,7 +122,8 @@ def _sqlite_ddl() -> list[str]:
     new = upsert("sqlite", contributions("sqlite", "NEW"), 1)
     return [
         *_drop("sqlite"),
-        f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets BEGIN {new}; END",
+        f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets"
+        f" WHEN NEW.called_at IS NOT NULL BEGIN {new}; END",
         f"CREATE TRIGGER {TRIGGER}_upd AFTER UPDATE ON tickets"
         f" WHEN {_changed('sqlite')} BEGIN {old}; {new}; END",
         f"CREATE TRIGGER {TRIGGER}_del AFTER DELETE ON tickets BEGIN {old}; END",

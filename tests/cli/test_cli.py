@@ -175,10 +175,19 @@ TALLIED = (
     "SELECT per, kind, n, seconds, b05, b07, b20 FROM ticket_time_tallies"
     " WHERE n <> 0 ORDER BY per, kind"
 )
+# Both tickets were taken at 09:00 in Beijing, with no matter: one done, one a no-show.
+VOLUMES = (
+    "SELECT per, key_id, tickets, called, no_shows, done FROM ticket_volume_tallies ORDER BY per"
+)
+COUNTED = [
+    {"per": per, "key_id": key, "tickets": 2, "called": 2, "no_shows": 1, "done": 1}
+    for per, key in (("hour", 9), ("matter", 0))
+]
 
 
-def test_migration_0015_and_the_rebuild_command_tally_existing_tickets(tmp_path: Path) -> None:
-    """Upgrading fills the ticket-time tallies; `statistics rebuild` recounts them."""
+def test_migrations_and_the_rebuild_command_tally_existing_tickets(tmp_path: Path) -> None:
+    """Upgrading fills the ticket time (0015) and volume (0016) tallies; `statistics
+    rebuild` recounts both."""
     url = server_database_url(tmp_path, prefix="tally")
     env = {**os.environ, "SERVICEDESK_DATABASE_URL": url}
     assert tortoise_cli(["migrate", "models", "0009_case_statistics"], env).returncode == 0
@@ -190,8 +199,11 @@ def test_migration_0015_and_the_rebuild_command_tally_existing_tickets(tmp_path:
         for kind, n, s, b05, b07, b20 in (("service", 1, 420, 0, 1, 0), ("wait", 2, 1500, 1, 0, 1))
     ]
     assert asyncio.run(_sql(url, (TALLIED,))) == want
-    asyncio.run(_sql(url, ("DELETE FROM ticket_time_tallies", "SELECT 1")))
+    assert asyncio.run(_sql(url, (VOLUMES,))) == COUNTED
+    wipe = ("DELETE FROM ticket_time_tallies", "DELETE FROM ticket_volume_tallies", "SELECT 1")
+    asyncio.run(_sql(url, wipe))
     rebuilt = run(["statistics", "rebuild"], url)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "4 tally rows" in rebuilt.stdout
+    assert "4 time tally rows and 2 volume tally rows" in rebuilt.stdout
     assert asyncio.run(_sql(url, (TALLIED,))) == want
+    assert asyncio.run(_sql(url, (VOLUMES,))) == COUNTED

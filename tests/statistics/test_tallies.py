@@ -20,10 +20,10 @@ from servicedesk.catalogue import service as catalogue
 from servicedesk.errors import ServiceDeskError
 from servicedesk.queue import calls, issuing, transitions
 from servicedesk.queue.models import Ticket
-from servicedesk.statistics import tallies, times
-from servicedesk.statistics.models import BUCKETS, TicketTimeTally
+from servicedesk.statistics import queries, tallies, times, volumes
+from servicedesk.statistics.models import BUCKETS, TicketTimeTally, TicketVolumeTally
 from servicedesk.statistics.queries import Scope
-from servicedesk.timeutil import beijing, frozen
+from servicedesk.timeutil import BEIJING, beijing, frozen
 from tests.factories import make_catalogue, make_user
 
 MATTERS = ["HTE-CERT", "TECH-SME", "WORK-RES", "POLICY-DIST", "FOREIGN-WP", "SRDI-SME"]
@@ -153,3 +153,57 @@ async def test_percentiles_equal_the_tickets_nearest_rank(db: TortoiseContext) -
         for g, row in raw.items():
             for field in ("wait_s_p50", "wait_s_p90", "service_s_p50", "service_s_p90"):
                 assert by_key[g][field] == times.minute_seconds(row[field]), (key, g, field)
+
+
+def volumes_from_tickets(tickets: list[Ticket]) -> dict[tuple[Any, ...], list[int]]:
+    """(day, point, per, key) → [tickets, called, no-shows, done], from the rows."""
+    out: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for t in tickets:
+        counts = [
+            int(t.transferred_from_id is None),
+            int(t.called_at is not None),
+            int(t.status.value == "no_show"),
+            int(t.status.value == "done"),
+        ]
+        hour = t.taken_at.astimezone(BEIJING).hour
+        for per, key in (("matter", t.matter_id or 0), ("hour", hour)):
+            row = out[(t.day, t.service_point_id, per, key)]
+            row[:] = [a + b for a, b in zip(row, counts, strict=True)]
+    return {k: v for k, v in out.items() if any(v)}
+
+
+async def volumes_tallied() -> dict[tuple[Any, ...], list[int]]:
+    return {
+        (r.day, r.service_point_id, r.per, r.key_id): [r.tickets, r.called, r.no_shows, r.done]
+        for r in await TicketVolumeTally.all()
+        if r.tickets or r.called or r.no_shows or r.done
+    }
+
+
+async def test_the_volume_tallies_follow_every_move_and_a_rebuild_agrees(
+    db: TortoiseContext,
+) -> None:
+    del db
+    await a_busy_day(random.Random(7))  # a day with no-shows
+    tickets = await Ticket.all()
+    want = volumes_from_tickets(tickets)
+    assert len({k[3] for k in want if k[2] == "hour"}) >= 3  # the moves span hours
+    assert any(v[2] for v in want.values())  # no-shows
+    assert any(v[3] for v in want.values())  # services done
+    assert any(t.transferred_from_id for t in tickets)
+    assert await volumes_tallied() == want
+    assert await volumes.rebuild() > 0
+    assert await volumes_tallied() == want
+    # The statistics read them: each breakdown sums the tickets of its group.
+    scope = Scope(date(2026, 11, 16), date(2026, 11, 17))
+    for key, of in (
+        ("point", lambda t: t.service_point_id),
+        ("matter", lambda t: t.matter_id),
+        ("day", lambda t: t.day.isoformat()),
+        ("hour", lambda t: t.taken_at.astimezone(BEIJING).hour),
+    ):
+        counted: dict[Any, int] = defaultdict(int)
+        for t in tickets:
+            counted[of(t)] += int(t.transferred_from_id is None)
+        got = await queries.tickets_by(scope, key)
+        assert {g: int(row["tickets"]) for g, row in got.items()} == dict(counted), key

@@ -1,0 +1,141 @@
+"""Keeping ``ticket_volume_tallies``: how many numbers, calls, no-shows and finished
+services each day brought, per service point and matter and per point and hour.
+
+Like the time tallies (``tallies``), database triggers on ``tickets`` keep them in the
+same transaction as every write, whichever code path (or bulk load) made it: an updated
+row takes back what its old version added and adds what its new version counts;
+``rebuild`` recounts them from the tickets. A month of a city's volumes is then a few
+thousand tally rows, not every ticket (or an index of every ticket).
+
+What a ticket adds, once under its matter (``per`` = ``matter``, ``key_id`` the matter,
+0 for none) and once under the Beijing hour it was taken (``per`` = ``hour``):
+
+* ``tickets``: 1 for a number issued here (not the onward row of a transfer);
+* ``called``: 1 once it has been called; ``no_shows``: 1 when it ended as a no-show;
+  ``done``: 1 when it was served to the end.
+"""
+
+from __future__ import annotations
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+TABLE = "ticket_volume_tallies"
+KEY = ("day", "service_point_id", "per", "key_id")
+COUNTS = ("tickets", "called", "no_shows", "done")
+TRIGGER = "ticket_volume_tally"
+
+
+def hour(dialect: str, column: str) -> str:
+    """The Beijing hour of day of an instant (UTC+8: China keeps no summer time)."""
+    if dialect == "postgres":  # arithmetic, not a time-zone lookup per row
+        epoch = f"CAST(FLOOR(date_part('epoch', {column})) AS BIGINT)"
+        return f"CAST((({epoch} + 28800) % 86400) / 3600 AS INTEGER)"
+    return f"CAST(strftime('%H', {column}, '+8 hours') AS INTEGER)"
+
+
+def contributions(dialect: str, r: str, source: str = "") -> str:
+    """Rows (day, service_point_id, per, key_id, tickets, called, no_shows, done) that
+    ticket row ``r`` adds; ``source`` is the FROM clause when ``r`` is a table alias."""
+    counts = (
+        f"CASE WHEN {r}.transferred_from_id IS NULL THEN 1 ELSE 0 END AS tickets,"
+        f" CASE WHEN {r}.called_at IS NOT NULL THEN 1 ELSE 0 END AS called,"
+        f" CASE WHEN {r}.status = 'no_show' THEN 1 ELSE 0 END AS no_shows,"
+        f" CASE WHEN {r}.status = 'done' THEN 1 ELSE 0 END AS done"
+    )
+    keys = (("matter", f"COALESCE({r}.matter_id, 0)"), ("hour", hour(dialect, f"{r}.taken_at")))
+    return " UNION ALL ".join(
+        f"SELECT {r}.day AS day, {r}.service_point_id AS service_point_id,"
+        f" '{per}' AS per, {key} AS key_id, {counts} {source}"
+        for per, key in keys
+    )
+
+
+def upsert(rows: str, delta: int) -> str:
+    """Add (``delta`` 1) or take back (-1) the contributions ``rows`` to the tallies."""
+    sums = ", ".join(f"SUM({delta} * {c})" for c in COUNTS)
+    keep = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in COUNTS)
+    return (
+        f"INSERT INTO {TABLE} ({', '.join((*KEY, *COUNTS))})"
+        f" SELECT {', '.join(KEY)}, {sums} FROM ({rows}) c WHERE true"
+        f" GROUP BY {', '.join(KEY)} ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {keep}"
+    )
+
+
+def _changed(dialect: str) -> str:
+    """Whether an update moves the ticket between tally rows or counts."""
+    differs = "IS DISTINCT FROM" if dialect == "postgres" else "IS NOT"
+    checks = [
+        f"OLD.{c} {differs} NEW.{c}"
+        for c in ("day", "service_point_id", "matter_id", "taken_at", "status")
+    ]
+    checks.append(f"(OLD.transferred_from_id IS NULL) {differs} (NEW.transferred_from_id IS NULL)")
+    checks.append(f"(OLD.called_at IS NULL) {differs} (NEW.called_at IS NULL)")
+    return " OR ".join(checks)
+
+
+def ddl(dialect: str) -> list[str]:
+    """Statements that (re)create the triggers on ``tickets``."""
+    old = upsert(contributions(dialect, "OLD"), -1)
+    new = upsert(contributions(dialect, "NEW"), 1)
+    if dialect != "postgres":
+        return [
+            *drop(dialect),
+            f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets BEGIN {new}; END",
+            f"CREATE TRIGGER {TRIGGER}_upd AFTER UPDATE ON tickets"
+            f" WHEN {_changed(dialect)} BEGIN {old}; {new}; END",
+            f"CREATE TRIGGER {TRIGGER}_del AFTER DELETE ON tickets BEGIN {old}; END",
+        ]
+    function = (
+        f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$"
+        f" BEGIN IF TG_OP <> 'INSERT' THEN {old}; END IF;"
+        f" IF TG_OP <> 'DELETE' THEN {new}; END IF; RETURN NULL; END $$"
+    )
+    run = f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()"
+    return [
+        *drop(dialect),
+        function,
+        f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets {run}",
+        f"CREATE TRIGGER {TRIGGER}_upd AFTER UPDATE ON tickets"
+        f" FOR EACH ROW WHEN ({_changed(dialect)}) EXECUTE FUNCTION {TRIGGER}()",
+        f"CREATE TRIGGER {TRIGGER}_del AFTER DELETE ON tickets {run}",
+    ]
+
+
+def drop(dialect: str) -> list[str]:
+    on = " ON tickets" if dialect == "postgres" else ""
+    statements = [f"DROP TRIGGER IF EXISTS {TRIGGER}_{op}{on}" for op in ("ins", "upd", "del")]
+    if dialect == "postgres":
+        statements.append(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
+    return statements
+
+
+async def rebuild(conn: BaseDBAsyncClient | None = None) -> int:
+    """Recount every volume tally from the tickets; the rows written. Without ``conn``
+    in a transaction of its own (on PostgreSQL the tickets are locked against writes
+    meanwhile), else in the caller's."""
+    if conn is None:
+        async with in_transaction() as tx:
+            return await rebuild(tx)
+    dialect = str(conn.capabilities.dialect)
+    if dialect == "postgres":
+        await conn.execute_query("LOCK TABLE tickets IN SHARE MODE")
+    await conn.execute_query(f"DELETE FROM {TABLE}")
+    await conn.execute_query(upsert(contributions(dialect, "r", "FROM tickets r"), 1))
+    found = await conn.execute_query_dict(f"SELECT COUNT(*) AS n FROM {TABLE}")
+    return int(found[0]["n"])
+
+
+async def install(conn: BaseDBAsyncClient | None = None) -> None:
+    """(Re)create the triggers that keep the volume tallies."""
+    client = conn or connections.get("default")
+    for statement in ddl(str(client.capabilities.dialect)):
+        await client.execute_query(statement)
+
+
+async def uninstall(conn: BaseDBAsyncClient | None = None) -> None:
+    """Drop the triggers (the tallies then stand still until ``install`` and ``rebuild``)."""
+    client = conn or connections.get("default")
+    for statement in drop(str(client.capabilities.dialect)):
+        await client.execute_query(statement)
