@@ -35,31 +35,51 @@ def hour(dialect: str, column: str) -> str:
     return f"CAST(strftime('%H', {column}, '+8 hours') AS INTEGER)"
 
 
-def contributions(dialect: str, r: str, source: str = "") -> str:
+def _counts(r: str) -> list[str]:
+    return [
+        f"CASE WHEN {r}.transferred_from_id IS NULL THEN 1 ELSE 0 END",
+        f"CASE WHEN {r}.called_at IS NOT NULL THEN 1 ELSE 0 END",
+        f"CASE WHEN {r}.status = 'no_show' THEN 1 ELSE 0 END",
+        f"CASE WHEN {r}.status = 'done' THEN 1 ELSE 0 END",
+    ]
+
+
+def _keys(dialect: str, r: str) -> list[tuple[str, str]]:
+    return [("matter", f"COALESCE({r}.matter_id, 0)"), ("hour", hour(dialect, f"{r}.taken_at"))]
+
+
+def contributions(dialect: str, r: str, source: str) -> str:
     """Rows (day, service_point_id, per, key_id, tickets, called, no_shows, done) that
-    ticket row ``r`` adds; ``source`` is the FROM clause when ``r`` is a table alias."""
-    counts = (
-        f"CASE WHEN {r}.transferred_from_id IS NULL THEN 1 ELSE 0 END AS tickets,"
-        f" CASE WHEN {r}.called_at IS NOT NULL THEN 1 ELSE 0 END AS called,"
-        f" CASE WHEN {r}.status = 'no_show' THEN 1 ELSE 0 END AS no_shows,"
-        f" CASE WHEN {r}.status = 'done' THEN 1 ELSE 0 END AS done"
-    )
-    keys = (("matter", f"COALESCE({r}.matter_id, 0)"), ("hour", hour(dialect, f"{r}.taken_at")))
+    the tickets ``r`` of ``source`` (a FROM clause) add."""
+    counts = ", ".join(f"{c} AS {name}" for c, name in zip(_counts(r), COUNTS, strict=True))
     return " UNION ALL ".join(
         f"SELECT {r}.day AS day, {r}.service_point_id AS service_point_id,"
         f" '{per}' AS per, {key} AS key_id, {counts} {source}"
-        for per, key in keys
+        for per, key in _keys(dialect, r)
     )
 
 
-def upsert(rows: str, delta: int) -> str:
-    """Add (``delta`` 1) or take back (-1) the contributions ``rows`` to the tallies."""
-    sums = ", ".join(f"SUM({delta} * {c})" for c in COUNTS)
-    keep = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in COUNTS)
+_KEEP = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in COUNTS)
+_CONFLICT = f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {_KEEP}"
+_INTO = f"INSERT INTO {TABLE} ({', '.join((*KEY, *COUNTS))})"
+
+
+def row_upserts(dialect: str, r: str, delta: int) -> str:
+    """Statements (joined by ``;``) that add (``delta`` 1) or take back (-1) what the
+    trigger's row ``r`` (OLD or NEW) counts: one plain upsert per grain."""
+    counts = ", ".join(f"{delta} * {c}" for c in _counts(r))
+    return "; ".join(
+        f"{_INTO} VALUES ({r}.day, {r}.service_point_id, '{per}', {key}, {counts}){_CONFLICT}"
+        for per, key in _keys(dialect, r)
+    )
+
+
+def upsert(rows: str) -> str:
+    """Add the contributions ``rows`` to the tallies (a rebuild)."""
+    sums = ", ".join(f"SUM({c})" for c in COUNTS)
     return (
-        f"INSERT INTO {TABLE} ({', '.join((*KEY, *COUNTS))})"
-        f" SELECT {', '.join(KEY)}, {sums} FROM ({rows}) c WHERE true"
-        f" GROUP BY {', '.join(KEY)} ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {keep}"
+        f"{_INTO} SELECT {', '.join(KEY)}, {sums} FROM ({rows}) c WHERE true"
+        f" GROUP BY {', '.join(KEY)}{_CONFLICT}"
     )
 
 
@@ -77,8 +97,8 @@ def _changed(dialect: str) -> str:
 
 def ddl(dialect: str) -> list[str]:
     """Statements that (re)create the triggers on ``tickets``."""
-    old = upsert(contributions(dialect, "OLD"), -1)
-    new = upsert(contributions(dialect, "NEW"), 1)
+    old = row_upserts(dialect, "OLD", -1)
+    new = row_upserts(dialect, "NEW", 1)
     if dialect != "postgres":
         return [
             *drop(dialect),
@@ -122,7 +142,7 @@ async def rebuild(conn: BaseDBAsyncClient | None = None) -> int:
     if dialect == "postgres":
         await conn.execute_query("LOCK TABLE tickets IN SHARE MODE")
     await conn.execute_query(f"DELETE FROM {TABLE}")
-    await conn.execute_query(upsert(contributions(dialect, "r", "FROM tickets r"), 1))
+    await conn.execute_query(upsert(contributions(dialect, "r", "FROM tickets r")))
     found = await conn.execute_query_dict(f"SELECT COUNT(*) AS n FROM {TABLE}")
     return int(found[0]["n"])
 
