@@ -15,6 +15,11 @@ What a ticket adds (DESIGN §6.1, as the statistics page counts it):
 Each counts once under its window and once under the clerk who called, in the bucket
 of its whole minutes: seconds rounded to the nearest minute (half up), negative as 0,
 90 and more together.
+
+Migrations 0015 and 0016 call ``install`` and ``rebuild`` as they are now: a later change to the
+tally's columns must come with a migration of its own and keep the statements the
+earlier migrations need (copied into them), or an upgrade from before would run the
+new statements on the old table.
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ What a ticket adds, once under its matter (``per`` = ``matter``, ``key_id`` the 
 * ``tickets``: 1 for a number issued here (not the onward row of a transfer);
 * ``called``: 1 once it has been called; ``no_shows``: 1 when it ended as a no-show;
   ``done``: 1 when it was served to the end.
+
+Migration 0016 calls ``install`` and ``rebuild`` as they are now: a later change to the
+tally's columns must come with a migration of its own and keep the statements the
+earlier migrations need (copied into them), or an upgrade from before would run the
+new statements on the old table.
 """
 
 from __future__ import annotations
