@@ -33,17 +33,6 @@ from servicedesk.statistics.models import BUCKETS, CAP_MINUTES
 TABLE = "ticket_time_tallies"
 KEY = ("day", "service_point_id", "per", "key_id", "kind")
 TRIGGER = "ticket_time_tally"
-# A row counts differently only when one of these changes.
-WATCHED = (
-    "day",
-    "service_point_id",
-    "taken_at",
-    "called_at",
-    "finished_at",
-    "window_id",
-    "clerk_id",
-    "transferred_from_id",
-)
 
 
 def seconds(dialect: str, later: str, earlier: str) -> str:
@@ -94,20 +83,75 @@ def upsert(dialect: str, rows: str, delta: int) -> str:
     )
 
 
-def _changed(dialect: str) -> str:
+# Per kind: when a ticket row counts, its seconds (later, earlier), and the expressions
+# whose change moves it between tally rows or buckets. A trigger redoes a kind only
+# when one of these changed: a call touches the wait alone, a finish the service alone.
+KINDS = {
+    "wait": (
+        "{r}.called_at IS NOT NULL AND {r}.transferred_from_id IS NULL",
+        ("called_at", "taken_at"),
+        ("day", "service_point_id", "taken_at", "called_at", "window_id", "clerk_id")
+        + ("transferred_from_id",),
+    ),
+    "service": (
+        "{r}.status = 'done' AND {r}.called_at IS NOT NULL AND {r}.finished_at IS NOT NULL",
+        ("finished_at", "called_at"),
+        ("day", "service_point_id", "called_at", "finished_at", "window_id", "clerk_id")
+        + ("(status = 'done')",),
+    ),
+}
+
+
+def _of(r: str, expression: str) -> str:
+    """``expression`` (a column, or a bracketed expression on columns) of row ``r``."""
+    if expression.startswith("("):
+        return expression.replace("(", f"({r}.", 1)
+    return f"{r}.{expression}"
+
+
+def _kind_changed(dialect: str, kind: str) -> str:
     differs = "IS DISTINCT FROM" if dialect == "postgres" else "IS NOT"
-    checks = [f"OLD.{c} {differs} NEW.{c}" for c in WATCHED]
-    checks.append(f"(OLD.status = 'done') {differs} (NEW.status = 'done')")
-    return " OR ".join(checks)
+    return " OR ".join(f"{_of('OLD', e)} {differs} {_of('NEW', e)}" for e in KINDS[kind][2])
+
+
+def row_upsert(dialect: str, kind: str, r: str, delta: int) -> str:
+    """Add (``delta`` 1) or take back (-1) what the trigger's row ``r`` (OLD or NEW)
+    counts for ``kind``: its bucket computed once, one row per window and clerk."""
+    counted, (later, earlier), _ = KINDS[kind]
+    s = seconds(dialect, f"{r}.{later}", f"{r}.{earlier}")
+    columns = ", ".join((*KEY, "n", "seconds", *BUCKETS))
+    marks = ", ".join(f"CASE WHEN x.m = {m} THEN {delta} ELSE 0 END" for m in range(len(BUCKETS)))
+    keep = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in ("n", "seconds", *BUCKETS))
+    return (
+        f"INSERT INTO {TABLE} ({columns}) SELECT {r}.day, {r}.service_point_id, p.per,"
+        f" p.key_id, '{kind}', {delta}, {delta} * x.s, {marks}"
+        f" FROM (SELECT y.s, {bucket(dialect, 'y.s')} AS m FROM (SELECT {s} AS s) y) x,"
+        f" (SELECT 'window' AS per, COALESCE({r}.window_id, 0) AS key_id"
+        f" UNION ALL SELECT 'clerk', COALESCE({r}.clerk_id, 0)) p"
+        f" WHERE {counted.format(r=r)}"
+        f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {keep}"
+    )
+
+
+def _postgres_kind(kind: str) -> str:
+    """The function's part for one kind: redone only when its inputs changed."""
+    counted = KINDS[kind][0]
+    old = f"IF {counted.format(r='OLD')} THEN {row_upsert('postgres', kind, 'OLD', -1)}; END IF;"
+    new = f"IF {counted.format(r='NEW')} THEN {row_upsert('postgres', kind, 'NEW', 1)}; END IF;"
+    return (
+        f" IF TG_OP = 'UPDATE' THEN IF {_kind_changed('postgres', kind)} THEN {old} {new}"
+        f" END IF; ELSIF TG_OP = 'INSERT' THEN {new} ELSE {old} END IF;"
+    )
+
+
+def _changed(dialect: str) -> str:
+    return " OR ".join(f"({_kind_changed(dialect, kind)})" for kind in KINDS)
 
 
 def _postgres_ddl() -> list[str]:
-    old = upsert("postgres", contributions("postgres", "OLD"), -1)
-    new = upsert("postgres", contributions("postgres", "NEW"), 1)
     function = (
         f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$"
-        f" BEGIN IF TG_OP <> 'INSERT' THEN {old}; END IF;"
-        f" IF TG_OP <> 'DELETE' THEN {new}; END IF; RETURN NULL; END $$"
+        f" BEGIN{_postgres_kind('wait')}{_postgres_kind('service')} RETURN NULL; END $$"
     )
     run = f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()"
     return [
@@ -123,21 +167,28 @@ def _postgres_ddl() -> list[str]:
 
 
 def _sqlite_ddl() -> list[str]:
-    old = upsert("sqlite", contributions("sqlite", "OLD"), -1)
-    new = upsert("sqlite", contributions("sqlite", "NEW"), 1)
+    def both(r: str, delta: int) -> str:
+        return "; ".join(row_upsert("sqlite", kind, r, delta) for kind in KINDS)
+
+    updates = [
+        f"CREATE TRIGGER {TRIGGER}_upd_{kind} AFTER UPDATE ON tickets"
+        f" WHEN {_kind_changed('sqlite', kind)} BEGIN {row_upsert('sqlite', kind, 'OLD', -1)};"
+        f" {row_upsert('sqlite', kind, 'NEW', 1)}; END"
+        for kind in KINDS
+    ]
     return [
         *_drop("sqlite"),
         f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets"
-        f" WHEN NEW.called_at IS NOT NULL BEGIN {new}; END",
-        f"CREATE TRIGGER {TRIGGER}_upd AFTER UPDATE ON tickets"
-        f" WHEN {_changed('sqlite')} BEGIN {old}; {new}; END",
-        f"CREATE TRIGGER {TRIGGER}_del AFTER DELETE ON tickets BEGIN {old}; END",
+        f" WHEN NEW.called_at IS NOT NULL BEGIN {both('NEW', 1)}; END",
+        *updates,
+        f"CREATE TRIGGER {TRIGGER}_del AFTER DELETE ON tickets BEGIN {both('OLD', -1)}; END",
     ]
 
 
 def _drop(dialect: str) -> list[str]:
     on = " ON tickets" if dialect == "postgres" else ""
-    return [f"DROP TRIGGER IF EXISTS {TRIGGER}_{op}{on}" for op in ("ins", "upd", "del")]
+    names = ("ins", "upd", "upd_wait", "upd_service", "del")
+    return [f"DROP TRIGGER IF EXISTS {TRIGGER}_{name}{on}" for name in names]
 
 
 def _client(conn: BaseDBAsyncClient | None) -> BaseDBAsyncClient:

@@ -69,13 +69,34 @@ _CONFLICT = f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {_KEEP}"
 _INTO = f"INSERT INTO {TABLE} ({', '.join((*KEY, *COUNTS))})"
 
 
-def row_upserts(dialect: str, r: str, delta: int) -> str:
-    """Statements (joined by ``;``) that add (``delta`` 1) or take back (-1) what the
-    trigger's row ``r`` (OLD or NEW) counts: one plain upsert per grain."""
-    counts = ", ".join(f"{delta} * {c}" for c in _counts(r))
-    return "; ".join(
-        f"{_INTO} VALUES ({r}.day, {r}.service_point_id, '{per}', {key}, {counts}){_CONFLICT}"
-        for per, key in _keys(dialect, r)
+def row_upsert(dialect: str, r: str, counts: list[str]) -> str:
+    """Add ``counts`` (expressions, in the order of COUNTS) under both of the trigger's
+    row ``r``'s keys (OLD or NEW), in one statement."""
+    per = _keys(dialect, r)
+    keys = " UNION ALL ".join(
+        f"SELECT '{name}'{' AS per' if i == 0 else ''}, {key}{' AS key_id' if i == 0 else ''}"
+        for i, (name, key) in enumerate(per)
+    )
+    return (
+        f"{_INTO} SELECT {r}.day, {r}.service_point_id, p.per, p.key_id, {', '.join(counts)}"
+        f" FROM ({keys}) p WHERE true{_CONFLICT}"
+    )
+
+
+def _moves(dialect: str) -> tuple[str, str, str]:
+    """What an update does: take back OLD's counts, add NEW's, or, when the ticket
+    keeps its keys (nearly always), add the difference under them in one statement."""
+    old = row_upsert(dialect, "OLD", [f"-{c}" for c in _counts("OLD")])
+    new = row_upsert(dialect, "NEW", _counts("NEW"))
+    pairs = zip(_counts("NEW"), _counts("OLD"), strict=True)
+    difference = row_upsert(dialect, "NEW", [f"({n}) - ({o})" for n, o in pairs])
+    return old, new, difference
+
+
+def _same_keys(dialect: str) -> str:
+    same = "IS NOT DISTINCT FROM" if dialect == "postgres" else "IS"
+    return " AND ".join(
+        f"OLD.{c} {same} NEW.{c}" for c in ("day", "service_point_id", "matter_id", "taken_at")
     )
 
 
@@ -91,31 +112,34 @@ def upsert(rows: str) -> str:
 def _changed(dialect: str) -> str:
     """Whether an update moves the ticket between tally rows or counts."""
     differs = "IS DISTINCT FROM" if dialect == "postgres" else "IS NOT"
-    checks = [
-        f"OLD.{c} {differs} NEW.{c}"
-        for c in ("day", "service_point_id", "matter_id", "taken_at", "status")
-    ]
-    checks.append(f"(OLD.transferred_from_id IS NULL) {differs} (NEW.transferred_from_id IS NULL)")
-    checks.append(f"(OLD.called_at IS NULL) {differs} (NEW.called_at IS NULL)")
+    checks = [f"OLD.{c} {differs} NEW.{c}" for c in ("day", "service_point_id", "matter_id")]
+    checks.append(f"OLD.taken_at {differs} NEW.taken_at")
+    for flag in ("transferred_from_id IS NULL", "called_at IS NULL"):
+        checks.append(f"(OLD.{flag}) {differs} (NEW.{flag})")
+    for status in ("no_show", "done"):  # a start or a cancel changes no count
+        checks.append(f"(OLD.status = '{status}') {differs} (NEW.status = '{status}')")
     return " OR ".join(checks)
 
 
 def ddl(dialect: str) -> list[str]:
     """Statements that (re)create the triggers on ``tickets``."""
-    old = row_upserts(dialect, "OLD", -1)
-    new = row_upserts(dialect, "NEW", 1)
+    old, new, difference = _moves(dialect)
+    changed, same = _changed(dialect), _same_keys(dialect)
     if dialect != "postgres":
         return [
             *drop(dialect),
             f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets BEGIN {new}; END",
             f"CREATE TRIGGER {TRIGGER}_upd AFTER UPDATE ON tickets"
-            f" WHEN {_changed(dialect)} BEGIN {old}; {new}; END",
+            f" WHEN ({changed}) AND {same} BEGIN {difference}; END",
+            f"CREATE TRIGGER {TRIGGER}_mov AFTER UPDATE ON tickets"
+            f" WHEN ({changed}) AND NOT ({same}) BEGIN {old}; {new}; END",
             f"CREATE TRIGGER {TRIGGER}_del AFTER DELETE ON tickets BEGIN {old}; END",
         ]
     function = (
         f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$"
-        f" BEGIN IF TG_OP <> 'INSERT' THEN {old}; END IF;"
-        f" IF TG_OP <> 'DELETE' THEN {new}; END IF; RETURN NULL; END $$"
+        f" BEGIN IF TG_OP = 'UPDATE' THEN IF {same} THEN {difference}; ELSE {old}; {new};"
+        f" END IF; ELSIF TG_OP = 'INSERT' THEN {new}; ELSE {old}; END IF;"
+        " RETURN NULL; END $$"
     )
     run = f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()"
     return [
@@ -123,14 +147,15 @@ def ddl(dialect: str) -> list[str]:
         function,
         f"CREATE TRIGGER {TRIGGER}_ins AFTER INSERT ON tickets {run}",
         f"CREATE TRIGGER {TRIGGER}_upd AFTER UPDATE ON tickets"
-        f" FOR EACH ROW WHEN ({_changed(dialect)}) EXECUTE FUNCTION {TRIGGER}()",
+        f" FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {TRIGGER}()",
         f"CREATE TRIGGER {TRIGGER}_del AFTER DELETE ON tickets {run}",
     ]
 
 
 def drop(dialect: str) -> list[str]:
     on = " ON tickets" if dialect == "postgres" else ""
-    statements = [f"DROP TRIGGER IF EXISTS {TRIGGER}_{op}{on}" for op in ("ins", "upd", "del")]
+    names = ("ins", "upd", "mov", "del")
+    statements = [f"DROP TRIGGER IF EXISTS {TRIGGER}_{name}{on}" for name in names]
     if dialect == "postgres":
         statements.append(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
     return statements
