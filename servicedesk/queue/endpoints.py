@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
+from fastapi.dependencies.utils import request_params_to_args
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from tortoise.transactions import in_transaction
 
@@ -44,16 +47,38 @@ from servicedesk.queue.schemas import (
     ticket_read,
 )
 
-router = APIRouter(tags=["queue"])
-hot_router = APIRouter(tags=["queue"])
-SlotManager = require_roles("clerk", "supervisor", "official", "admin")
-
-
 # The hall's hot paths: a kiosk taking a number, a clerk calling, starting and
 # completing. ``hot_router`` is included ahead of every other router (routes are tried
 # in order), and each endpoint reads its caller and body itself instead of through
 # FastAPI's dependency and body solving, which cost as much as the work here; the
 # OpenAPI document still describes the body, the answer and the errors.
+
+
+class HotRoute(APIRoute):
+    """A hot path's route: FastAPI documents it from its signature as any other, but
+    a request goes straight to the endpoint with the request and its path parameters
+    (validated as FastAPI validates them, unless plain strings), without the dependency
+    solving it has no use for (about a tenth of a take's CPU)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        call, params = self.endpoint, self.dependant.path_params
+        plain = all(p.field_info.annotation is str for p in params)
+
+        async def handler(request: Request) -> Response:
+            values: dict[str, Any] = request.path_params
+            if not plain:
+                values, errors = request_params_to_args(params, values)
+                if errors:
+                    raise RequestValidationError(errors)
+            response: Response = await call(request=request, **values)
+            return response
+
+        return handler
+
+
+router = APIRouter(tags=["queue"])
+hot_router = APIRouter(tags=["queue"], route_class=HotRoute)
+SlotManager = require_roles("clerk", "supervisor", "official", "admin")
 
 
 async def _caller(request: Request, roles: tuple[str, ...]) -> Principal:
