@@ -135,13 +135,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _json(view: service.TicketView, status_code: int = 200) -> Response:
-    body = ticket_read(view).model_dump_json().encode()
+    body = TicketRead.__pydantic_serializer__.to_json(ticket_read(view))
     return Response(body, status_code=status_code, media_type="application/json")
 
 
 def _created(view: service.TicketView) -> Response:
     """A new number's answer: the ticket and the receipt's secret code."""
-    body = ticket_created(view).model_dump_json().encode()
+    body = TicketCreated.__pydantic_serializer__.to_json(ticket_created(view))
     return Response(body, status_code=201, media_type="application/json")
 
 
