@@ -29,7 +29,7 @@ from servicedesk.exemptions.endpoints import spot_checks_router
 from servicedesk.incubators.endpoints import router as incubators_router
 from servicedesk.notifications.endpoints import router as notifications_router
 from servicedesk.policy.endpoints import router as policy_router
-from servicedesk.queue.endpoints import hot_router as queue_hot_router
+from servicedesk.queue.endpoints import hot_routes as queue_hot_routes
 from servicedesk.queue.endpoints import router as queue_router
 from servicedesk.ratings.endpoints import published_router
 from servicedesk.ratings.endpoints import router as ratings_router
@@ -137,8 +137,8 @@ def create_app(settings: Settings | None = None, *, init_db: bool = True) -> Fas
     )
     app.add_middleware(headers.SecurityHeaders, hsts=settings.cookie_secure)
     # Routes are tried in order: the hall's hot paths (take a number, call-next, start,
-    # complete) first, at the top level, so they do not wait on every other match.
-    app.include_router(queue_hot_router, prefix=API_PREFIX)
+    # complete) first, as the app's own routes, so they do not wait on every other match.
+    app.router.routes.extend(queue_hot_routes(API_PREFIX))
     app.include_router(api_router())
     openapi.install(app)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")

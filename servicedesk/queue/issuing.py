@@ -239,8 +239,9 @@ async def issue_counted(
     consoles hear of it (event ``taken``, see :func:`events.taken`)."""
     client = connections.get("default")
     moment = taken_at or now()
+    day = beijing_date(moment)
     values = {
-        "day": ticket_db_value("day", beijing_date(moment)),
+        "day": ticket_db_value("day", day),
         "priority": priority.value,
         "rank": RANK[priority],
         "taken_at": ticket_db_value("taken_at", moment),
@@ -261,6 +262,9 @@ async def issue_counted(
     if row is None:
         return None
     events.taken(row["sp_code"], row["q_code"])
+    # The day and the instant as inserted, rather than parsed back from SQLite's text
+    # (the same values; parsing them was a twentieth of a take's CPU).
+    row["day"], row["taken_at"] = day, moment
     return _issued(row, RANK[priority])
 
 

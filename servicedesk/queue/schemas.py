@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -38,24 +38,28 @@ class TicketRead(BaseModel):
     transferred_to: int | None
 
 
-def ticket_read(v: TicketView) -> TicketRead:
+def _read_fields(v: TicketView) -> dict[str, Any]:
     t = v.ticket
-    return TicketRead(
-        id=t.id,
-        ticket_no=t.ticket_no,
-        queue=v.queue,
-        status=t.status.value,
-        priority=t.priority.value,
-        position=v.estimate.position if v.estimate else None,
-        estimated_wait_minutes=v.estimate.minutes if v.estimate else None,
-        window=v.window,
-        taken_at=t.taken_at,
-        called_at=t.called_at,
-        recalls=t.recalls,
-        case_no=t.case_no,
-        transferred_from=t.transferred_from_id,
-        transferred_to=v.transferred_to,
-    )
+    return {
+        "id": t.id,
+        "ticket_no": t.ticket_no,
+        "queue": v.queue,
+        "status": t.status.value,
+        "priority": t.priority.value,
+        "position": v.estimate.position if v.estimate else None,
+        "estimated_wait_minutes": v.estimate.minutes if v.estimate else None,
+        "window": v.window,
+        "taken_at": t.taken_at,
+        "called_at": t.called_at,
+        "recalls": t.recalls,
+        "case_no": t.case_no,
+        "transferred_from": t.transferred_from_id,
+        "transferred_to": v.transferred_to,
+    }
+
+
+def ticket_read(v: TicketView) -> TicketRead:
+    return TicketRead(**_read_fields(v))
 
 
 class TicketCreated(TicketRead):
@@ -65,7 +69,7 @@ class TicketCreated(TicketRead):
 
 
 def ticket_created(v: TicketView) -> TicketCreated:
-    return TicketCreated(**ticket_read(v).model_dump(), receipt_code=v.ticket.code)
+    return TicketCreated(**_read_fields(v), receipt_code=v.ticket.code)
 
 
 class CallRead(BaseModel):
