@@ -37,6 +37,8 @@ os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYT
 SERVER_ENV = {
     "SERVICEDESK_ENVIRONMENT": "production",
     "SERVICEDESK_SECRET_KEY": "bench-secret-key-not-for-production-use",
+    # Plain HTTP on the loopback: production refuses to start over HTTP unless told so.
+    "SERVICEDESK_PLAIN_HTTP": "true",
 }
 
 
