@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 ('service_point_id', fields.IntField()),
                 ('per', fields.CharField(max_length=8)),
                 ('key_id', fields.IntField()),
+                ('entries', fields.IntField(default=0)),
                 ('tickets', fields.IntField(default=0)),
                 ('called', fields.IntField(default=0)),
                 ('no_shows', fields.IntField(default=0)),

@@ -46,6 +46,7 @@ class TicketVolumeTally(Model):
     # per ``matter``: key_id is the matter (0 for none); ``hour``: the Beijing hour taken.
     per = fields.CharField(max_length=8)
     key_id = fields.IntField()
+    entries = fields.IntField(default=0)  # ticket rows, whatever they count
     tickets = fields.IntField(default=0)
     called = fields.IntField(default=0)
     no_shows = fields.IntField(default=0)

@@ -63,6 +63,7 @@ async def tickets_by(scope: Scope, key: str) -> Rows:
         " SUM(no_shows) AS no_shows, SUM(done) AS done"
         f" FROM {volumes.TABLE} WHERE day >= {sql.p(scope.start)} AND day <= {sql.p(scope.end)}"
         f" AND per = {sql.p(per)}{_point(sql, scope)} GROUP BY {group}"
+        " HAVING SUM(entries) > 0"
     )
     rows = _keyed(await fetch(sql, text))
     if key == "matter":  # 0: tickets whose matter was removed since

@@ -10,6 +10,8 @@ thousand tally rows, not every ticket (or an index of every ticket).
 What a ticket adds, once under its matter (``per`` = ``matter``, ``key_id`` the matter,
 0 for none) and once under the Beijing hour it was taken (``per`` = ``hour``):
 
+* ``entries``: 1 for every ticket row, so a group whose tickets all moved away or were
+  deleted is known to be empty (as a count of the rows would not list it);
 * ``tickets``: 1 for a number issued here (not the onward row of a transfer);
 * ``called``: 1 once it has been called; ``no_shows``: 1 when it ended as a no-show;
   ``done``: 1 when it was served to the end.
@@ -28,7 +30,7 @@ from tortoise.transactions import in_transaction
 
 TABLE = "ticket_volume_tallies"
 KEY = ("day", "service_point_id", "per", "key_id")
-COUNTS = ("tickets", "called", "no_shows", "done")
+COUNTS = ("entries", "tickets", "called", "no_shows", "done")
 TRIGGER = "ticket_volume_tally"
 
 
@@ -42,6 +44,7 @@ def hour(dialect: str, column: str) -> str:
 
 def _counts(r: str) -> list[str]:
     return [
+        "1",
         f"CASE WHEN {r}.transferred_from_id IS NULL THEN 1 ELSE 0 END",
         f"CASE WHEN {r}.called_at IS NOT NULL THEN 1 ELSE 0 END",
         f"CASE WHEN {r}.status = 'no_show' THEN 1 ELSE 0 END",

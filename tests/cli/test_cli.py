@@ -177,10 +177,11 @@ TALLIED = (
 )
 # Both tickets were taken at 09:00 in Beijing, with no matter: one done, one a no-show.
 VOLUMES = (
-    "SELECT per, key_id, tickets, called, no_shows, done FROM ticket_volume_tallies ORDER BY per"
+    "SELECT per, key_id, entries, tickets, called, no_shows, done"
+    " FROM ticket_volume_tallies ORDER BY per"
 )
 COUNTED = [
-    {"per": per, "key_id": key, "tickets": 2, "called": 2, "no_shows": 1, "done": 1}
+    {"per": per, "key_id": key, "entries": 2, "tickets": 2, "called": 2, "no_shows": 1, "done": 1}
     for per, key in (("hour", 9), ("matter", 0))
 ]
 

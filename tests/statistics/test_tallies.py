@@ -128,6 +128,10 @@ async def test_the_tallies_follow_every_move_and_a_rebuild_agrees(db: TortoiseCo
     assert await tallied() == want
     assert await tallies.rebuild() > 0
     assert await tallied() == want
+    # Deleted tickets (a removed service point's, say) take back what they added.
+    gone = [t.id for t in tickets if t.status.value == "done"][:3]
+    await Ticket.filter(id__in=gone).delete()
+    assert await tallied() == counted_from_tickets(await Ticket.all())
 
 
 async def test_percentiles_equal_the_tickets_nearest_rank(db: TortoiseContext) -> None:
@@ -156,10 +160,11 @@ async def test_percentiles_equal_the_tickets_nearest_rank(db: TortoiseContext) -
 
 
 def volumes_from_tickets(tickets: list[Ticket]) -> dict[tuple[Any, ...], list[int]]:
-    """(day, point, per, key) → [tickets, called, no-shows, done], from the rows."""
-    out: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    """(day, point, per, key) → [rows, tickets, called, no-shows, done], from the rows."""
+    out: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for t in tickets:
         counts = [
+            1,
             int(t.transferred_from_id is None),
             int(t.called_at is not None),
             int(t.status.value == "no_show"),
@@ -174,9 +179,15 @@ def volumes_from_tickets(tickets: list[Ticket]) -> dict[tuple[Any, ...], list[in
 
 async def volumes_tallied() -> dict[tuple[Any, ...], list[int]]:
     return {
-        (r.day, r.service_point_id, r.per, r.key_id): [r.tickets, r.called, r.no_shows, r.done]
+        (r.day, r.service_point_id, r.per, r.key_id): [
+            r.entries,
+            r.tickets,
+            r.called,
+            r.no_shows,
+            r.done,
+        ]
         for r in await TicketVolumeTally.all()
-        if r.tickets or r.called or r.no_shows or r.done
+        if r.entries
     }
 
 
@@ -188,12 +199,16 @@ async def test_the_volume_tallies_follow_every_move_and_a_rebuild_agrees(
     tickets = await Ticket.all()
     want = volumes_from_tickets(tickets)
     assert len({k[3] for k in want if k[2] == "hour"}) >= 3  # the moves span hours
-    assert any(v[2] for v in want.values())  # no-shows
-    assert any(v[3] for v in want.values())  # services done
+    assert any(v[3] for v in want.values())  # no-shows
+    assert any(v[4] for v in want.values())  # services done
     assert any(t.transferred_from_id for t in tickets)
     assert await volumes_tallied() == want
     assert await volumes.rebuild() > 0
     assert await volumes_tallied() == want
+    gone = [t.id for t in tickets if t.status.value in {"done", "no_show"}][:4]
+    await Ticket.filter(id__in=gone).delete()
+    tickets = await Ticket.all()
+    assert await volumes_tallied() == volumes_from_tickets(tickets)
     # The statistics read them: each breakdown sums the tickets of its group.
     scope = Scope(date(2026, 11, 16), date(2026, 11, 17))
     for key, of in (
