@@ -63,7 +63,17 @@ class HotRoute(APIRoute):
     solving it has no use for (about a tenth of a take's CPU)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        call, params = self.endpoint, self.dependant.path_params
+        call, params, solved = self.endpoint, self.dependant.path_params, self.dependant
+        # Only the request and path parameters reach the endpoint: anything else in its
+        # signature (a dependency, a query, header, cookie or body parameter) would be
+        # silently skipped or fail per request, so it is refused when the app is built.
+        extra = [
+            name
+            for name in ("dependencies", "query_params", "header_params", "cookie_params")
+            if getattr(solved, name)
+        ] + (["body_params"] if solved.body_params else [])
+        if extra or self.dependencies:
+            raise TypeError(f"hot route {self.path} takes only the request: {extra}")
         plain = all(p.field_info.annotation is str for p in params)
 
         async def handler(request: Request) -> Response:

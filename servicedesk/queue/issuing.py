@@ -11,7 +11,7 @@ import functools
 import secrets
 import weakref
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Never
 
 from tortoise import connections
@@ -264,7 +264,7 @@ async def issue_counted(
     events.taken(row["sp_code"], row["q_code"])
     # The day and the instant as inserted, rather than parsed back from SQLite's text
     # (the same values; parsing them was a twentieth of a take's CPU).
-    row["day"], row["taken_at"] = day, moment
+    row["day"], row["taken_at"] = day, moment.astimezone(UTC)  # as read back: UTC
     return _issued(row, RANK[priority])
 
 

@@ -66,7 +66,7 @@ async def tickets_by(scope: Scope, key: str) -> Rows:
         " HAVING SUM(entries) > 0"
     )
     rows = _keyed(await fetch(sql, text))
-    if key == "matter":  # 0: tickets whose matter was removed since
+    if key == "matter":  # 0: tickets without a matter, or whose matter was removed
         return {(g or None): row for g, row in rows.items()}
     if key == "day":
         return {g if isinstance(g, str) else g.isoformat(): row for g, row in rows.items()}

@@ -57,8 +57,8 @@ def _keys(dialect: str, r: str) -> list[tuple[str, str]]:
 
 
 def contributions(dialect: str, r: str, source: str) -> str:
-    """Rows (day, service_point_id, per, key_id, tickets, called, no_shows, done) that
-    the tickets ``r`` of ``source`` (a FROM clause) add."""
+    """Rows (day, service_point_id, per, key_id and the COUNTS) that the tickets ``r``
+    of ``source`` (a FROM clause) add."""
     counts = ", ".join(f"{c} AS {name}" for c, name in zip(_counts(r), COUNTS, strict=True))
     return " UNION ALL ".join(
         f"SELECT {r}.day AS day, {r}.service_point_id AS service_point_id,"
