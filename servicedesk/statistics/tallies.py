@@ -24,6 +24,8 @@ new statements on the old table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -218,13 +220,22 @@ async def rebuild(conn: BaseDBAsyncClient | None = None) -> int:
 
     On PostgreSQL the tickets are locked against writes meanwhile (reads go on), so no
     move is counted twice or lost."""
+    return await recount(
+        conn, TABLE, lambda d: upsert(d, contributions(d, "r", "FROM tickets r"), 1)
+    )
+
+
+async def recount(conn: BaseDBAsyncClient | None, table: str, fill: Callable[[str], str]) -> int:
+    """Empty ``table`` and fill it with the statement ``fill(dialect)`` from the tickets;
+    the rows written. Without ``conn`` in a transaction of its own, else in the
+    caller's; on PostgreSQL the tickets are locked against writes meanwhile."""
     if conn is None:
         async with in_transaction() as tx:
-            return await rebuild(tx)
+            return await recount(tx, table, fill)
     dialect = str(conn.capabilities.dialect)
     if dialect == "postgres":
         await conn.execute_query("LOCK TABLE tickets IN SHARE MODE")
-    await conn.execute_query(f"DELETE FROM {TABLE}")
-    await conn.execute_query(upsert(dialect, contributions(dialect, "r", "FROM tickets r"), 1))
-    found = await conn.execute_query_dict(f"SELECT COUNT(*) AS n FROM {TABLE}")
+    await conn.execute_query(f"DELETE FROM {table}")
+    await conn.execute_query(fill(dialect))
+    found = await conn.execute_query_dict(f"SELECT COUNT(*) AS n FROM {table}")
     return int(found[0]["n"])

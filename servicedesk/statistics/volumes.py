@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
+
+from servicedesk.statistics.sql import Sql
+from servicedesk.statistics.tallies import recount
 
 TABLE = "ticket_volume_tallies"
 KEY = ("day", "service_point_id", "per", "key_id")
@@ -35,11 +37,8 @@ TRIGGER = "ticket_volume_tally"
 
 
 def hour(dialect: str, column: str) -> str:
-    """The Beijing hour of day of an instant (UTC+8: China keeps no summer time)."""
-    if dialect == "postgres":  # arithmetic, not a time-zone lookup per row
-        epoch = f"CAST(FLOOR(date_part('epoch', {column})) AS BIGINT)"
-        return f"CAST((({epoch} + 28800) % 86400) / 3600 AS INTEGER)"
-    return f"CAST(strftime('%H', {column}, '+8 hours') AS INTEGER)"
+    """The Beijing hour of day of an instant, as the statistics' queries count it."""
+    return Sql(dialect).hour(column)
 
 
 def _counts(r: str) -> list[str]:
@@ -168,16 +167,7 @@ async def rebuild(conn: BaseDBAsyncClient | None = None) -> int:
     """Recount every volume tally from the tickets; the rows written. Without ``conn``
     in a transaction of its own (on PostgreSQL the tickets are locked against writes
     meanwhile), else in the caller's."""
-    if conn is None:
-        async with in_transaction() as tx:
-            return await rebuild(tx)
-    dialect = str(conn.capabilities.dialect)
-    if dialect == "postgres":
-        await conn.execute_query("LOCK TABLE tickets IN SHARE MODE")
-    await conn.execute_query(f"DELETE FROM {TABLE}")
-    await conn.execute_query(upsert(contributions(dialect, "r", "FROM tickets r")))
-    found = await conn.execute_query_dict(f"SELECT COUNT(*) AS n FROM {TABLE}")
-    return int(found[0]["n"])
+    return await recount(conn, TABLE, lambda d: upsert(contributions(d, "r", "FROM tickets r")))
 
 
 async def install(conn: BaseDBAsyncClient | None = None) -> None:
