@@ -50,41 +50,6 @@ def bucket(dialect: str, s: str) -> str:
     return f"{high}(({low}({s}, 0) + 30) / 60, {CAP_MINUTES})"
 
 
-def contributions(dialect: str, r: str, source: str = "") -> str:
-    """Rows (day, service_point_id, per, key_id, kind, s) that ticket row ``r`` adds;
-    ``source`` is the FROM clause when ``r`` is a table alias rather than OLD/NEW."""
-    wait = seconds(dialect, f"{r}.called_at", f"{r}.taken_at")
-    served = seconds(dialect, f"{r}.finished_at", f"{r}.called_at")
-    counted = {
-        "wait": f"{r}.called_at IS NOT NULL AND {r}.transferred_from_id IS NULL",
-        "service": f"{r}.status = 'done' AND {r}.called_at IS NOT NULL"
-        f" AND {r}.finished_at IS NOT NULL",
-    }
-    parts = []
-    for kind, s in (("wait", wait), ("service", served)):
-        for per, column in (("window", "window_id"), ("clerk", "clerk_id")):
-            parts.append(
-                f"SELECT {r}.day AS day, {r}.service_point_id AS service_point_id,"
-                f" '{per}' AS per, COALESCE({r}.{column}, 0) AS key_id, '{kind}' AS kind,"
-                f" {s} AS s {source} WHERE {counted[kind]}"
-            )
-    return " UNION ALL ".join(parts)
-
-
-def upsert(dialect: str, rows: str, delta: int) -> str:
-    """Add (``delta`` 1) or take back (-1) the contributions ``rows`` to the tallies."""
-    columns = ", ".join((*KEY, "n", "seconds", *BUCKETS))
-    sums = ", ".join(f"SUM(CASE WHEN m = {m} THEN {delta} ELSE 0 END)" for m in range(len(BUCKETS)))
-    keep = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in ("n", "seconds", *BUCKETS))
-    return (
-        f"INSERT INTO {TABLE} ({columns})"
-        f" SELECT day, service_point_id, per, key_id, kind, SUM({delta}), SUM({delta} * s), {sums}"
-        f" FROM (SELECT c.*, {bucket(dialect, 'c.s')} AS m FROM ({rows}) c) x WHERE true"
-        " GROUP BY day, service_point_id, per, key_id, kind"
-        f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {keep}"
-    )
-
-
 # Per kind: when a ticket row counts, its seconds (later, earlier), and the expressions
 # whose change moves it between tally rows or buckets. A trigger redoes a kind only
 # when one of these changed: a call touches the wait alone, a finish the service alone.
@@ -104,6 +69,37 @@ KINDS = {
 }
 
 
+_COLUMNS = ", ".join((*KEY, "n", "seconds", *BUCKETS))
+_KEEP = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in ("n", "seconds", *BUCKETS))
+_CONFLICT = f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {_KEEP}"
+
+
+def contributions(dialect: str, r: str, source: str = "") -> str:
+    """Rows (day, service_point_id, per, key_id, kind, s) that ticket row ``r`` adds;
+    ``source`` is the FROM clause when ``r`` is a table alias rather than OLD/NEW."""
+    parts = []
+    for kind, (counted, (later, earlier), _) in KINDS.items():
+        s = seconds(dialect, f"{r}.{later}", f"{r}.{earlier}")
+        for per, column in (("window", "window_id"), ("clerk", "clerk_id")):
+            parts.append(
+                f"SELECT {r}.day AS day, {r}.service_point_id AS service_point_id,"
+                f" '{per}' AS per, COALESCE({r}.{column}, 0) AS key_id, '{kind}' AS kind,"
+                f" {s} AS s {source} WHERE {counted.format(r=r)}"
+            )
+    return " UNION ALL ".join(parts)
+
+
+def upsert(dialect: str, rows: str, delta: int) -> str:
+    """Add (``delta`` 1) or take back (-1) the contributions ``rows`` to the tallies."""
+    sums = ", ".join(f"SUM(CASE WHEN m = {m} THEN {delta} ELSE 0 END)" for m in range(len(BUCKETS)))
+    return (
+        f"INSERT INTO {TABLE} ({_COLUMNS})"
+        f" SELECT day, service_point_id, per, key_id, kind, SUM({delta}), SUM({delta} * s), {sums}"
+        f" FROM (SELECT c.*, {bucket(dialect, 'c.s')} AS m FROM ({rows}) c) x WHERE true"
+        f" GROUP BY day, service_point_id, per, key_id, kind{_CONFLICT}"
+    )
+
+
 def _of(r: str, expression: str) -> str:
     """``expression`` (a column, or a bracketed expression on columns) of row ``r``."""
     if expression.startswith("("):
@@ -121,17 +117,14 @@ def row_upsert(dialect: str, kind: str, r: str, delta: int) -> str:
     counts for ``kind``: its bucket computed once, one row per window and clerk."""
     counted, (later, earlier), _ = KINDS[kind]
     s = seconds(dialect, f"{r}.{later}", f"{r}.{earlier}")
-    columns = ", ".join((*KEY, "n", "seconds", *BUCKETS))
     marks = ", ".join(f"CASE WHEN x.m = {m} THEN {delta} ELSE 0 END" for m in range(len(BUCKETS)))
-    keep = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in ("n", "seconds", *BUCKETS))
     return (
-        f"INSERT INTO {TABLE} ({columns}) SELECT {r}.day, {r}.service_point_id, p.per,"
+        f"INSERT INTO {TABLE} ({_COLUMNS}) SELECT {r}.day, {r}.service_point_id, p.per,"
         f" p.key_id, '{kind}', {delta}, {delta} * x.s, {marks}"
         f" FROM (SELECT y.s, {bucket(dialect, 'y.s')} AS m FROM (SELECT {s} AS s) y) x,"
         f" (SELECT 'window' AS per, COALESCE({r}.window_id, 0) AS key_id"
         f" UNION ALL SELECT 'clerk', COALESCE({r}.clerk_id, 0)) p"
-        f" WHERE {counted.format(r=r)}"
-        f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {keep}"
+        f" WHERE {counted.format(r=r)}{_CONFLICT}"
     )
 
 
