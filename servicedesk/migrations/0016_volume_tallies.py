@@ -13,8 +13,9 @@ from servicedesk.statistics import tallies, volumes
 
 async def fill(_apps: Any, schema_editor: Any) -> None:
     await tallies.install(schema_editor.client)
-    await volumes.install(schema_editor.client)
-    await volumes.rebuild(schema_editor.client)
+    # The table as this migration creates it, before 0017 added the shard.
+    await volumes.install(schema_editor.client, sharded=False)
+    await volumes.rebuild(schema_editor.client, sharded=False)
 
 
 async def empty(_apps: Any, schema_editor: Any) -> None:

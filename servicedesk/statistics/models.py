@@ -46,6 +46,8 @@ class TicketVolumeTally(Model):
     # per ``matter``: key_id is the matter (0 for none); ``hour``: the Beijing hour taken.
     per = fields.CharField(max_length=8)
     key_id = fields.IntField()
+    # Concurrent writers add to different rows of a key (``volumes.SHARDS``); read sums.
+    shard = fields.SmallIntField(default=0, db_default=0)
     entries = fields.IntField(default=0)  # ticket rows, whatever they count
     tickets = fields.IntField(default=0)
     called = fields.IntField(default=0)
@@ -55,4 +57,4 @@ class TicketVolumeTally(Model):
     class Meta:
         table = "ticket_volume_tallies"
         table_description = "Ticket volumes per day, point and matter or hour, kept by triggers"
-        unique_together = (("day", "service_point_id", "per", "key_id"),)
+        unique_together = (("day", "service_point_id", "per", "key_id", "shard"),)

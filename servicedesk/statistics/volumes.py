@@ -16,10 +16,17 @@ What a ticket adds, once under its matter (``per`` = ``matter``, ``key_id`` the 
 * ``called``: 1 once it has been called; ``no_shows``: 1 when it ended as a no-show;
   ``done``: 1 when it was served to the end.
 
-Migration 0016 calls ``install`` and ``rebuild`` as they are now: a later change to the
-tally's columns must come with a migration of its own and keep the statements the
-earlier migrations need (copied into them), or an upgrade from before would run the
-new statements on the old table.
+On PostgreSQL every number taken at a point adds to the point's row for the hour, so
+concurrent takes would queue on that row's lock until each commits; the triggers
+spread their writes over ``SHARDS`` rows per key instead (``shard``, by the database
+session writing), and every reader sums over the shards. A rebuild writes shard 0;
+SQLite (one writer at a time) always writes shard 0.
+
+Migrations call ``install`` and ``rebuild`` as they are now, with ``sharded=False``
+for 0016 (the table before 0017 added ``shard``): a later change to the tally's
+columns must come with a migration of its own and keep the statements the earlier
+migrations need, or an upgrade from before would run the new statements on the old
+table.
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ TABLE = "ticket_volume_tallies"
 KEY = ("day", "service_point_id", "per", "key_id")
 COUNTS = ("entries", "tickets", "called", "no_shows", "done")
 TRIGGER = "ticket_volume_tally"
+SHARDS = 8
+# The shard a trigger writes: the writing session's, so concurrent sessions rarely meet.
+_SHARD = {"postgres": f"pg_backend_pid() % {SHARDS}", "sqlite": "0"}
 
 
 def hour(dialect: str, column: str) -> str:
@@ -67,31 +77,40 @@ def contributions(dialect: str, r: str, source: str) -> str:
 
 
 _KEEP = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in COUNTS)
-_CONFLICT = f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {_KEEP}"
-_INTO = f"INSERT INTO {TABLE} ({', '.join((*KEY, *COUNTS))})"
 
 
-def row_upsert(dialect: str, r: str, counts: list[str]) -> str:
+def _conflict(sharded: bool) -> str:
+    key = (*KEY, "shard") if sharded else KEY
+    return f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {_KEEP}"
+
+
+def _into(sharded: bool) -> str:
+    shard = ("shard",) if sharded else ()
+    return f"INSERT INTO {TABLE} ({', '.join((*shard, *KEY, *COUNTS))})"
+
+
+def row_upsert(dialect: str, r: str, counts: list[str], *, sharded: bool = True) -> str:
     """Add ``counts`` (expressions, in the order of COUNTS) under both of the trigger's
-    row ``r``'s keys (OLD or NEW), in one statement."""
+    row ``r``'s keys (OLD or NEW), in one statement, in this session's shard."""
     per = _keys(dialect, r)
     keys = " UNION ALL ".join(
         f"SELECT '{name}'{' AS per' if i == 0 else ''}, {key}{' AS key_id' if i == 0 else ''}"
         for i, (name, key) in enumerate(per)
     )
+    shard = f"{_SHARD[dialect]}, " if sharded else ""
     return (
-        f"{_INTO} SELECT {r}.day, {r}.service_point_id, p.per, p.key_id, {', '.join(counts)}"
-        f" FROM ({keys}) p WHERE true{_CONFLICT}"
+        f"{_into(sharded)} SELECT {shard}{r}.day, {r}.service_point_id, p.per, p.key_id,"
+        f" {', '.join(counts)} FROM ({keys}) p WHERE true{_conflict(sharded)}"
     )
 
 
-def _moves(dialect: str) -> tuple[str, str, str]:
+def _moves(dialect: str, sharded: bool) -> tuple[str, str, str]:
     """What an update does: take back OLD's counts, add NEW's, or, when the ticket
     keeps its keys (nearly always), add the difference under them in one statement."""
-    old = row_upsert(dialect, "OLD", [f"-{c}" for c in _counts("OLD")])
-    new = row_upsert(dialect, "NEW", _counts("NEW"))
+    old = row_upsert(dialect, "OLD", [f"-{c}" for c in _counts("OLD")], sharded=sharded)
+    new = row_upsert(dialect, "NEW", _counts("NEW"), sharded=sharded)
     pairs = zip(_counts("NEW"), _counts("OLD"), strict=True)
-    difference = row_upsert(dialect, "NEW", [f"({n}) - ({o})" for n, o in pairs])
+    difference = row_upsert(dialect, "NEW", [f"({n}) - ({o})" for n, o in pairs], sharded=sharded)
     return old, new, difference
 
 
@@ -102,12 +121,13 @@ def _same_keys(dialect: str) -> str:
     )
 
 
-def upsert(rows: str) -> str:
-    """Add the contributions ``rows`` to the tallies (a rebuild)."""
+def upsert(rows: str, *, sharded: bool = True) -> str:
+    """Add the contributions ``rows`` to the tallies (a rebuild), in shard 0."""
     sums = ", ".join(f"SUM({c})" for c in COUNTS)
+    shard = "0, " if sharded else ""
     return (
-        f"{_INTO} SELECT {', '.join(KEY)}, {sums} FROM ({rows}) c WHERE true"
-        f" GROUP BY {', '.join(KEY)}{_CONFLICT}"
+        f"{_into(sharded)} SELECT {shard}{', '.join(KEY)}, {sums} FROM ({rows}) c WHERE true"
+        f" GROUP BY {', '.join(KEY)}{_conflict(sharded)}"
     )
 
 
@@ -123,9 +143,9 @@ def _changed(dialect: str) -> str:
     return " OR ".join(checks)
 
 
-def ddl(dialect: str) -> list[str]:
+def ddl(dialect: str, *, sharded: bool = True) -> list[str]:
     """Statements that (re)create the triggers on ``tickets``."""
-    old, new, difference = _moves(dialect)
+    old, new, difference = _moves(dialect, sharded)
     changed, same = _changed(dialect), _same_keys(dialect)
     if dialect != "postgres":
         return [
@@ -163,17 +183,21 @@ def drop(dialect: str) -> list[str]:
     return statements
 
 
-async def rebuild(conn: BaseDBAsyncClient | None = None) -> int:
+async def rebuild(conn: BaseDBAsyncClient | None = None, *, sharded: bool = True) -> int:
     """Recount every volume tally from the tickets; the rows written. Without ``conn``
     in a transaction of its own (on PostgreSQL the tickets are locked against writes
     meanwhile), else in the caller's."""
-    return await recount(conn, TABLE, lambda d: upsert(contributions(d, "r", "FROM tickets r")))
+
+    def fill(dialect: str) -> str:
+        return upsert(contributions(dialect, "r", "FROM tickets r"), sharded=sharded)
+
+    return await recount(conn, TABLE, fill)
 
 
-async def install(conn: BaseDBAsyncClient | None = None) -> None:
+async def install(conn: BaseDBAsyncClient | None = None, *, sharded: bool = True) -> None:
     """(Re)create the triggers that keep the volume tallies."""
     client = conn or connections.get("default")
-    for statement in ddl(str(client.capabilities.dialect)):
+    for statement in ddl(str(client.capabilities.dialect), sharded=sharded):
         await client.execute_query(statement)
 
 

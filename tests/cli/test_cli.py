@@ -171,6 +171,11 @@ BEFORE_TALLIES = (
     " (2, 1, 1, '2026-11-27', 'A002', 2, 'normal', 1, 'no_show', '2026-11-27 01:00:00+00:00',"
     " '2026-11-27 01:20:00+00:00', '2026-11-27 01:23:00+00:00', 0, 'c2')",
 )
+ONE_MORE = (
+    "INSERT INTO tickets (id, service_point_id, queue_id, day, ticket_no, seq, priority, rank,"
+    " status, taken_at, recalls, code) VALUES (3, 1, 1, '2026-11-27', 'A003', 3, 'normal', 1,"
+    " 'waiting', '2026-11-27 01:30:00+00:00', 0, 'c3')"
+)
 TALLIED = (
     "SELECT per, kind, n, seconds, b05, b07, b20 FROM ticket_time_tallies"
     " WHERE n <> 0 ORDER BY per, kind"
@@ -208,3 +213,13 @@ def test_migrations_and_the_rebuild_command_tally_existing_tickets(tmp_path: Pat
     assert "4 time tally rows and 2 volume tally rows" in rebuilt.stdout
     assert asyncio.run(_sql(url, (TALLIED,))) == want
     assert asyncio.run(_sql(url, (VOLUMES,))) == COUNTED
+    # The upgraded triggers keep counting (0017 remade the table on SQLite).
+    asyncio.run(_sql(url, (ONE_MORE, "SELECT 1")))
+    summed = (
+        "SELECT per, key_id, SUM(entries) AS entries, SUM(tickets) AS tickets"
+        " FROM ticket_volume_tallies GROUP BY per, key_id ORDER BY per"
+    )
+    assert asyncio.run(_sql(url, (summed,))) == [
+        {"per": per, "key_id": key, "entries": 3, "tickets": 3}
+        for per, key in (("hour", 9), ("matter", 0))
+    ]

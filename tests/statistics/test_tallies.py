@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from tortoise.context import TortoiseContext
+from tortoise.transactions import in_transaction
 
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.service import Principal
@@ -178,17 +179,30 @@ def volumes_from_tickets(tickets: list[Ticket]) -> dict[tuple[Any, ...], list[in
 
 
 async def volumes_tallied() -> dict[tuple[Any, ...], list[int]]:
-    return {
-        (r.day, r.service_point_id, r.per, r.key_id): [
-            r.entries,
-            r.tickets,
-            r.called,
-            r.no_shows,
-            r.done,
-        ]
-        for r in await TicketVolumeTally.all()
-        if r.entries
-    }
+    """The tallies per key, summed over their shards (as every reader sums them)."""
+    summed: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(volumes.COUNTS))
+    for r in await TicketVolumeTally.all():
+        row = summed[(r.day, r.service_point_id, r.per, r.key_id)]
+        row[:] = [a + getattr(r, c) for a, c in zip(row, volumes.COUNTS, strict=True)]
+    return {k: v for k, v in summed.items() if v[0]}
+
+
+async def spread_over_shards() -> None:
+    """Move about half of every row's counts into another shard, as concurrent
+    sessions' triggers would have written them."""
+    for r in await TicketVolumeTally.all():
+        moved = {c: getattr(r, c) // 2 for c in volumes.COUNTS}
+        await TicketVolumeTally.create(
+            day=r.day,
+            service_point_id=r.service_point_id,
+            per=r.per,
+            key_id=r.key_id,
+            shard=r.id % (volumes.SHARDS - 1) + 1,
+            **moved,
+        )
+        await TicketVolumeTally.filter(id=r.id).update(
+            **{c: getattr(r, c) - n for c, n in moved.items()}
+        )
 
 
 async def test_the_volume_tallies_follow_every_move_and_a_rebuild_agrees(
@@ -204,6 +218,20 @@ async def test_the_volume_tallies_follow_every_move_and_a_rebuild_agrees(
     assert any(t.transferred_from_id for t in tickets)
     assert await volumes_tallied() == want
     assert await volumes.rebuild() > 0
+    assert await volumes_tallied() == want
+    assert {r.shard for r in await TicketVolumeTally.all()} == {0}  # a rebuild's shard
+    # A trigger writes its session's shard (PostgreSQL), or shard 0 (SQLite).
+    async with in_transaction() as tx:
+        mine = 0
+        if tx.capabilities.dialect == "postgres":
+            pid = (await tx.execute_query_dict("SELECT pg_backend_pid() AS p"))[0]["p"]
+            mine = pid % volumes.SHARDS
+        await tx.execute_query(f"DELETE FROM tickets WHERE id = {tickets[0].id}")
+        assert {r.shard for r in await TicketVolumeTally.all().using_db(tx)} == {0, mine}
+    tickets = await Ticket.all()
+    want = volumes_from_tickets(tickets)
+    assert await volumes_tallied() == want
+    await spread_over_shards()
     assert await volumes_tallied() == want
     gone = [t.id for t in tickets if t.status.value in {"done", "no_show"}][:4]
     await Ticket.filter(id__in=gone).delete()
