@@ -63,6 +63,17 @@ def cpu_seconds(pid: int) -> float:
     return 0.0
 
 
+def database_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine (0 without one):
+    a figure's database work, as the server's backends for its pool stay up."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            if stat.read_text().strip() == "postgres":
+                total += cpu_seconds(int(stat.parent.name))
+    return total
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -162,6 +173,7 @@ def wrk(
     """Run wrk against ``url`` with ``bench/wrk/<script>``; rates and latencies, and
     the server's CPU milliseconds per request when ``server`` is given."""
     cpu = server.cpu_seconds() if server else 0.0
+    db_cpu = database_cpu_seconds()
     threads = threads or min(connections, 2)
     command = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     command += ["--timeout", "10s", "-s", str(LUA / script), url]
@@ -179,9 +191,11 @@ def wrk(
     seconds_run = raw["duration_us"] / 1e6
     errors = sum(raw[k] for k in ("connect", "read", "write", "timeout", "status"))
     used = (server.cpu_seconds() - cpu) if server else 0.0
+    db_used = database_cpu_seconds() - db_cpu
     return {
         **raw,
         "cpu_ms": used * 1000 / max(raw["requests"], 1) if server else None,
+        "db_cpu_ms": db_used * 1000 / max(raw["requests"], 1),
         "rps": raw["requests"] / seconds_run,
         "p50": raw["p50_us"] / 1000,
         "p99": raw["p99_us"] / 1000,

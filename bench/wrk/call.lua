@@ -19,7 +19,7 @@ end
 function init(args)
   headers = {["Authorization"] = "Bearer " .. token}
   call = wrk.format("POST", "/api/v1/windows/" .. window .. "/call-next", headers)
-  pending, calls, empty, other = nil, 0, 0, 0
+  pending, calls, empty, held, other = nil, 0, 0, 0, 0
 end
 
 function request()
@@ -40,18 +40,20 @@ function response(status, _headers, body)
   elseif status == 409 and string.match(body, '"ticket_id":(%d+)') then
     -- the window still holds a ticket (a run stopped between call and complete)
     pending = string.match(body, '"ticket_id":(%d+)')
-    other = other + 1
+    held = held + 1
   else
     other = other + 1
   end
 end
 
 function done(summary, latency, _requests)
-  local c, e, o = 0, 0, 0
+  local c, e, h, o = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     c = c + thread:get("calls")
     e = e + thread:get("empty")
+    h = h + thread:get("held")
     o = o + thread:get("other")
   end
-  report.done(summary, latency, string.format(',"calls":%d,"empty":%d,"other":%d', c, e, o))
+  report.done(summary, latency,
+    string.format(',"calls":%d,"empty":%d,"held":%d,"other":%d', c, e, h, o))
 end
