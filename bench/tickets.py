@@ -288,7 +288,8 @@ def report(rows: list[Row]) -> None:
         print(
             f"{r['db']:<11}{r['workers']:>8}{waiting:>8}  {r['endpoint']:<21}{r['rps']:>8.0f}"
             f"{r['p50']:>8.1f}{r['p99']:>8.1f}{_ratio(r['rps'], in_app):>10}"
-            f"{_ratio(r['rps'], minimal):>10}{r['cpu_ms']:>11.2f}{r['db_cpu_ms']:>10.2f}"
+            f"{_ratio(r['rps'], minimal):>10}{r['cpu_ms']:>11.2f}"
+            f"{_db_cpu(r):>10}"
             f"  {'; '.join(notes)}"
         )
     print(
@@ -297,6 +298,10 @@ def report(rows: list[Row]) -> None:
         " being in the app's)"
     )
     _targets(rows)
+
+
+def _db_cpu(r: Row) -> str:
+    return f"{r['db_cpu_ms']:.2f}" if r["db"] == "PostgreSQL" else "-"
 
 
 def _ratio(value: float, base: float | None) -> str:
@@ -327,6 +332,18 @@ def _targets(rows: list[Row]) -> None:
     two = _find(rows, "PostgreSQL", 2, 10, "take a number")
     if one and two:
         _target("PostgreSQL: take, 2 workers ≥ 1.3× one", two, one, 1.3, cpu=False)
+        # What a second worker can add: the CPUs one worker's figure already keeps busy.
+        busy = one["rps"] * (one["cpu_ms"] + one["db_cpu_ms"]) / 1000
+        print(
+            f"    one worker's take keeps {busy:.2f} of {os.cpu_count()} CPUs busy (app and"
+            " PostgreSQL, wrk not counted)",
+            end="",
+        )
+        lone = _find(rows, "PostgreSQL", 1, None, "minimal insert")
+        pair = _find(rows, "PostgreSQL", 2, None, "minimal insert")
+        if lone and pair:
+            print(f"; the minimal app gains {pair['rps'] / lone['rps']:.2f}× from a second", end="")
+        print()
 
 
 def _target(label: str, value: Row, base: Row, goal: float, *, cpu: bool = True) -> None:
