@@ -127,16 +127,24 @@ async def seal(*, limit: int = BATCH) -> int:
         if not rows:
             return 0
         seq, head = await _head(conn)
+        sealed: list[list[Any]] = []
         for row in rows:
             seq += 1
             digest = row_digest(row, head)
-            await (
-                AuditEntry.filter(id=row.id, row_hash__isnull=True)
-                .using_db(conn)
-                .update(chain_seq=seq, prev_hash=head, row_hash=digest)
-            )
+            sealed.append([seq, head, digest, row.id])
             head = digest
+        # One batch of updates, not one statement per row: on SQLite the transaction
+        # holds the only connection, and a thousand round trips held it for a quarter
+        # of a second, stalling every number taken meanwhile.
+        await conn.execute_many(_SEAL[conn.capabilities.dialect == "postgres"], sealed)
         return len(rows)
+
+
+_SEAL = {
+    dollar: f"UPDATE {AuditEntry._meta.db_table} SET chain_seq = {a}, prev_hash = {b},"
+    f" row_hash = {c} WHERE id = {d} AND row_hash IS NULL"
+    for dollar, (a, b, c, d) in ((True, ("$1", "$2", "$3", "$4")), (False, "????"))
+}
 
 
 async def entries_for(entity: str, entity_id: str | int) -> list[AuditEntry]:

@@ -131,3 +131,23 @@ async def test_rows_the_hot_paths_write_are_sealed_into_the_chain(
     )
     broken = await audit.verify()
     assert broken.broken_id == hot.id
+
+
+async def test_a_backlog_of_hot_rows_is_sealed_in_batches_in_arrival_order(
+    db: TortoiseContext,  # noqa: ARG001
+) -> None:
+    """A busy hall leaves hundreds of rows to seal: each batch chains its rows in id
+    order in one round of updates, the next batch continues from its head."""
+    await _entries(1)
+    for _ in range(25):
+        await connections.get("default").execute_script(HOT_PATH_ROW)
+    assert await audit.seal(limit=10) == 10
+    assert await audit.seal(limit=10) == 10
+    assert await audit.seal(limit=10) == 5
+    assert await audit.seal() == 0
+    verdict = await audit.verify()
+    assert verdict.whole
+    assert verdict.checked == 26
+    hot = await AuditEntry.filter(action="ticket.call").order_by("id")
+    assert [row.chain_seq for row in hot] == list(range(2, 27))
+    assert all(b.prev_hash == a.row_hash for a, b in zip(hot, hot[1:], strict=False))
