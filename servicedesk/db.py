@@ -53,9 +53,9 @@ def connection_config(database_url: str) -> dict[str, Any]:
     """The default connection: on PostgreSQL with the pool's reset of
     :func:`keep_session`."""
     url = normalise_url(database_url)
-    if not url.startswith("postgres://"):
-        return {"default": url}
     config = expand_db_url(url)
+    if config["engine"] != "tortoise.backends.asyncpg":
+        return {"default": url}
     config["credentials"]["reset"] = keep_session
     return {"default": config}
 

@@ -1,9 +1,13 @@
 """The volume tallies spread concurrent writers over shards (``statistics.volumes``):
 the rows so far become shard 0, the unique key takes the shard, and the triggers
-write the session's shard. The new key is in place before the triggers change and the
-old one goes last, so a ticket written meanwhile always finds the key it upserts on.
-SQLite cannot drop a table's own UNIQUE clause: the table is remade without it (its
-triggers off meanwhile, as SQLite's rename checks them) and the new key added again."""
+write the session's shard. The migration runs in one transaction, the new key before
+the triggers change and the old one last. SQLite cannot drop a table's own UNIQUE
+clause: the table is remade without it (its triggers off meanwhile, as SQLite's rename
+checks them) and the new key added again.
+
+Not reversible: once sessions have written several shards of a key, the old key cannot
+come back without merging them, and SQLite's remake would drop it again; restore the
+backup taken before upgrading instead."""
 
 from typing import Any
 
@@ -19,14 +23,12 @@ async def shard(_apps: Any, schema_editor: Any) -> None:
     await volumes.install(schema_editor.client)
 
 
-async def unshard(_apps: Any, schema_editor: Any) -> None:
-    await volumes.install(schema_editor.client, sharded=False)
-
-
 NEW_KEY = ('day', 'service_point_id', 'per', 'key_id', 'shard')
 
 
 class RemoveOldKey(ops.RemoveConstraint):
+    reversible = False
+
     async def database_forward(self, app_label, old_state, new_state, state_editor=None):  # type: ignore[no-untyped-def]
         if state_editor is None or state_editor.client.capabilities.dialect != 'sqlite':
             await super().database_forward(app_label, old_state, new_state, state_editor)
@@ -55,7 +57,7 @@ class Migration(migrations.Migration):
                 fields=("day", "service_point_id", "per", "key_id", "shard"), name=None
             ),
         ),
-        ops.RunPython(shard, reverse_code=unshard),
+        ops.RunPython(shard),
         RemoveOldKey(
             model_name="TicketVolumeTally",
             name=None,

@@ -190,14 +190,21 @@ async def volumes_tallied() -> dict[tuple[Any, ...], list[int]]:
 async def spread_over_shards() -> None:
     """Move about half of every row's counts into another shard, as concurrent
     sessions' triggers would have written them."""
-    for r in await TicketVolumeTally.all():
+    rows = await TicketVolumeTally.all()
+    used: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+    for r in rows:
+        used[(r.day, r.service_point_id, r.per, r.key_id)].add(r.shard)
+    for r in rows:
+        key = (r.day, r.service_point_id, r.per, r.key_id)
+        free = min(set(range(volumes.SHARDS)) - used[key])  # a shard the key lacks
+        used[key].add(free)
         moved = {c: getattr(r, c) // 2 for c in volumes.COUNTS}
         await TicketVolumeTally.create(
             day=r.day,
             service_point_id=r.service_point_id,
             per=r.per,
             key_id=r.key_id,
-            shard=r.id % (volumes.SHARDS - 1) + 1,
+            shard=free,
             **moved,
         )
         await TicketVolumeTally.filter(id=r.id).update(
