@@ -136,15 +136,17 @@ async def seal(*, limit: int = BATCH) -> int:
         # One batch of updates, not one statement per row: on SQLite the transaction
         # holds the only connection, and a thousand round trips held it for a quarter
         # of a second, stalling every number taken meanwhile.
-        await conn.execute_many(_SEAL[conn.capabilities.dialect == "postgres"], sealed)
+        postgres = conn.capabilities.dialect == "postgres"
+        await conn.execute_many(_SEAL_POSTGRES if postgres else _SEAL, sealed)
         return len(rows)
 
 
-_SEAL = {
-    dollar: f"UPDATE {AuditEntry._meta.db_table} SET chain_seq = {a}, prev_hash = {b},"
-    f" row_hash = {c} WHERE id = {d} AND row_hash IS NULL"
-    for dollar, (a, b, c, d) in ((True, ("$1", "$2", "$3", "$4")), (False, "????"))
-}
+_SEALING = (
+    "UPDATE {table} SET chain_seq = {}, prev_hash = {}, row_hash = {}"
+    " WHERE id = {} AND row_hash IS NULL"
+)
+_SEAL = _SEALING.format("?", "?", "?", "?", table=AuditEntry._meta.db_table)
+_SEAL_POSTGRES = _SEALING.format("$1", "$2", "$3", "$4", table=AuditEntry._meta.db_table)
 
 
 async def entries_for(entity: str, entity_id: str | int) -> list[AuditEntry]:

@@ -53,9 +53,7 @@ class Migration(migrations.Migration):
         ),
         ops.AddConstraint(
             model_name="TicketVolumeTally",
-            constraint=UniqueConstraint(
-                fields=("day", "service_point_id", "per", "key_id", "shard"), name=None
-            ),
+            constraint=UniqueConstraint(fields=NEW_KEY, name=None),
         ),
         ops.RunPython(shard),
         RemoveOldKey(
