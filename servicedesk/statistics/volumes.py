@@ -79,14 +79,17 @@ def contributions(dialect: str, r: str, source: str) -> str:
 _KEEP = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in COUNTS)
 
 
-def _conflict(sharded: bool) -> str:
-    key = (*KEY, "shard") if sharded else KEY
-    return f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {_KEEP}"
+def _key(sharded: bool) -> tuple[str, ...]:
+    """The tally's unique key: with the shard since migration 0017."""
+    return (*KEY, "shard") if sharded else KEY
 
 
 def _into(sharded: bool) -> str:
-    shard = ("shard",) if sharded else ()
-    return f"INSERT INTO {TABLE} ({', '.join((*shard, *KEY, *COUNTS))})"
+    return f"INSERT INTO {TABLE} ({', '.join((*_key(sharded), *COUNTS))})"
+
+
+def _conflict(sharded: bool) -> str:
+    return f" ON CONFLICT ({', '.join(_key(sharded))}) DO UPDATE SET {_KEEP}"
 
 
 def row_upsert(dialect: str, r: str, counts: list[str], *, sharded: bool = True) -> str:
@@ -97,9 +100,9 @@ def row_upsert(dialect: str, r: str, counts: list[str], *, sharded: bool = True)
         f"SELECT '{name}'{' AS per' if i == 0 else ''}, {key}{' AS key_id' if i == 0 else ''}"
         for i, (name, key) in enumerate(per)
     )
-    shard = f"{_SHARD[dialect]}, " if sharded else ""
+    shard = f", {_SHARD[dialect]}" if sharded else ""
     return (
-        f"{_into(sharded)} SELECT {shard}{r}.day, {r}.service_point_id, p.per, p.key_id,"
+        f"{_into(sharded)} SELECT {r}.day, {r}.service_point_id, p.per, p.key_id{shard},"
         f" {', '.join(counts)} FROM ({keys}) p WHERE true{_conflict(sharded)}"
     )
 
@@ -124,9 +127,9 @@ def _same_keys(dialect: str) -> str:
 def upsert(rows: str, *, sharded: bool = True) -> str:
     """Add the contributions ``rows`` to the tallies (a rebuild), in shard 0."""
     sums = ", ".join(f"SUM({c})" for c in COUNTS)
-    shard = "0, " if sharded else ""
+    shard = ", 0" if sharded else ""
     return (
-        f"{_into(sharded)} SELECT {shard}{', '.join(KEY)}, {sums} FROM ({rows}) c WHERE true"
+        f"{_into(sharded)} SELECT {', '.join(KEY)}{shard}, {sums} FROM ({rows}) c WHERE true"
         f" GROUP BY {', '.join(KEY)}{_conflict(sharded)}"
     )
 
