@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -120,6 +121,11 @@ def create_app(settings: Settings | None = None, *, init_db: bool = True) -> Fas
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             async with _worker_in_process(settings):
+                # What start-up built (modules, models, templates, the credit model) lives
+                # as long as the process: out of the collector's sight, a full collection
+                # walks only what requests leave behind (a full walk of everything took
+                # ~0.2 s, every few seconds under load, stalling every request meanwhile).
+                gc.freeze()
                 yield
 
     app = FastAPI(
