@@ -21,8 +21,8 @@ PostgreSQL database):
   cancels, in the database, the tickets taken by the previous one and recounts the
   tallies;
 * call-next + complete: one connection per window (8 windows serving the point's three
-  queues), each calling the next ticket and completing it, from 5,000 waiting;
-  req/s counts both requests, calls/s the calls.
+  queues), each window's own clerk calling the next ticket and completing it, from
+  5,000 waiting; req/s counts both requests, calls/s the calls.
 
 For each database kind and worker count (PostgreSQL with one and with two workers)
 the servers run side by side, idle while another is measured, and the figures are
@@ -91,7 +91,7 @@ def served_app() -> Any:
 
 async def _prepare(url: str, *, waiting: int, windows: int) -> dict[str, Any]:
     """Migrate, seed point BENCH (3 queues, ``windows`` windows serving all three, a
-    kiosk, a clerk), and leave ``waiting`` tickets waiting."""
+    kiosk, a clerk per window), and leave ``waiting`` tickets waiting."""
     from tortoise import Tortoise
 
     from servicedesk import wiring
@@ -124,10 +124,15 @@ async def _prepare(url: str, *, waiting: int, windows: int) -> dict[str, Any]:
             await ServicePointMatter.create(service_point=point, matter=matter, queue=queues[i % 3])
         bench_point = await catalogue.get_point(POINT)
         device, kiosk = await accounts.create_kiosk(bench_point)
-        user = await accounts.create_user(
-            "bench-clerk", password=PASSWORD, role=Role.CLERK, service_point=bench_point
-        )
-        clerk = await accounts.issue_token(user)
+        clerks = []  # one clerk per window, as in a hall
+        for i in range(windows):
+            user = await accounts.create_user(
+                f"bench-clerk-{i + 1:02d}",
+                password=PASSWORD,
+                role=Role.CLERK,
+                service_point=bench_point,
+            )
+            clerks.append(await accounts.issue_token(user))
         for i in range(waiting):  # one number at a time, as kiosks take them
             await issuing.take(
                 principal=Principal(kiosk=device),
@@ -136,7 +141,13 @@ async def _prepare(url: str, *, waiting: int, windows: int) -> dict[str, Any]:
             )
     finally:
         await Tortoise.close_connections()
-    return {"kiosk": kiosk, "clerk": clerk, "windows": codes, "matters": matters}
+    return {
+        "kiosk": kiosk,
+        "clerk": clerks[0],
+        "clerks": clerks,
+        "windows": codes,
+        "matters": matters,
+    }
 
 
 async def _prepare_minimal(url: str) -> dict[str, Any]:
@@ -182,7 +193,10 @@ def _post(server: Server, env: dict[str, str], args: argparse.Namespace) -> Row:
 
 def _calls(server: Server, prepared: dict[str, Any], args: argparse.Namespace) -> Row:
     """One connection per window, each calling the next ticket and completing it."""
-    env = {"BENCH_TOKEN": prepared["clerk"], "BENCH_WINDOWS": ",".join(prepared["windows"])}
+    env = {
+        "BENCH_TOKENS": ",".join(prepared["clerks"]),
+        "BENCH_WINDOWS": ",".join(prepared["windows"]),
+    }
     n = len(prepared["windows"])
     wrk(server.url, "call.lua", env=env, connections=n, threads=n, seconds=1)
     run = wrk(

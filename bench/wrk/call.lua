@@ -1,19 +1,23 @@
 -- A clerk at each window: call the next ticket, complete it, call again.
 -- One connection per wrk thread, so each thread is one window (BENCH_WINDOWS,
--- comma-separated, one per thread) and remembers the ticket it called.
+-- comma-separated, one per thread) with its own clerk (BENCH_TOKENS, likewise) and
+-- remembers the ticket it called.
 package.path = os.getenv("BENCH_LUA") .. "/?.lua;" .. package.path
 local report = require("report")
 
-local token = os.getenv("BENCH_TOKEN")
-local windows = {}
+local windows, tokens = {}, {}
 for code in string.gmatch(os.getenv("BENCH_WINDOWS"), "[^,]+") do
   table.insert(windows, code)
+end
+for token in string.gmatch(os.getenv("BENCH_TOKENS"), "[^,]+") do
+  table.insert(tokens, token)
 end
 local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
   thread:set("window", windows[#threads])
+  thread:set("token", tokens[#threads])
 end
 
 function init(args)

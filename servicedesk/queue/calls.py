@@ -183,7 +183,7 @@ _CALL_POSTGRES = (
     " 'recall', false)::text) FROM c, w)"
     " SELECT w.id AS w_id, w.code AS w_code, w.sp_code, h.id AS held_id,"
     " h.ticket_no AS held_no, h.status AS held_status, c.*, q.code AS q_code,"
-    " (SELECT COUNT(*) FROM n) AS notified, EXISTS (" + _in_pg(_BEST, w="w.id") + ") AS more"
+    " (SELECT COUNT(*) FROM n) AS notified, (" + _in_pg(_BEST, w="w.id") + ") IS NOT NULL AS more"
     " FROM (SELECT 1) one LEFT JOIN w ON true LEFT JOIN h ON true LEFT JOIN c ON true"
     " LEFT JOIN queues q ON q.id = c.queue_id"
 )
