@@ -7,7 +7,8 @@ worker (delivered on commit). SQLite cannot change two tables in one statement, 
 aiosqlite runs every statement on its own thread, one hand-off each (a hand-off
 costs more than SQLite's own work here), so an action's statements run together on
 that thread in one hand-off, inside one transaction (a savepoint when the caller
-already holds one).
+already holds one). Actions arriving together share that transaction and its commit
+(:class:`GroupCommit`).
 
 Placeholders are written ``{name}`` or ``{name:type}`` (the PostgreSQL type of the
 parameter); :func:`compile_sql` numbers them for the dialect.
