@@ -87,26 +87,40 @@ class Batch:
 def _atomically(conn: sqlite3.Connection, work: Callable[[Batch], R]) -> R:
     """On the connection's thread: ``work`` inside a transaction, or a savepoint of the
     caller's."""
-    begin, commit, undo = "BEGIN IMMEDIATE", "COMMIT", ["ROLLBACK"]
     if conn.in_transaction:
-        begin, commit, undo = "SAVEPOINT hot", "RELEASE hot", ["ROLLBACK TO hot", "RELEASE hot"]
-    conn.execute(begin)
+        return _in_savepoint(conn, work)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(Batch(conn))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # SQLite may have rolled back by itself (disk full, I/O)
+            conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _in_savepoint(conn: sqlite3.Connection, work: Callable[[Batch], R]) -> R:
+    conn.execute("SAVEPOINT hot")
     try:
         result = work(Batch(conn))
     except BaseException:
-        for statement in undo:
-            conn.execute(statement)
+        if conn.in_transaction:  # else SQLite rolled the whole transaction back itself
+            conn.execute("ROLLBACK TO hot")
+            conn.execute("RELEASE hot")
         raise
-    conn.execute(commit)
+    conn.execute("RELEASE hot")
     return result
 
 
 Outcome = tuple[bool, Any]  # (True, result) or (False, the exception it raised)
+GROUP_LIMIT = 64  # works per group at most: a failed commit fails no more than these
 
 
 def _together(conn: sqlite3.Connection, works: list[Callable[[Batch], Any]]) -> list[Outcome]:
     """On the connection's thread: every work in one transaction, each in a savepoint of
-    its own, so one that fails leaves nothing behind and the others still commit."""
+    its own, so one that fails leaves nothing behind and the others still commit. When
+    SQLite gives up the whole transaction (disk full, an I/O error), the group fails."""
     if len(works) == 1:  # nothing to share: no savepoint
         try:
             return [(True, _atomically(conn, works[0]))]
@@ -117,8 +131,10 @@ def _together(conn: sqlite3.Connection, works: list[Callable[[Batch], Any]]) -> 
     try:
         for work in works:
             try:
-                outcomes.append((True, _atomically(conn, work)))
+                outcomes.append((True, _in_savepoint(conn, work)))
             except Exception as exc:
+                if not conn.in_transaction:  # the earlier works' writes went with it
+                    raise
                 outcomes.append((False, exc))
         conn.execute("COMMIT")
     except BaseException:
@@ -128,15 +144,18 @@ def _together(conn: sqlite3.Connection, works: list[Callable[[Batch], Any]]) -> 
     return outcomes
 
 
-def _translated(exc: BaseException) -> BaseException:
-    """SQLite's errors as Tortoise's, as Tortoise's own statements raise them."""
-    kind = {sqlite3.IntegrityError: IntegrityError, sqlite3.OperationalError: OperationalError}
-    for raw, ours in kind.items():
-        if isinstance(exc, raw):
-            translated = ours(exc)
-            translated.__cause__ = exc
-            return translated
-    return exc
+def _failure(exc: BaseException, *, shared: bool = False) -> BaseException:
+    """What a caller is raised: SQLite's errors as Tortoise's, as Tortoise's own
+    statements raise them; a new exception for each caller of a group that failed
+    (``shared``); a work's own exception as it is."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        failure: BaseException = IntegrityError(exc)
+    elif shared or isinstance(exc, sqlite3.OperationalError | StopIteration):
+        failure = OperationalError(exc)
+    else:
+        return exc
+    failure.__cause__ = exc
+    return failure
 
 
 class GroupCommit:
@@ -145,12 +164,13 @@ class GroupCommit:
     SQLite writes every page a transaction changed to the log at its commit: a take
     changes a dozen (the ticket, its seven indexes, the tallies), and so does the next
     one, mostly the same pages. While one group runs on the connection's thread, the
-    work that arrives meanwhile waits and then runs as the next group, in one
-    transaction (each in a savepoint of its own): under load the shared pages are
-    written once per group, not once per request, and the thread is woken once. Each
-    caller hears of its own result only after its group has committed; alone, a work
-    runs at once, as before. The groups run one after another, in arrival order, so
-    each work sees everything committed or queued before it, as one at a time would."""
+    work that arrives meanwhile waits and then runs as the next group (up to
+    :data:`GROUP_LIMIT`), in one transaction, each in a savepoint of its own: under
+    load the shared pages are written once per group, not once per request, and the
+    thread is woken once. Each caller hears of its own result only after its group has
+    committed; alone, a work runs at once, as before. The groups run one after
+    another, in arrival order, so each work sees everything committed or queued before
+    it, as one at a time would."""
 
     def __init__(self) -> None:
         self.waiting: list[tuple[Callable[[Batch], Any], asyncio.Future[Any]]] = []
@@ -161,7 +181,7 @@ class GroupCommit:
     def submit(self, client: BaseDBAsyncClient, work: Callable[[Batch], R]) -> asyncio.Future[R]:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self.waiting.append((work, future))
-        if self.draining is None:
+        if self.draining is None or self.draining.done():  # (done: cancelled unstarted)
             self.draining = asyncio.get_running_loop().create_task(self._drain(client))
         return future
 
@@ -171,39 +191,45 @@ class GroupCommit:
             while self.waiting:
                 # A work whose caller has gone (cancelled) is dropped: nobody would
                 # hear of it, and a number taken for nobody would be called in vain.
-                group = [(work, future) for work, future in self.waiting if not future.done()]
-                self.waiting = []
+                live = [(work, future) for work, future in self.waiting if not future.done()]
+                group, self.waiting = live[:GROUP_LIMIT], live[GROUP_LIMIT:]
                 if group:
                     self.groups, self.works = self.groups + 1, self.works + len(group)
-                    _settle(group, await self._run(client, [work for work, _ in group]))
+                    _settle(group, *await self._run(client, [work for work, _ in group]))
         except BaseException:  # cancelled (the loop is closing): nobody will hear
             for _, future in group + self.waiting:
                 future.cancel()
             self.waiting = []
             raise
         finally:
-            self.draining = None
+            if self.draining is asyncio.current_task():
+                self.draining = None
 
     @staticmethod
-    async def _run(client: BaseDBAsyncClient, works: list[Callable[[Batch], Any]]) -> list[Outcome]:
+    async def _run(
+        client: BaseDBAsyncClient, works: list[Callable[[Batch], Any]]
+    ) -> tuple[list[Outcome], bool]:
+        """Each work's outcome, and whether the group failed as a whole."""
         try:
             async with client.acquire_connection() as connection:
                 outcomes: list[Outcome] = await connection._execute(
                     _together, connection._conn, works
                 )
-                return outcomes
-        except Exception as exc:  # the group's commit failed: so did every work
-            return [(False, exc)] * len(works)
+                return outcomes, False
+        except Exception as exc:  # the group's transaction failed: so did every work
+            return [(False, exc)] * len(works), True
 
 
-def _settle(group: list[tuple[Any, asyncio.Future[Any]]], outcomes: list[Outcome]) -> None:
+def _settle(
+    group: list[tuple[Any, asyncio.Future[Any]]], outcomes: list[Outcome], shared: bool
+) -> None:
     for (_, future), (done, value) in zip(group, outcomes, strict=True):
         if future.done():  # its caller went away meanwhile
             continue
         if done:
             future.set_result(value)
         else:
-            future.set_exception(_translated(value))
+            future.set_exception(_failure(value, shared=shared))
 
 
 _groups: weakref.WeakKeyDictionary[
@@ -213,8 +239,14 @@ _groups: weakref.WeakKeyDictionary[
 
 def group_commit(client: BaseDBAsyncClient) -> GroupCommit:
     """The client's group commit on the running event loop."""
-    per_client = _groups.setdefault(asyncio.get_running_loop(), weakref.WeakKeyDictionary())
-    return per_client.setdefault(client, GroupCommit())
+    loop = asyncio.get_running_loop()
+    per_client = _groups.get(loop)
+    if per_client is None:
+        per_client = _groups[loop] = weakref.WeakKeyDictionary()
+    group = per_client.get(client)
+    if group is None:
+        group = per_client[client] = GroupCommit()
+    return group
 
 
 async def on_sqlite_thread(client: BaseDBAsyncClient, work: Callable[[Batch], R]) -> R:
@@ -232,7 +264,7 @@ async def on_sqlite_thread(client: BaseDBAsyncClient, work: Callable[[Batch], R]
             result: R = await connection._execute(_atomically, connection._conn, work)
             return result
         except (sqlite3.IntegrityError, sqlite3.OperationalError) as exc:
-            raise _translated(exc) from exc
+            raise _failure(exc) from exc
 
 
 # ---------------------------------------------------------------- waiting tallies

@@ -8,12 +8,14 @@ tests are SQLite's only.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from tortoise import connections
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
 from servicedesk.accounts import service as accounts
@@ -68,6 +70,8 @@ async def test_works_arriving_together_commit_as_one_group() -> None:
 
 async def test_a_failing_work_leaves_nothing_and_the_others_commit() -> None:
     client = connections.get("default")
+    group = statements.group_commit(client)
+    groups_before = group.groups
     await statements.on_sqlite_thread(client, insert("taken"))
     outcomes = await asyncio.gather(
         statements.on_sqlite_thread(client, insert("a")),
@@ -81,6 +85,46 @@ async def test_a_failing_work_leaves_nothing_and_the_others_commit() -> None:
     assert isinstance(outcomes[1], ValueError)
     assert isinstance(outcomes[2], IntegrityError)  # as Tortoise's own statements raise it
     assert await scopes() == {"taken", "a", "c"}  # b's row went with its savepoint
+    assert group.groups - groups_before == 2  # "taken" alone, then the four together
+
+
+async def test_when_sqlite_gives_the_transaction_up_every_caller_hears_of_it() -> None:
+    """Disk full or an I/O error: SQLite rolls the whole transaction back by itself, the
+    writes of the works before went with it, so no caller may hear "done"."""
+    client = connections.get("default")
+
+    def gives_up(db: statements.Batch) -> None:
+        db.run(INSERT, {"scope": "full", "day": DAY.isoformat(), "value": 1})
+        db.conn.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL or SQLITE_IOERR
+        raise sqlite3.OperationalError("database or disk is full")
+
+    outcomes = await asyncio.gather(
+        statements.on_sqlite_thread(client, insert("a")),
+        statements.on_sqlite_thread(client, gives_up),
+        statements.on_sqlite_thread(client, insert("c")),
+        return_exceptions=True,
+    )
+    assert all(isinstance(o, OperationalError) for o in outcomes), outcomes
+    assert len({id(o) for o in outcomes}) == 3  # each caller its own exception
+    assert await scopes() == set()
+    assert await statements.on_sqlite_thread(client, insert("after")) == "after"
+    assert await scopes() == {"after"}  # no transaction was left open
+
+
+def test_a_full_disk_fails_the_group_and_leaves_no_transaction(tmp_path: Path) -> None:
+    """The same with SQLite itself refusing to grow the file, on a WAL database."""
+    conn = sqlite3.connect(tmp_path / "full.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE daily_sequences (scope TEXT PRIMARY KEY, day TEXT, value INT)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count={pages + 3}")
+    works = [insert("a"), insert("x" * 200_000), insert("c")]
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        statements._together(conn, works)
+    assert not conn.in_transaction
+    assert conn.execute("SELECT COUNT(*) FROM daily_sequences").fetchone()[0] == 0
+    assert statements._together(conn, [insert("c")]) == [(True, "c")]
+    conn.close()
 
 
 async def test_a_caller_gone_before_its_group_runs_has_its_work_dropped() -> None:
