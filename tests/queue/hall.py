@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
+from servicedesk.accounts import service as accounts
+from servicedesk.accounts.service import Principal
+from servicedesk.catalogue import service as catalogue
 from servicedesk.catalogue.models import Queue, ServicePoint, ServicePointMatter, Window
 from servicedesk.queue import issuing
 from servicedesk.queue.models import Priority
+from servicedesk.queue.service import TicketView
 from servicedesk.timeutil import now
 
 WINDOWS = {
@@ -34,6 +39,26 @@ async def make_big_hall() -> ServicePoint:
             service_point=point, matter=matter, queue=queues["ABC"[i % 3]]
         )
     return point
+
+
+async def take_at_once(count: int) -> list[TicketView]:
+    """``count`` numbers taken at once by a kiosk of BIG (catalogue and hall must
+    exist), over every matter offered there in turn."""
+    device, _ = await accounts.create_kiosk(await catalogue.get_point("BIG"))
+    kiosk = Principal(kiosk=device)
+    offered = await ServicePointMatter.filter(service_point__code="BIG").prefetch_related("matter")
+    return list(
+        await asyncio.gather(
+            *[
+                issuing.take(
+                    principal=kiosk,
+                    service_point="BIG",
+                    matter_code=offered[i % len(offered)].matter.code,
+                )
+                for i in range(count)
+            ]
+        )
+    )
 
 
 async def fill(point: ServicePoint, count: int, *, seed: int = 7) -> None:

@@ -23,7 +23,7 @@ from servicedesk.queue import calls, issuing, transitions
 from servicedesk.queue.models import Ticket, TicketCall, TicketStatus
 from servicedesk.sequences.models import DailySequence
 from tests.factories import make_catalogue, make_user
-from tests.queue.hall import WINDOWS, fill, make_big_hall
+from tests.queue.hall import WINDOWS, fill, make_big_hall, take_at_once
 
 TICKETS = 1000
 CALLERS_PER_WINDOW = 4  # 8 windows x 4 = 32 concurrent callers
@@ -99,21 +99,7 @@ async def test_concurrent_takes_get_distinct_consecutive_numbers() -> None:
     """64 kiosks' takes at once: per queue the numbers are 001, 002 … without gaps."""
     await make_catalogue()
     await make_big_hall()
-    device, _ = await accounts.create_kiosk(await catalogue.get_point("BIG"))
-    kiosk = Principal(kiosk=device)
-    offered = await ServicePointMatter.filter(service_point__code="BIG").prefetch_related(
-        "matter", "queue"
-    )
-    views = await asyncio.gather(
-        *[
-            issuing.take(
-                principal=kiosk,
-                service_point="BIG",
-                matter_code=offered[i % len(offered)].matter.code,
-            )
-            for i in range(64)
-        ]
-    )
+    views = await take_at_once(64)
     numbers: dict[str, list[str]] = defaultdict(list)
     for view in views:
         assert view.ticket.ticket_no.startswith(view.queue)

@@ -18,16 +18,12 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
-from servicedesk.accounts import service as accounts
-from servicedesk.accounts.service import Principal
-from servicedesk.catalogue import service as catalogue
-from servicedesk.catalogue.models import ServicePointMatter
-from servicedesk.queue import issuing, statements
+from servicedesk.queue import statements
 from servicedesk.queue.models import QueueTally, Ticket
 from servicedesk.sequences.models import DailySequence
 from tests.conftest import is_postgres
 from tests.factories import make_catalogue
-from tests.queue.hall import make_big_hall
+from tests.queue.hall import make_big_hall, take_at_once
 
 pytestmark = [
     pytest.mark.usefixtures("db"),
@@ -50,7 +46,7 @@ def insert(scope: str, *, then: BaseException | None = None) -> Any:
 
 
 async def scopes() -> set[str]:
-    return set(await DailySequence.all().values_list("scope", flat=True))
+    return {str(scope) for scope in await DailySequence.all().values_list("scope", flat=True)}
 
 
 async def test_works_arriving_together_commit_as_one_group() -> None:
@@ -161,21 +157,9 @@ async def test_inside_a_transaction_a_work_joins_it_not_a_group() -> None:
 async def test_concurrent_takes_share_commits_and_keep_numbers_and_tallies() -> None:
     await make_catalogue()
     await make_big_hall()
-    device, _ = await accounts.create_kiosk(await catalogue.get_point("BIG"))
-    kiosk = Principal(kiosk=device)
-    offered = await ServicePointMatter.filter(service_point__code="BIG").prefetch_related("matter")
     group = statements.group_commit(connections.get("default"))
     before = (group.groups, group.works)
-    views = await asyncio.gather(
-        *[
-            issuing.take(
-                principal=kiosk,
-                service_point="BIG",
-                matter_code=offered[i % len(offered)].matter.code,
-            )
-            for i in range(48)
-        ]
-    )
+    views = await take_at_once(48)
     groups, works = group.groups - before[0], group.works - before[1]
     assert works == 48
     assert groups < works
