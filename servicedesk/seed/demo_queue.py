@@ -54,22 +54,28 @@ async def seed_morning(service_point: str = "HD-AI") -> None:
         return
     principal = Principal(kiosk=kiosk)
     matters = ["HTE-CERT", "TECH-SME", "WORK-RES", "POLICY-DIST"]
-    start = now() - timedelta(hours=2)
+    # The last two hours, but never before midnight: a ticket of yesterday would take a
+    # number that the month of history (every day before today) numbers again.
+    moment = now()
+    day = beijing_date(moment)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=BEIJING)
+    span = min(timedelta(hours=2), moment - midnight)
+    start, minute = moment - span, span / 120  # a "minute" of the two hours, scaled
     from servicedesk.accounts.models import User
 
     clerk = Principal(user=await User.get(username="clerk-hd"))
     for i in range(8):
-        with frozen(start + timedelta(minutes=9 * i)):
+        with frozen(start + 9 * i * minute):
             await issuing.take(
                 principal=principal,
                 service_point=service_point,
                 matter_code=matters[i % len(matters)],
             )
         window = f"{service_point}-W{1 + i % 3}"
-        with frozen(start + timedelta(minutes=9 * i + 2)):
+        with frozen(start + (9 * i + 2) * minute):
             called = await calls.call_next(window, principal=clerk)
         if called is not None:
-            with frozen(start + timedelta(minutes=9 * i + 9)):
+            with frozen(start + (9 * i + 9) * minute):
                 await transitions.complete(called.ticket.id, principal=clerk)
 
 
