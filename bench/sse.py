@@ -22,16 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness import (
-    LUA,
-    Database,
-    Server,
-    ensure_wrk,
-    fresh_database,
-    postgres_up,
-    reset_waiting,
-    settle,
-)
+from harness import LUA, Database, Server, ensure_wrk, fresh_database, postgres_up, reset_waiting
 
 CALL = re.compile(rb'event: call\r?\ndata: \{[^\n]*?"ticket_no": "([^"]+)"')
 POINT = "BENCH"
@@ -160,14 +151,11 @@ async def _live(
 
 
 def run(db: Database, *, args: argparse.Namespace) -> dict[str, Any]:
-    from tickets import prepare
+    from tickets import prepare_hall
 
-    # A history of 5,000 numbers, as bench/tickets.py's databases have: on a table of
-    # ten rows PostgreSQL plans for a tiny table, and the pooled connections keep those
-    # plans while the first figure grows it, which made the second figure the slower.
-    prepared = prepare(db, waiting=5000, windows=args.windows)
-    reset_waiting(db, 10)
-    settle(db)
+    # The history every figure's database has (on a ten-row table the second figure
+    # ran slower, on plans PostgreSQL made for a tiny table).
+    prepared = prepare_hall(db, waiting=10, windows=args.windows)
     with Server("tickets:served_app", {"SERVICEDESK_DATABASE_URL": db.url}) as server:
         result = asyncio.run(
             _live(server, prepared, screens=args.screens, seconds=args.seconds, db=db)

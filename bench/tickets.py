@@ -173,6 +173,22 @@ def prepare(db: Database, *, waiting: int | None = None, windows: int = 8) -> di
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+HISTORY = 5000  # numbers every prepared hall has taken, whatever waits when a figure starts
+
+
+def prepare_hall(db: Database, *, waiting: int, windows: int) -> dict[str, Any]:
+    """A hall that has taken :data:`HISTORY` numbers, ``waiting`` of them still waiting,
+    settled. Every figure's database has the same history, so only the queue's length
+    differs: a table of ten rows would give PostgreSQL plans made for a tiny table (a
+    sequential scan for the busy windows) that the pooled connections keep while the
+    table grows, for as long as asyncpg keeps a statement (5 minutes)."""
+    prepared = prepare(db, waiting=HISTORY, windows=windows)
+    if waiting < HISTORY:
+        reset_waiting(db, waiting)
+    settle(db)
+    return prepared
+
+
 # ---------------------------------------------------------------- the rounds
 
 Row = dict[str, Any]
@@ -223,15 +239,9 @@ def group(kind: str, workers: int, *, tmp: Path, args: argparse.Namespace) -> li
             for name in ("minimal", "short", "long")
         }
         prepare(db["minimal"])
-        # Both with the same history (5,000 numbers taken), so only the queue's length
-        # differs: a table of ten rows would give PostgreSQL plans made for a tiny table
-        # (a sequential scan for the busy windows) that the pooled connections keep
-        # while the table grows, for as long as asyncpg keeps a statement (5 minutes).
-        short = prepare(db["short"], waiting=5000, windows=args.windows)
-        long = prepare(db["long"], waiting=5000, windows=args.windows)
-        reset_waiting(db["short"], 10)
-        for each in db.values():
-            settle(each)
+        settle(db["minimal"])
+        short = prepare_hall(db["short"], waiting=10, windows=args.windows)
+        long = prepare_hall(db["long"], waiting=HISTORY, windows=args.windows)
         minimal = stack.enter_context(
             Server(
                 "minimal_app:create",
@@ -257,7 +267,7 @@ def group(kind: str, workers: int, *, tmp: Path, args: argparse.Namespace) -> li
             )
             reset_waiting(db["short"], 10)
             samples["take a number", 10].append(_post(app["short"], take_env(short), args))
-            reset_waiting(db["long"], 5000)
+            reset_waiting(db["long"], HISTORY)
             samples["take a number", 5000].append(_post(app["long"], take_env(long), args))
             samples["call-next + complete", 5000].append(_calls(app["long"], long, args))
     rows = []

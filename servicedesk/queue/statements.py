@@ -178,6 +178,8 @@ class GroupCommit:
         self.groups = 0  # how many groups ran, and with how many works in all
         self.works = 0
 
+    # The client comes with each work rather than being kept here: the groups are
+    # looked up by client in a weak mapping, which a reference back would pin forever.
     def submit(self, client: BaseDBAsyncClient, work: Callable[[Batch], R]) -> asyncio.Future[R]:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self.waiting.append((work, future))

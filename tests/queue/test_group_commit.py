@@ -25,10 +25,7 @@ from tests.conftest import is_postgres
 from tests.factories import make_catalogue
 from tests.queue.hall import make_big_hall, take_at_once
 
-pytestmark = [
-    pytest.mark.usefixtures("db"),
-    pytest.mark.skipif(is_postgres(), reason="SQLite's group commit"),
-]
+pytestmark = pytest.mark.skipif(is_postgres(), reason="SQLite's group commit")
 DAY = date(2026, 12, 7)
 INSERT = "INSERT INTO daily_sequences (scope, day, value) VALUES ({scope}, {day}, {value})"
 
@@ -49,6 +46,7 @@ async def scopes() -> set[str]:
     return {str(scope) for scope in await DailySequence.all().values_list("scope", flat=True)}
 
 
+@pytest.mark.usefixtures("db")
 async def test_works_arriving_together_commit_as_one_group() -> None:
     client = connections.get("default")
     group = statements.group_commit(client)
@@ -64,6 +62,7 @@ async def test_works_arriving_together_commit_as_one_group() -> None:
     assert (group.groups - before[0], group.works - before[1]) == (2, 21)
 
 
+@pytest.mark.usefixtures("db")
 async def test_a_failing_work_leaves_nothing_and_the_others_commit() -> None:
     client = connections.get("default")
     group = statements.group_commit(client)
@@ -84,6 +83,7 @@ async def test_a_failing_work_leaves_nothing_and_the_others_commit() -> None:
     assert group.groups - groups_before == 2  # "taken" alone, then the four together
 
 
+@pytest.mark.usefixtures("db")
 async def test_when_sqlite_gives_the_transaction_up_every_caller_hears_of_it() -> None:
     """Disk full or an I/O error: SQLite rolls the whole transaction back by itself, the
     writes of the works before went with it, so no caller may hear "done"."""
@@ -123,6 +123,7 @@ def test_a_full_disk_fails_the_group_and_leaves_no_transaction(tmp_path: Path) -
     conn.close()
 
 
+@pytest.mark.usefixtures("db")
 async def test_a_caller_gone_before_its_group_runs_has_its_work_dropped() -> None:
     client = connections.get("default")
     kept = asyncio.ensure_future(statements.on_sqlite_thread(client, insert("kept")))
@@ -135,6 +136,7 @@ async def test_a_caller_gone_before_its_group_runs_has_its_work_dropped() -> Non
     assert await scopes() == {"kept"}
 
 
+@pytest.mark.usefixtures("db")
 async def test_inside_a_transaction_a_work_joins_it_not_a_group() -> None:
     client = connections.get("default")
     group = statements.group_commit(client)
@@ -154,6 +156,7 @@ async def test_inside_a_transaction_a_work_joins_it_not_a_group() -> None:
     assert group.works == before
 
 
+@pytest.mark.usefixtures("db")
 async def test_concurrent_takes_share_commits_and_keep_numbers_and_tallies() -> None:
     await make_catalogue()
     await make_big_hall()
