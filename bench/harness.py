@@ -319,6 +319,32 @@ def postgres_up(server: str) -> bool:
     return True
 
 
+def spin(seconds: float) -> int:
+    """Child process: count rounds of pure-Python arithmetic for ``seconds``."""
+    deadline = time.perf_counter() + seconds
+    rounds = total = 0
+    while time.perf_counter() < deadline:
+        for i in range(2_000):
+            total += i * i % 7
+        rounds += 1
+    return rounds
+
+
+def two_process_gain(seconds: float = 2.0, rounds: int = 3) -> float:
+    """How much more CPU-bound work two processes do side by side than one alone on
+    this machine, now: the ceiling of what any second worker can add here, whatever
+    the app, with no database, network or I/O in the way. One and two alternate,
+    ``rounds`` times; the median of the ratios is returned."""
+    command = [sys.executable, __file__, "spin", str(seconds)]
+
+    def together(n: int) -> int:
+        children = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(n)]
+        return sum(int(child.communicate()[0]) for child in children)
+
+    ratios = sorted(together(2) / together(1) for _ in range(rounds))
+    return ratios[len(ratios) // 2]
+
+
 def serve(app: str, port: int, workers: int) -> None:
     """Child process: serve ``app`` as ``servicedesk serve`` serves the real one."""
     import uvicorn
@@ -333,5 +359,7 @@ def serve(app: str, port: int, workers: int) -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "serve":
         serve(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "spin":
+        print(spin(float(sys.argv[2])))
     else:
-        raise SystemExit("usage: harness.py serve MODULE:FACTORY PORT WORKERS")
+        raise SystemExit("usage: harness.py serve MODULE:FACTORY PORT WORKERS | spin SECONDS")

@@ -29,8 +29,11 @@ the servers run side by side, idle while another is measured, and the figures ar
 taken in turn, round after round (two rounds; the lower median is shown), so a change
 in the load of this shared machine falls on all of them alike. Besides req/s, p50
 and p99, each figure shows the app's own CPU per request (its workers', not the
-database server's), which the machine's load disturbs far less. Then ``bench/sse.py``
-connects 200 event-stream screens to the point. ``--quick``: 2 s per figure, one round.
+database server's), which the machine's load disturbs far less. Beside the two-worker
+figure the bench measures how much work two pure-Python processes do side by side
+against one on this machine at that moment: no second worker of any app can gain
+more here. Then ``bench/sse.py`` connects 200 event-stream screens to the point.
+``--quick``: 2 s per figure, one round.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from harness import (
     postgres_up,
     reset_waiting,
     settle,
+    two_process_gain,
     wrk,
 )
 
@@ -290,7 +294,7 @@ def group(kind: str, workers: int, *, tmp: Path, args: argparse.Namespace) -> li
 # ---------------------------------------------------------------- report
 
 
-def report(rows: list[Row]) -> None:
+def report(rows: list[Row], gain: float | None = None) -> None:
     print(
         f"\n{'database':<11}{'workers':>8}{'waiting':>8}  {'endpoint':<21}{'req/s':>8}"
         f"{'p50 ms':>8}{'p99 ms':>8}{'× in-app':>10}{'× minimal':>10}{'app CPU ms':>11}"
@@ -321,7 +325,7 @@ def report(rows: list[Row]) -> None:
         " CPU per request; DB CPU: PostgreSQL's processes' CPU per request, SQLite's work"
         " being in the app's)"
     )
-    _targets(rows)
+    _targets(rows, gain)
 
 
 def _db_cpu(r: Row) -> str:
@@ -339,7 +343,7 @@ def _find(rows: list[Row], db: str, workers: int, waiting: int | None, endpoint:
     return {}
 
 
-def _targets(rows: list[Row]) -> None:
+def _targets(rows: list[Row], gain: float | None) -> None:
     print("\nissue 14's targets, this run:")
     for db in ("SQLite", "PostgreSQL"):
         minimal = _find(rows, db, 1, None, "minimal insert")
@@ -368,6 +372,12 @@ def _targets(rows: list[Row]) -> None:
         if lone and pair:
             print(f"; the minimal app gains {pair['rps'] / lone['rps']:.2f}× from a second", end="")
         print()
+    if gain is not None:
+        print(
+            f"    this machine, measured now: two CPU-bound processes side by side do {gain:.2f}×"
+            " the work of one (pure Python, no database, no I/O): the most any second worker"
+            " can add here"
+        )
 
 
 def _target(label: str, value: Row, base: Row, goal: float, *, cpu: bool = True) -> None:
@@ -418,11 +428,14 @@ def main() -> None:
         f" {os.getloadavg()[0]:.1f} at the start"
     )
     rows: list[Row] = []
+    gain = None
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
             for workers in (1, 2) if kind == "postgres" else (1,):
                 rows += group(kind, workers, tmp=Path(tmp), args=args)
-        report(rows)
+        if "postgres" in kinds:  # beside the two-worker figure: what this machine allows
+            gain = two_process_gain(seconds=1.0 if args.quick else 2.0)
+        report(rows, gain)
         if not args.no_sse:
             import sse
 

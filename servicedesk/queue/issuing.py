@@ -285,7 +285,7 @@ def _issued(row: dict[str, Any], rank: int) -> Issued:
     # The tallies count the new ticket itself; a priority ticket goes behind only the
     # priority tickets, a normal one behind every waiting ticket (all taken earlier).
     own = int(extra["own_first"]) + (int(extra["own_normal"]) if rank else 0) - 1
-    others = int(extra["other_first"]) + (int(extra["other_normal"]) if rank else 0)
+    others = int(extra["others"])  # the statement counted them for the ticket's rank
     return Issued(
         ticket=ticket,
         point_code=str(extra["sp_code"]),
@@ -297,7 +297,7 @@ def _issued(row: dict[str, Any], rank: int) -> Issued:
 
 _EXTRA = (
     *("q_code", "sp_code"),
-    *("own_first", "own_normal", "other_first", "other_normal", "busy"),
+    *("own_first", "own_normal", "others", "busy"),
 )
 
 

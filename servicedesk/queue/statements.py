@@ -303,14 +303,15 @@ def recount_sql(dialect: str) -> str:
     )
 
 
-# What a new ticket of queue {q} finds: the waiting tallies of the other queues its
-# windows serve, and how many of those windows hold a ticket. Bounded by the hall's
-# layout, whatever the length of the queue.
+# What a new ticket of queue {q} and rank {rank} finds: the tickets waiting ahead of
+# it in the other queues its windows serve (their priority tickets; every waiting
+# ticket unless the new one is a priority ticket, rank 0), read from their tallies in
+# one pass, and how many of those windows hold a ticket. Bounded by the hall's layout,
+# whatever the length of the queue.
 SURROUNDINGS = (
-    "(SELECT COALESCE(SUM(x.priority_waiting), 0) FROM queue_tallies x"
-    " WHERE x.queue_id <> {q} AND x.queue_id IN ({served})) AS other_first,"
-    " (SELECT COALESCE(SUM(x.normal_waiting), 0) FROM queue_tallies x"
-    " WHERE x.queue_id <> {q} AND x.queue_id IN ({served})) AS other_normal,"
+    "(SELECT COALESCE(SUM(x.priority_waiting"
+    " + CASE WHEN {rank} = 0 THEN 0 ELSE x.normal_waiting END), 0) FROM queue_tallies x"
+    " WHERE x.queue_id <> {q} AND x.queue_id IN ({served})) AS others,"
     " (SELECT COUNT(*) FROM tickets h WHERE h.holding_window IN"
     " (SELECT wq.windows_id FROM window_queues wq WHERE wq.queue_id = {q})) AS busy"
 )
