@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -61,6 +62,11 @@ def cpu_seconds(pid: int) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return 0.0
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def database_cpu_seconds() -> float:
@@ -170,10 +176,12 @@ def wrk(
     threads: int | None = None,
     server: Server | None = None,
 ) -> dict[str, Any]:
-    """Run wrk against ``url`` with ``bench/wrk/<script>``; rates and latencies, and
-    the server's CPU milliseconds per request when ``server`` is given."""
+    """Run wrk against ``url`` with ``bench/wrk/<script>``; rates and latencies, the
+    CPU milliseconds per request of wrk itself and of PostgreSQL, and of the server when
+    ``server`` is given."""
     cpu = server.cpu_seconds() if server else 0.0
     db_cpu = database_cpu_seconds()
+    load_cpu = _children_cpu_seconds()
     threads = threads or min(connections, 2)
     command = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     command += ["--timeout", "10s", "-s", str(LUA / script), url]
@@ -192,10 +200,12 @@ def wrk(
     errors = sum(raw[k] for k in ("connect", "read", "write", "timeout", "status"))
     used = (server.cpu_seconds() - cpu) if server else 0.0
     db_used = database_cpu_seconds() - db_cpu
+    load_used = _children_cpu_seconds() - load_cpu  # wrk, the only child reaped meanwhile
     return {
         **raw,
         "cpu_ms": used * 1000 / max(raw["requests"], 1) if server else None,
         "db_cpu_ms": db_used * 1000 / max(raw["requests"], 1),
+        "load_cpu_ms": load_used * 1000 / max(raw["requests"], 1),
         "rps": raw["requests"] / seconds_run,
         "p50": raw["p50_us"] / 1000,
         "p99": raw["p99_us"] / 1000,

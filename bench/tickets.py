@@ -24,15 +24,17 @@ PostgreSQL database):
   queues), each window's own clerk calling the next ticket and completing it, from
   5,000 waiting; req/s counts both requests, calls/s the calls.
 
-For each database kind and worker count (PostgreSQL with one and with two workers)
-the servers run side by side, idle while another is measured, and the figures are
-taken in turn, round after round (two rounds; the lower median is shown), so a change
-in the load of this shared machine falls on all of them alike. Besides req/s, p50
-and p99, each figure shows the app's own CPU per request (its workers', not the
-database server's), which the machine's load disturbs far less. Beside the two-worker
-figure the bench measures how much work two pure-Python processes do side by side
-against one on this machine at that moment: no second worker of any app can gain
-more here. Then ``bench/sse.py`` connects 200 event-stream screens to the point.
+For each database kind the servers of every worker count (PostgreSQL: one and two
+workers) run side by side, idle while another is measured, and the figures are taken
+in turn, round after round (two rounds; the lower median is shown), one worker count
+after the other within a round, so a change in the load of this shared machine falls
+on all of them alike, the two-worker ratio included. Besides req/s, p50 and p99, each
+figure shows the app's own CPU per request (its workers', not the database server's),
+which the machine's load disturbs far less, and PostgreSQL's. Beside the two-worker
+figure the bench prints the CPUs one worker's take keeps busy (app, PostgreSQL and
+wrk: the bound on what a second worker can add) and how much work two pure-Python
+processes do side by side against one on this machine at that moment. Then
+``bench/sse.py`` connects 200 event-stream screens to the point.
 ``--quick``: 2 s per figure, one round.
 """
 
@@ -231,51 +233,31 @@ def _calls(server: Server, prepared: dict[str, Any], args: argparse.Namespace) -
     return {**run, "calls_per_s": run["calls"] / run["seconds"]}
 
 
-def group(kind: str, workers: int, *, tmp: Path, args: argparse.Namespace) -> list[Row]:
-    """Every figure of one database kind and worker count. The servers run side by side
-    (idle while another is measured) and the figures are taken in turn, round after
-    round, so a change in the machine's load falls on all of them alike."""
+def group(kind: str, counts: tuple[int, ...], *, tmp: Path, args: argparse.Namespace) -> list[Row]:
+    """Every figure of one database kind, for each worker count in ``counts``. The
+    servers of every count run side by side (idle while another is measured) and the
+    figures are taken in turn, round after round, one worker count after the other
+    within each round, so a change in the machine's load falls on all of them alike
+    (the two-worker ratio included)."""
     label = "SQLite" if kind == "sqlite" else "PostgreSQL"
-    samples: dict[tuple[str, int | None], list[Row]] = defaultdict(list)
+    samples: dict[tuple[int, str, int | None], list[Row]] = defaultdict(list)
     with contextlib.ExitStack() as stack:
-        db = {
-            name: stack.enter_context(fresh_database(kind, tmp=tmp, server=args.postgres))
-            for name in ("minimal", "short", "long")
-        }
-        prepare(db["minimal"])
-        settle(db["minimal"])
-        short = prepare_hall(db["short"], waiting=10, windows=args.windows)
-        long = prepare_hall(db["long"], waiting=HISTORY, windows=args.windows)
-        minimal = stack.enter_context(
-            Server(
-                "minimal_app:create",
-                {"MINIMAL_DATABASE_URL": db["minimal"].url},
-                workers=workers,
-                ready_path="/ready",
-            )
-        )
-        app = {
-            name: stack.enter_context(
-                Server(
-                    "tickets:served_app",
-                    {"SERVICEDESK_DATABASE_URL": db[name].url},
-                    workers=workers,
-                )
-            )
-            for name in ("short", "long")
-        }
+        halls = {n: _hall(stack, kind, n, tmp=tmp, args=args) for n in counts}
         for _ in range(args.rounds):
-            samples["minimal insert", None].append(_post(minimal, {"BENCH_PATH": "/insert"}, args))
-            samples["in-app insert", None].append(
-                _post(app["short"], {"BENCH_PATH": "/bench/baseline"}, args)
-            )
-            reset_waiting(db["short"], 10)
-            samples["take a number", 10].append(_post(app["short"], take_env(short), args))
-            reset_waiting(db["long"], HISTORY)
-            samples["take a number", 5000].append(_post(app["long"], take_env(long), args))
-            samples["call-next + complete", 5000].append(_calls(app["long"], long, args))
+            for n, (db, minimal, app, short, long) in halls.items():
+                samples[n, "minimal insert", None].append(
+                    _post(minimal, {"BENCH_PATH": "/insert"}, args)
+                )
+                samples[n, "in-app insert", None].append(
+                    _post(app["short"], {"BENCH_PATH": "/bench/baseline"}, args)
+                )
+                reset_waiting(db["short"], 10)
+                samples[n, "take a number", 10].append(_post(app["short"], take_env(short), args))
+                reset_waiting(db["long"], HISTORY)
+                samples[n, "take a number", 5000].append(_post(app["long"], take_env(long), args))
+                samples[n, "call-next + complete", 5000].append(_calls(app["long"], long, args))
     rows = []
-    for (endpoint, waiting), runs in samples.items():
+    for (workers, endpoint, waiting), runs in sorted(samples.items(), key=lambda s: s[0][0]):
         chosen = sorted(runs, key=lambda r: r["rps"])[(len(runs) - 1) // 2]  # lower median
         rows.append(
             {
@@ -289,6 +271,38 @@ def group(kind: str, workers: int, *, tmp: Path, args: argparse.Namespace) -> li
         )
         print(_brief(rows[-1]), flush=True)
     return rows
+
+
+def _hall(
+    stack: contextlib.ExitStack, kind: str, workers: int, *, tmp: Path, args: argparse.Namespace
+) -> tuple[dict[str, Database], Server, dict[str, Server], dict[str, Any], dict[str, Any]]:
+    """Three fresh databases (the minimal app's, 10 and 5,000 waiting) and their servers
+    with ``workers`` workers each, closed with ``stack``."""
+    db = {
+        name: stack.enter_context(fresh_database(kind, tmp=tmp, server=args.postgres))
+        for name in ("minimal", "short", "long")
+    }
+    prepare(db["minimal"])
+    settle(db["minimal"])
+    short = prepare_hall(db["short"], waiting=10, windows=args.windows)
+    long = prepare_hall(db["long"], waiting=HISTORY, windows=args.windows)
+    minimal = stack.enter_context(
+        Server(
+            "minimal_app:create",
+            {"MINIMAL_DATABASE_URL": db["minimal"].url},
+            workers=workers,
+            ready_path="/ready",
+        )
+    )
+    app = {
+        name: stack.enter_context(
+            Server(
+                "tickets:served_app", {"SERVICEDESK_DATABASE_URL": db[name].url}, workers=workers
+            )
+        )
+        for name in ("short", "long")
+    }
+    return db, minimal, app, short, long
 
 
 # ---------------------------------------------------------------- report
@@ -361,10 +375,14 @@ def _targets(rows: list[Row], gain: float | None) -> None:
     if one and two:
         _target("PostgreSQL: take, 2 workers ≥ 1.3× one", two, one, 1.3, cpu=False)
         # What a second worker can add: the CPUs one worker's figure already keeps busy.
-        busy = one["rps"] * (one["cpu_ms"] + one["db_cpu_ms"]) / 1000
+        each = {"app": one["cpu_ms"], "PostgreSQL": one["db_cpu_ms"], "wrk": one["load_cpu_ms"]}
+        busy = one["rps"] * sum(each.values()) / 1000
+        cpus = os.cpu_count() or 1
         print(
-            f"    one worker's take keeps {busy:.2f} of {os.cpu_count()} CPUs busy (app and"
-            " PostgreSQL, wrk not counted)",
+            f"    one worker's take keeps {busy:.2f} of {cpus} CPUs busy ("
+            + ", ".join(f"{k} {v:.2f} ms" for k, v in each.items())
+            + f" of CPU per request): two workers can do at most {cpus / busy:.2f}× one,"
+            " even at no extra cost per request",
             end="",
         )
         lone = _find(rows, "PostgreSQL", 1, None, "minimal insert")
@@ -431,8 +449,7 @@ def main() -> None:
     gain = None
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            for workers in (1, 2) if kind == "postgres" else (1,):
-                rows += group(kind, workers, tmp=Path(tmp), args=args)
+            rows += group(kind, (1, 2) if kind == "postgres" else (1,), tmp=Path(tmp), args=args)
         if "postgres" in kinds:  # beside the two-worker figure: what this machine allows
             gain = two_process_gain(seconds=1.0 if args.quick else 2.0)
         report(rows, gain)
