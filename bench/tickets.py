@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -242,20 +243,23 @@ def group(kind: str, counts: tuple[int, ...], *, tmp: Path, args: argparse.Names
     label = "SQLite" if kind == "sqlite" else "PostgreSQL"
     samples: dict[tuple[int, str, int | None], list[Row]] = defaultdict(list)
     with contextlib.ExitStack() as stack:
-        halls = {n: _hall(stack, kind, n, tmp=tmp, args=args) for n in counts}
+        halls = {n: Hall.open(stack, kind, n, tmp=tmp, args=args) for n in counts}
         for _ in range(args.rounds):
-            for n, (db, minimal, app, short, long) in halls.items():
+            for n, hall in halls.items():
+                taken = samples[n, "take a number", 10], samples[n, "take a number", 5000]
                 samples[n, "minimal insert", None].append(
-                    _post(minimal, {"BENCH_PATH": "/insert"}, args)
+                    _post(hall.minimal, {"BENCH_PATH": "/insert"}, args)
                 )
                 samples[n, "in-app insert", None].append(
-                    _post(app["short"], {"BENCH_PATH": "/bench/baseline"}, args)
+                    _post(hall.short, {"BENCH_PATH": "/bench/baseline"}, args)
                 )
-                reset_waiting(db["short"], 10)
-                samples[n, "take a number", 10].append(_post(app["short"], take_env(short), args))
-                reset_waiting(db["long"], HISTORY)
-                samples[n, "take a number", 5000].append(_post(app["long"], take_env(long), args))
-                samples[n, "call-next + complete", 5000].append(_calls(app["long"], long, args))
+                reset_waiting(hall.db["short"], 10)
+                taken[0].append(_post(hall.short, take_env(hall.short_data), args))
+                reset_waiting(hall.db["long"], HISTORY)
+                taken[1].append(_post(hall.long, take_env(hall.long_data), args))
+                samples[n, "call-next + complete", 5000].append(
+                    _calls(hall.long, hall.long_data, args)
+                )
     rows = []
     for (workers, endpoint, waiting), runs in sorted(samples.items(), key=lambda s: s[0][0]):
         chosen = sorted(runs, key=lambda r: r["rps"])[(len(runs) - 1) // 2]  # lower median
@@ -273,36 +277,59 @@ def group(kind: str, counts: tuple[int, ...], *, tmp: Path, args: argparse.Names
     return rows
 
 
-def _hall(
-    stack: contextlib.ExitStack, kind: str, workers: int, *, tmp: Path, args: argparse.Namespace
-) -> tuple[dict[str, Database], Server, dict[str, Server], dict[str, Any], dict[str, Any]]:
-    """Three fresh databases (the minimal app's, 10 and 5,000 waiting) and their servers
-    with ``workers`` workers each, closed with ``stack``."""
-    db = {
-        name: stack.enter_context(fresh_database(kind, tmp=tmp, server=args.postgres))
-        for name in ("minimal", "short", "long")
-    }
-    prepare(db["minimal"])
-    settle(db["minimal"])
-    short = prepare_hall(db["short"], waiting=10, windows=args.windows)
-    long = prepare_hall(db["long"], waiting=HISTORY, windows=args.windows)
-    minimal = stack.enter_context(
-        Server(
+@dataclass(frozen=True)
+class Hall:
+    """One worker count's servers: the minimal app, and the real app on a hall with 10
+    (``short``) and with 5,000 (``long``) waiting, each on its fresh database."""
+
+    db: dict[str, Database]
+    minimal: Server
+    short: Server
+    long: Server
+    short_data: dict[str, Any]  # what prepare_hall answered: tokens, windows, matters
+    long_data: dict[str, Any]
+
+    @classmethod
+    def open(
+        cls,
+        stack: contextlib.ExitStack,
+        kind: str,
+        workers: int,
+        *,
+        tmp: Path,
+        args: argparse.Namespace,
+    ) -> Hall:
+        """Prepare the databases and start the servers, all closed with ``stack``."""
+        db = {
+            name: stack.enter_context(fresh_database(kind, tmp=tmp, server=args.postgres))
+            for name in ("minimal", "short", "long")
+        }
+        prepare(db["minimal"])
+        settle(db["minimal"])
+        data = {
+            "short": prepare_hall(db["short"], waiting=10, windows=args.windows),
+            "long": prepare_hall(db["long"], waiting=HISTORY, windows=args.windows),
+        }
+        minimal = Server(
             "minimal_app:create",
             {"MINIMAL_DATABASE_URL": db["minimal"].url},
             workers=workers,
             ready_path="/ready",
         )
-    )
-    app = {
-        name: stack.enter_context(
-            Server(
+        app = {
+            name: Server(
                 "tickets:served_app", {"SERVICEDESK_DATABASE_URL": db[name].url}, workers=workers
             )
+            for name in ("short", "long")
+        }
+        return cls(
+            db=db,
+            minimal=stack.enter_context(minimal),
+            short=stack.enter_context(app["short"]),
+            long=stack.enter_context(app["long"]),
+            short_data=data["short"],
+            long_data=data["long"],
         )
-        for name in ("short", "long")
-    }
-    return db, minimal, app, short, long
 
 
 # ---------------------------------------------------------------- report
@@ -376,7 +403,7 @@ def _targets(rows: list[Row], gain: float | None) -> None:
         _target("PostgreSQL: take, 2 workers ≥ 1.3× one", two, one, 1.3, cpu=False)
         # What a second worker can add: the CPUs one worker's figure already keeps busy.
         each = {"app": one["cpu_ms"], "PostgreSQL": one["db_cpu_ms"], "wrk": one["load_cpu_ms"]}
-        busy = one["rps"] * sum(each.values()) / 1000
+        busy = max(one["rps"] * sum(each.values()) / 1000, 1e-9)
         cpus = os.cpu_count() or 1
         print(
             f"    one worker's take keeps {busy:.2f} of {cpus} CPUs busy ("
