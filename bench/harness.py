@@ -342,9 +342,9 @@ def spin(seconds: float) -> int:
 
 def two_process_gain(seconds: float = 2.0, rounds: int = 3) -> float:
     """How much more CPU-bound work two processes do side by side than one alone on
-    this machine, now: the ceiling of what any second worker can add here, whatever
-    the app, with no database, network or I/O in the way. One and two alternate,
-    ``rounds`` times; the median of the ratios is returned."""
+    this machine, now (pure Python, no database, network or I/O): what two cores give a
+    program that keeps both busy. One and two alternate, ``rounds`` times; the median
+    of the ratios is returned."""
     command = [sys.executable, __file__, "spin", str(seconds)]
 
     def together(n: int) -> int:

@@ -32,8 +32,8 @@ on all of them alike, the two-worker ratio included. Besides req/s, p50 and p99,
 figure shows the app's own CPU per request (its workers', not the database server's),
 which the machine's load disturbs far less, and PostgreSQL's. Beside the two-worker
 figure the bench prints the CPUs one worker's take keeps busy (app, PostgreSQL and
-wrk: the bound on what a second worker can add) and how much work two pure-Python
-processes do side by side against one on this machine at that moment. Then
+wrk: the bound on what a second worker can add) and, for context, how much work two
+pure-Python processes do side by side against one on this machine. Then
 ``bench/sse.py`` connects 200 event-stream screens to the point.
 ``--quick``: 2 s per figure, one round.
 """
@@ -244,22 +244,11 @@ def group(kind: str, counts: tuple[int, ...], *, tmp: Path, args: argparse.Names
     samples: dict[tuple[int, str, int | None], list[Row]] = defaultdict(list)
     with contextlib.ExitStack() as stack:
         halls = {n: Hall.open(stack, kind, n, tmp=tmp, args=args) for n in counts}
-        for _ in range(args.rounds):
-            for n, hall in halls.items():
-                taken = samples[n, "take a number", 10], samples[n, "take a number", 5000]
-                samples[n, "minimal insert", None].append(
-                    _post(hall.minimal, {"BENCH_PATH": "/insert"}, args)
-                )
-                samples[n, "in-app insert", None].append(
-                    _post(hall.short, {"BENCH_PATH": "/bench/baseline"}, args)
-                )
-                reset_waiting(hall.db["short"], 10)
-                taken[0].append(_post(hall.short, take_env(hall.short_data), args))
-                reset_waiting(hall.db["long"], HISTORY)
-                taken[1].append(_post(hall.long, take_env(hall.long_data), args))
-                samples[n, "call-next + complete", 5000].append(
-                    _calls(hall.long, hall.long_data, args)
-                )
+        for round_no in range(args.rounds):
+            # Every other round the other count goes first, so a steady drift evens out.
+            for n in counts if round_no % 2 == 0 else counts[::-1]:
+                for endpoint, waiting, row in _figures(halls[n], args):
+                    samples[n, endpoint, waiting].append(row)
     rows = []
     for (workers, endpoint, waiting), runs in sorted(samples.items(), key=lambda s: s[0][0]):
         chosen = sorted(runs, key=lambda r: r["rps"])[(len(runs) - 1) // 2]  # lower median
@@ -275,6 +264,20 @@ def group(kind: str, counts: tuple[int, ...], *, tmp: Path, args: argparse.Names
         )
         print(_brief(rows[-1]), flush=True)
     return rows
+
+
+def _figures(hall: Hall, args: argparse.Namespace) -> list[tuple[str, int | None, Row]]:
+    """One round of a worker count's figures, in the report's order."""
+    figures: list[tuple[str, int | None, Row]] = [
+        ("minimal insert", None, _post(hall.minimal, {"BENCH_PATH": "/insert"}, args)),
+        ("in-app insert", None, _post(hall.short, {"BENCH_PATH": "/bench/baseline"}, args)),
+    ]
+    reset_waiting(hall.db["short"], 10)
+    figures.append(("take a number", 10, _post(hall.short, take_env(hall.short_data), args)))
+    reset_waiting(hall.db["long"], HISTORY)
+    figures.append(("take a number", 5000, _post(hall.long, take_env(hall.long_data), args)))
+    figures.append(("call-next + complete", 5000, _calls(hall.long, hall.long_data, args)))
+    return figures
 
 
 @dataclass(frozen=True)
@@ -310,23 +313,31 @@ class Hall:
             "short": prepare_hall(db["short"], waiting=10, windows=args.windows),
             "long": prepare_hall(db["long"], waiting=HISTORY, windows=args.windows),
         }
-        minimal = Server(
-            "minimal_app:create",
-            {"MINIMAL_DATABASE_URL": db["minimal"].url},
-            workers=workers,
-            ready_path="/ready",
+        # Each server is started as soon as it is made: it picks a free port when made,
+        # and a port stays free until its server listens.
+        minimal = stack.enter_context(
+            Server(
+                "minimal_app:create",
+                {"MINIMAL_DATABASE_URL": db["minimal"].url},
+                workers=workers,
+                ready_path="/ready",
+            )
         )
         app = {
-            name: Server(
-                "tickets:served_app", {"SERVICEDESK_DATABASE_URL": db[name].url}, workers=workers
+            name: stack.enter_context(
+                Server(
+                    "tickets:served_app",
+                    {"SERVICEDESK_DATABASE_URL": db[name].url},
+                    workers=workers,
+                )
             )
             for name in ("short", "long")
         }
         return cls(
             db=db,
-            minimal=stack.enter_context(minimal),
-            short=stack.enter_context(app["short"]),
-            long=stack.enter_context(app["long"]),
+            minimal=minimal,
+            short=app["short"],
+            long=app["long"],
             short_data=data["short"],
             long_data=data["long"],
         )
@@ -419,9 +430,8 @@ def _targets(rows: list[Row], gain: float | None) -> None:
         print()
     if gain is not None:
         print(
-            f"    this machine, measured now: two CPU-bound processes side by side do {gain:.2f}×"
-            " the work of one (pure Python, no database, no I/O): the most any second worker"
-            " can add here"
+            f"    for context, this machine after the figures: two CPU-bound processes side by"
+            f" side do {gain:.2f}× the work of one (pure Python, no database, no I/O)"
         )
 
 
