@@ -313,8 +313,8 @@ class Hall:
             "short": prepare_hall(db["short"], waiting=10, windows=args.windows),
             "long": prepare_hall(db["long"], waiting=HISTORY, windows=args.windows),
         }
-        # Each server is started as soon as it is made: it picks a free port when made,
-        # and a port stays free until its server listens.
+        # Each server starts as soon as it is made: it picks a free port when made, and
+        # servers made before any listens could pick the same one.
         minimal = stack.enter_context(
             Server(
                 "minimal_app:create",
