@@ -237,15 +237,14 @@ def _calls(server: Server, prepared: dict[str, Any], args: argparse.Namespace) -
 def group(kind: str, counts: tuple[int, ...], *, tmp: Path, args: argparse.Namespace) -> list[Row]:
     """Every figure of one database kind, for each worker count in ``counts``. The
     servers of every count run side by side (idle while another is measured) and the
-    figures are taken in turn, round after round, one worker count after the other
-    within each round, so a change in the machine's load falls on all of them alike
-    (the two-worker ratio included)."""
+    figures are taken in turn, round after round, every worker count in each round
+    (which goes first alternates), so a change in the machine's load falls on all of
+    them alike, the two-worker ratio included."""
     label = "SQLite" if kind == "sqlite" else "PostgreSQL"
     samples: dict[tuple[int, str, int | None], list[Row]] = defaultdict(list)
     with contextlib.ExitStack() as stack:
         halls = {n: Hall.open(stack, kind, n, tmp=tmp, args=args) for n in counts}
         for round_no in range(args.rounds):
-            # Every other round the other count goes first, so a steady drift evens out.
             for n in counts if round_no % 2 == 0 else counts[::-1]:
                 for endpoint, waiting, row in _figures(halls[n], args):
                     samples[n, endpoint, waiting].append(row)
@@ -346,7 +345,7 @@ class Hall:
 # ---------------------------------------------------------------- report
 
 
-def report(rows: list[Row], gain: float | None = None) -> None:
+def report(rows: list[Row], gain: float | None) -> None:
     print(
         f"\n{'database':<11}{'workers':>8}{'waiting':>8}  {'endpoint':<21}{'req/s':>8}"
         f"{'p50 ms':>8}{'p99 ms':>8}{'× in-app':>10}{'× minimal':>10}{'app CPU ms':>11}"
